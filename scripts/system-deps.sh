@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Debian packages Tessera's set-up and tests need, installed only when missing.
+#   g++          pdqhash (Meta's PDQ C++ core) compiles from source on Python 3.11
+#   postgresql   the production store; tests start a throw-away server on loopback
+set -euo pipefail
+need=()
+command -v g++ >/dev/null 2>&1 || need+=(g++)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+if [ "${TESSERA_SKIP_POSTGRES:-}" = 1 ]; then
+  need=("${need[@]/postgresql}")
+fi
+[ ${#need[@]} -eq 0 ] && exit 0
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+echo "installing Debian packages: ${need[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}"

@@ -1,0 +1,414 @@
+"""The ``tessera`` command: each command parses, calls one service function, renders."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from tessera.config import Settings
+from tessera.context import Context, default_actor
+from tessera.core.errors import TesseraError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+app = typer.Typer(help="Tessera: de-conflict seized media against a shared database.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+agency_app = typer.Typer(help="Agencies that own series and submit media.", no_args_is_help=True)
+series_app = typer.Typer(help="Series and their identification status.", no_args_is_help=True)
+media_app = typer.Typer(help="Stored media.", no_args_is_help=True)
+jobs_app = typer.Typer(help="Ingest jobs and their per-file outcome.", no_args_is_help=True)
+index_app = typer.Typer(help="Similarity indexes.", no_args_is_help=True)
+audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+for sub, name in ((agency_app, "agency"), (series_app, "series"), (media_app, "media"),
+                  (jobs_app, "jobs"), (index_app, "index"), (audit_app, "audit"), (db_app, "db")):
+    app.add_typer(sub, name=name)
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True)
+
+
+def command(group: typer.Typer, name: str | None = None, **kw: Any) -> Callable[[F], F]:
+    """Register a command whose user-facing errors print one line, not a traceback."""
+
+    def decorate(fn: F) -> F:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return fn(*args, **kwargs)
+            except TesseraError as exc:
+                err.print(f"[bold red]error:[/] {exc}")
+                raise typer.Exit(exc.exit_code) from None
+
+        group.command(name, **kw)(wrapper)
+        return fn
+
+    return decorate
+
+
+def _context() -> Context:
+    return Context.open(Settings.from_env())
+
+
+def _progress():  # type: ignore[no-untyped-def]
+    from tessera.cli_progress import RichProgress
+
+    return RichProgress(err)
+
+
+# --- set-up ---------------------------------------------------------------------------------
+
+
+@command(app)
+def init() -> None:
+    """Create the data folder (TESSERA_HOME), its encryption key and the database schema."""
+    from tessera.store.bootstrap import initialise
+
+    result = initialise(Settings.from_env(), default_actor())
+    out.print(f"Tessera data folder: {result['home']}")
+    out.print(f"Evidence key: {result['key']}"
+              + (" (created)" if result["key_created"] else " (kept)"))
+    out.print(f"Database: {result['database']}")
+
+
+@command(db_app, "upgrade")
+def db_upgrade() -> None:
+    """Apply pending schema migrations."""
+    from tessera.store.db import Database, upgrade
+
+    db = Database(Settings.from_env().database_url)
+    upgrade(db.engine)
+    out.print("database schema is current")
+
+
+# --- agencies -------------------------------------------------------------------------------
+
+
+@command(agency_app, "add")
+def agency_add(code: str, name: str,
+               country: Annotated[str, typer.Option(help="ISO 3166 alpha-2 code")],
+               contact: Annotated[str | None, typer.Option(help="who to call")] = None) -> None:
+    """Add an agency (national unit) that can own series and submit media."""
+    from tessera.store import audit, repos
+
+    if len(country) != 2 or not country.isalpha():
+        raise TesseraError("--country must be a two-letter ISO 3166 code, e.g. AU")
+    ctx = _context()
+    with ctx.db.session() as s:
+        agency = repos.add_agency(s, code, name, country, contact)
+        audit.append(s, ctx.actor, "agency.add", f"agency:{code}", agency=code,
+                     details={"name": name, "country": agency.country})
+    out.print(f"added agency {code} ({name}, {country.upper()})")
+
+
+@command(agency_app, "list")
+def agency_list() -> None:
+    """List agencies."""
+    from tessera.store import repos
+
+    ctx = _context()
+    table = Table("code", "name", "country", "contact")
+    with ctx.db.session() as s:
+        for a in repos.list_agencies(s):
+            table.add_row(a.code, a.name, a.country, a.contact or "")
+    out.print(table)
+
+
+# --- ingest and de-conflict -----------------------------------------------------------------
+
+
+@command(app)
+def ingest(source: Annotated[Path, typer.Argument(help="file, folder or zip archive")],
+           agency: Annotated[str, typer.Option(help="submitting agency code")],
+           case: Annotated[str | None, typer.Option(help="case reference")] = None,
+           series: Annotated[str | None, typer.Option(help="series these files belong to")] = None,
+           workers: Annotated[int | None, typer.Option(help="parallel workers")] = None) -> None:
+    """Store every file of SOURCE as evidence. Re-running an interrupted ingest resumes it."""
+    from tessera.pipeline.ingest import ingest as run_ingest
+
+    ctx = _context()
+    if workers:
+        ctx.settings = _with_workers(ctx.settings, workers)
+    summary = run_ingest(ctx, source, agency, case, series, progress=_progress())
+    verb = "resumed" if summary.resumed else "ran"
+    out.print(f"job {summary.job_id} {verb}: {summary.files:,} files processed"
+              f" ({summary.already_done:,} already done before), {summary.new_media:,} new media, "
+              f"{summary.known_media:,} already known, {len(summary.errors):,} errors "
+              f"in {summary.seconds:.1f}s")
+    for path, code, message in summary.errors[:50]:
+        err.print(f"  [yellow]{code}[/] {path}: {message}")
+    if len(summary.errors) > 50:
+        err.print(f"  … {len(summary.errors) - 50} more: `tessera jobs show {summary.job_id}`")
+
+
+def _with_workers(settings: Settings, workers: int) -> Settings:
+    from dataclasses import replace
+
+    return replace(settings, workers=max(1, workers))
+
+
+@command(app)
+def deconflict(
+    source: Annotated[Path, typer.Argument(help="file, folder or zip archive of the seizure")],
+    agency: Annotated[str, typer.Option(help="requesting agency code")],
+    report: Annotated[Path | None, typer.Option(help="write the HTML report here")] = None,
+    json_path: Annotated[Path | None, typer.Option("--json", help="write JSON here")] = None,
+    csv_path: Annotated[Path | None, typer.Option("--csv", help="write CSV here")] = None,
+    do_ingest: Annotated[bool, typer.Option("--ingest", help="also store the seizure")] = False,
+    case: Annotated[str | None, typer.Option(help="case reference (with --ingest)")] = None,
+    series: Annotated[str | None, typer.Option(help="series (with --ingest)")] = None,
+    thumbnails: Annotated[bool, typer.Option(help="embed blurred thumbnails in HTML")] = True,
+    workers: Annotated[int | None, typer.Option(help="parallel workers")] = None,
+) -> None:
+    """Tell what of SOURCE is already known: exact, near-duplicate, new or unreadable."""
+    from tessera.pipeline.deconflict import IngestRequest
+    from tessera.pipeline.deconflict import deconflict as run
+    from tessera.reports.renderers import RENDERERS
+
+    if (case or series) and not do_ingest:
+        raise TesseraError("--case and --series only apply with --ingest")
+    ctx = _context()
+    if workers:
+        ctx.settings = _with_workers(ctx.settings, workers)
+    request = IngestRequest(case, series) if do_ingest else None
+    result = run(ctx, source, agency, thumbnails=thumbnails and report is not None,
+                 ingest=request, progress=_progress())
+    for line in result.lines:
+        out.print(line)
+    for fmt, path in (("html", report), ("json", json_path), ("csv", csv_path)):
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(RENDERERS.get(fmt).render(result))
+            out.print(f"{fmt.upper()} report: {path}")
+
+
+@command(app)
+def verify() -> None:
+    """Re-check every stored original against its SHA-256; exit 5 if any fails."""
+    from tessera.pipeline.verify import verify_evidence
+
+    report = verify_evidence(_context(), progress=_progress())
+    for media_id, sha256, problem in report.problems:
+        err.print(f"[bold red]FAILED[/] media {media_id} {sha256}: {problem}")
+    out.print(f"{report.checked:,} files checked, {len(report.problems):,} failed")
+    if not report.ok:
+        raise typer.Exit(5)
+
+
+@command(app, "hash")
+def hash_files(files: Annotated[list[Path], typer.Argument(help="files to hash")]) -> None:
+    """Print each file's signals (MD5, SHA-1, SHA-256, PDQ hex and quality) as JSON lines."""
+    from tessera.media.sources import iter_items
+    from tessera.pipeline.analyze import AnalyzeOptions, analyze_item
+
+    settings = Settings.from_env()
+    options = AnalyzeOptions(settings.limits)
+    failed = False
+    for path in files:
+        for item in iter_items(path, settings.limits):
+            r = analyze_item(item, options, None)
+            d = r.digests
+            record: dict[str, Any] = {"path": r.path, "md5": d.md5 if d else None,
+                                      "sha1": d.sha1 if d else None,
+                                      "sha256": d.sha256 if d else None,
+                                      "size": d.size if d else None}
+            if r.info:
+                record.update(mime=r.info.mime, kind=r.info.kind.value, width=r.info.width,
+                              height=r.info.height)
+                for sig in r.info.signals:
+                    key = sig.type if sig.region == "full" else f"{sig.type}_{sig.region}"
+                    record[key] = sig.hex
+                    record[f"{key}_quality"] = sig.quality
+            if r.warnings:
+                record["warnings"] = r.warnings
+            if not r.ok:
+                failed = True
+                record["error_code"], record["error"] = r.error_code, r.error
+            sys.stdout.write(json.dumps(record) + "\n")
+    if failed:
+        raise typer.Exit(1)
+
+
+# --- series and media -----------------------------------------------------------------------
+
+
+@command(series_app, "list")
+def series_list() -> None:
+    """List series with owner, status and size."""
+    from tessera.store import repos
+
+    ctx = _context()
+    table = Table("series", "owner", "country", "victim", "offender", "media")
+    with ctx.db.session() as s:
+        for series, n in repos.list_series(s):
+            table.add_row(series.name, series.owner.code, series.owner.country,
+                          series.victim_status, series.offender_status, f"{n:,}")
+    out.print(table)
+
+
+@command(series_app, "show")
+def series_show(name: str, limit: Annotated[int, typer.Option(help="media to list")] = 50) -> None:
+    """Show one series and its media."""
+    from tessera.store import repos
+
+    ctx = _context()
+    with ctx.db.session() as s:
+        series = repos.get_series(s, name)
+        owner = series.owner
+        out.print(f"[bold]{series.name}[/]  owner {owner.code} ({owner.name}, {owner.country})"
+                  + (f", contact {owner.contact}" if owner.contact else ""))
+        out.print(f"victim: {series.victim_status}   offender: {series.offender_status}")
+        table = Table("media", "sha256", "kind", "size", "dimensions", "first seen")
+        media = repos.series_media(s, series.id, limit)
+        for m in media:
+            dims = f"{m.width}x{m.height}" if m.width else ""
+            table.add_row(str(m.id), m.sha256[:16] + "…", m.kind, f"{m.size:,}", dims,
+                          m.first_seen.strftime("%Y-%m-%d %H:%M"))
+        out.print(table)
+
+
+@command(series_app, "set-status")
+def series_set_status(
+    name: str,
+    victim: Annotated[str | None, typer.Option(help="unidentified|identified|safeguarded")] = None,
+    offender: Annotated[str | None, typer.Option(help="unknown|identified|arrested")] = None,
+) -> None:
+    """Record the identification status of a series' victim and/or offender."""
+    from tessera.entities.series import set_status
+
+    result = set_status(_context(), name, victim, offender)
+    out.print(f"{result['series']}: victim {result['victim']}, offender {result['offender']}")
+
+
+@command(media_app, "show")
+def media_show(media_id: int) -> None:
+    """Show one media file: hashes, signals, metadata, submissions and series."""
+    from tessera.store import audit, repos
+
+    ctx = _context()
+    with ctx.db.session() as s:
+        m = repos.get_media(s, media_id)
+        series = repos.series_for_media(s, [m.id])[m.id]
+        record = {
+            "id": m.id, "sha256": m.sha256, "sha1": m.sha1, "md5": m.md5, "kind": m.kind,
+            "mime": m.mime, "size": m.size, "width": m.width, "height": m.height,
+            "first_seen": m.first_seen.isoformat(), "metadata": m.meta,
+            "signals": [{"type": x.type, "version": x.version, "region": x.region,
+                         "value": x.value.hex(), "quality": x.quality} for x in m.signals],
+            "series": [{"name": x.name, "owner": x.owner.code,
+                        "victim_status": x.victim_status} for x in series],
+            "submissions": [{"agency": sub.agency.code,
+                             "case": sub.case.reference if sub.case else None,
+                             "series": sub.series.name if sub.series else None,
+                             "path": sub.original_path,
+                             "at": sub.submitted_at.isoformat()} for sub in m.submissions],
+        }
+        audit.append(s, ctx.actor, "media.view", f"media:{m.id}")
+    out.print_json(json.dumps(record))
+
+
+# --- jobs, index, audit ---------------------------------------------------------------------
+
+
+@command(jobs_app, "list")
+def jobs_list() -> None:
+    """Recent ingest jobs."""
+    from tessera.store import repos
+
+    ctx = _context()
+    table = Table("job", "state", "agency", "source", "done", "errors", "started")
+    with ctx.db.session() as s:
+        for job in repos.list_jobs(s):
+            counts = repos.job_counts(s, job.id)
+            table.add_row(str(job.id), job.state, job.agency.code, job.source,
+                          f"{counts.get('done', 0):,}", f"{counts.get('error', 0):,}",
+                          job.created_at.strftime("%Y-%m-%d %H:%M"))
+    out.print(table)
+
+
+@command(jobs_app, "show")
+def jobs_show(job_id: int) -> None:
+    """Per-file errors of one job."""
+    from tessera.store import repos
+
+    ctx = _context()
+    with ctx.db.session() as s:
+        counts = repos.job_counts(s, job_id)
+        out.print(f"job {job_id}: {counts.get('done', 0):,} done, {counts.get('error', 0):,} "
+                  "errors")
+        for item in repos.job_errors(s, job_id):
+            out.print(f"  {item.error_code}  {item.path}: {item.error}")
+
+
+@command(index_app, "rebuild")
+def index_rebuild() -> None:
+    """Rebuild the PDQ index from the database."""
+    ctx = _context()
+    index = ctx.index("pdq")
+    index.rebuild()
+    out.print(f"PDQ index rebuilt: {len(index.index):,} hashes")
+
+
+@command(index_app, "status")
+def index_status() -> None:
+    """How many hashes the PDQ index holds (catching up with the database first)."""
+    ctx = _context()
+    index = ctx.index("pdq")
+    out.print(f"PDQ index: {len(index.index):,} hashes, up to signal {index.max_id}"
+              + (" (rebuilt now)" if index.rebuilt else ""))
+
+
+@command(audit_app, "verify")
+def audit_verify() -> None:
+    """Check the audit chain; exit 5 if an entry was edited or removed."""
+    from tessera.store import audit
+
+    ctx = _context()
+    with ctx.db.session() as s:
+        report = audit.verify(s)
+    for problem in report.problems:
+        err.print(f"[bold red]{problem}[/]")
+    out.print(f"{report.events:,} audit events, chain {'intact' if report.ok else 'BROKEN'}")
+    if not report.ok:
+        raise typer.Exit(5)
+
+
+@command(audit_app, "list")
+def audit_list(limit: Annotated[int, typer.Option(help="newest N events")] = 50) -> None:
+    """The newest audit events."""
+    from sqlalchemy import select
+
+    from tessera.store.tables import AuditEvent
+
+    ctx = _context()
+    table = Table("id", "at", "actor", "agency", "action", "object", "outcome")
+    with ctx.db.session() as s:
+        for e in s.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)):
+            table.add_row(str(e.id), e.at.strftime("%Y-%m-%d %H:%M:%S"), e.actor, e.agency or "",
+                          e.action, e.object or "", e.outcome)
+    out.print(table)
+
+
+@command(app)
+def demo(output: Annotated[Path, typer.Option(help="where the demo writes")] = Path(
+        "demo-output")) -> None:
+    """Generate benign sample media, ingest known series, de-conflict a synthetic seizure."""
+    from tessera.demo import run_demo
+
+    run_demo(output, out)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+"""One typed settings object, read from ``TESSERA_*`` environment variables and validated once."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tessera.core.errors import ConfigError
+
+
+def _int(env: dict[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Caps that keep one hostile file from taking the machine down."""
+
+    max_file_bytes: int = 2 * 1024**3
+    max_image_bytes: int = 256 * 1024**2
+    max_image_pixels: int = 178_956_970  # Pillow's own bomb threshold (2x its warning level)
+    max_archive_members: int = 1_000_000
+    max_archive_ratio: int = 200  # uncompressed/compressed, per member
+    max_archive_depth: int = 3
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    database_url: str
+    pdq_max_distance: int = 31
+    pdq_min_quality: int = 50
+    workers: int = field(default_factory=lambda: max(1, os.cpu_count() or 1))
+    limits: Limits = field(default_factory=Limits)
+
+    @property
+    def key_path(self) -> Path:
+        return self.home / "keys" / "evidence.key"
+
+    @property
+    def evidence_dir(self) -> Path:
+        return self.home / "evidence"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.home / "index"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, home: Path | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        home = (home or Path(env.get("TESSERA_HOME") or "tessera-data")).expanduser().resolve()
+        url = env.get("TESSERA_DATABASE_URL") or f"sqlite:///{home / 'tessera.db'}"
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+        distance = _int(env, "TESSERA_PDQ_MAX_DISTANCE", 31)
+        if distance > 80:
+            raise ConfigError("TESSERA_PDQ_MAX_DISTANCE above 80 matches unrelated images")
+        defaults = Limits()
+        limits = Limits(
+            max_file_bytes=_int(env, "TESSERA_MAX_FILE_BYTES", defaults.max_file_bytes, 1),
+            max_image_bytes=_int(env, "TESSERA_MAX_IMAGE_BYTES", defaults.max_image_bytes, 1),
+            max_image_pixels=_int(env, "TESSERA_MAX_IMAGE_PIXELS", defaults.max_image_pixels, 1),
+        )
+        return cls(
+            home=home,
+            database_url=url,
+            pdq_max_distance=distance,
+            pdq_min_quality=_int(env, "TESSERA_PDQ_MIN_QUALITY", 50),
+            workers=_int(env, "TESSERA_WORKERS", max(1, os.cpu_count() or 1), 1),
+            limits=limits,
+        )

@@ -1,0 +1,54 @@
+"""What a command needs to run: settings, database, evidence store and indexes, opened lazily.
+
+Passed explicitly to every service function; there is no global instance.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from dataclasses import dataclass, field
+
+from tessera.config import Settings
+from tessera.matching.indexes import SyncedIndex
+from tessera.signals import SIGNAL_TYPES
+from tessera.store.blobs import BlobStore, load_key
+from tessera.store.db import Database, require_current_schema
+
+
+def default_actor() -> str:
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = str(os.getuid())
+    return f"cli:{user}"
+
+
+@dataclass
+class Context:
+    settings: Settings
+    db: Database
+    actor: str = field(default_factory=default_actor)
+    _blobs: BlobStore | None = None
+    _indexes: dict[str, SyncedIndex] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, settings: Settings, check_schema: bool = True) -> Context:
+        db = Database(settings.database_url)
+        if check_schema:
+            require_current_schema(db.engine)
+        return cls(settings, db)
+
+    def blobs(self) -> BlobStore:
+        if self._blobs is None:
+            self._blobs = BlobStore(self.settings.evidence_dir, load_key(self.settings.key_path))
+        return self._blobs
+
+    def index(self, signal_type: str = "pdq") -> SyncedIndex:
+        if signal_type not in self._indexes:
+            self._indexes[signal_type] = SyncedIndex(
+                self.settings.index_dir, self.db, SIGNAL_TYPES.get(signal_type)).open()
+        return self._indexes[signal_type]
+
+    def close(self) -> None:
+        self.db.dispose()

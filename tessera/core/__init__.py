@@ -1,0 +1,1 @@
+"""Contracts and types shared by every layer; imports nothing else from Tessera."""

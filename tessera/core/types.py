@@ -1,0 +1,75 @@
+"""Plain value types that flow between the pure stages (media → signals → matches)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class MediaKind(StrEnum):
+    IMAGE = "image"
+    VIDEO = "video"
+    AUDIO = "audio"
+
+
+class VictimStatus(StrEnum):
+    UNIDENTIFIED = "unidentified"
+    IDENTIFIED = "identified"
+    SAFEGUARDED = "safeguarded"
+
+
+class OffenderStatus(StrEnum):
+    UNKNOWN = "unknown"
+    IDENTIFIED = "identified"
+    ARRESTED = "arrested"
+
+
+class Transform(StrEnum):
+    """The dihedral group of the square: how a query was turned to meet its match."""
+
+    ORIGINAL = "original"
+    ROTATE_90 = "rotate90"
+    ROTATE_180 = "rotate180"
+    ROTATE_270 = "rotate270"
+    FLIP_HORIZONTAL = "flip_horizontal"
+    FLIP_VERTICAL = "flip_vertical"
+    TRANSPOSE = "transpose"
+    TRANSVERSE = "transverse"
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """One value a signal type extracted from one piece of media.
+
+    ``region`` says which part of the media it describes ("full", or "trimmed" when uniform
+    borders were cut off); ``transform`` is only set on query-side variants, never stored.
+    """
+
+    type: str
+    version: int
+    value: bytes
+    quality: int | None = None
+    region: str = "full"
+    transform: Transform = Transform.ORIGINAL
+
+    @property
+    def hex(self) -> str:
+        return self.value.hex()
+
+
+@dataclass(slots=True)
+class MediaInfo:
+    """What the analyzers learned about one file, minus its bytes."""
+
+    sha256: str
+    md5: str
+    sha1: str
+    size: int
+    mime: str
+    kind: MediaKind
+    width: int | None = None
+    height: int | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    signals: list[Signal] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)

@@ -1,0 +1,1 @@
+"""Investigative entities built on matches: series now; victims, offenders and places next."""

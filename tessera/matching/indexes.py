@@ -1,0 +1,102 @@
+"""Keeps a signal type's on-disk index in step with the database, which stays the truth.
+
+The index lives beside the database with a small manifest (signal type, version, count and
+highest signal id it holds). On open: missing or unreadable → rebuilt from the database; behind
+(new signals, e.g. after a killed ingest) → caught up incrementally; inconsistent → rebuilt.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+
+import numpy as np
+
+from tessera.index import INDEX_KINDS, HashIndex
+from tessera.index.base import as_codes
+from tessera.signals.base import SignalType
+from tessera.store import repos
+from tessera.store.db import Database
+
+log = logging.getLogger(__name__)
+BITS = 256
+
+
+class SyncedIndex:
+    def __init__(self, directory: Path, db: Database, signal_type: SignalType) -> None:
+        self.directory = directory
+        self.db = db
+        self.signal_type = signal_type
+        self.base = directory / f"{signal_type.name}-v{signal_type.version}"
+        self.manifest_path = self.base.with_suffix(".json")
+        self.index: HashIndex = INDEX_KINDS.get(signal_type.index_kind)(BITS)
+        self.max_id = 0
+        self.rebuilt = False
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    def open(self) -> SyncedIndex:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with self.db.session() as s:
+            count, max_id = repos.signal_stats(s, self.signal_type.name, self.signal_type.version)
+        manifest = self._read_manifest()
+        if manifest and manifest.get("max_id", 0) <= max_id:
+            try:
+                self.index = INDEX_KINDS.get(self.signal_type.index_kind).load(self.base, BITS)
+                self.max_id = int(manifest["max_id"])
+            except (OSError, ValueError, RuntimeError) as exc:
+                log.warning("index %s unreadable (%s); rebuilding", self.base, exc)
+                manifest = None
+        if not manifest or len(self.index) != manifest.get("count"):
+            self.rebuild()
+            return self
+        if self.max_id < max_id:
+            self.catch_up()
+        if len(self.index) != count:
+            log.warning("index %s holds %d signals, database %d; rebuilding",
+                        self.base, len(self.index), count)
+            self.rebuild()
+        return self
+
+    def rebuild(self) -> None:
+        self.index = INDEX_KINDS.get(self.signal_type.index_kind)(BITS)
+        self.max_id = 0
+        self.catch_up()
+        self.rebuilt = True
+        self.save()
+
+    def catch_up(self) -> int:
+        added = 0
+        with self.db.session() as s:
+            for rows in repos.iter_signal_values(s, self.signal_type.name,
+                                                 self.signal_type.version, self.max_id):
+                self.add(rows)
+                added += len(rows)
+        return added
+
+    def add(self, rows: list[tuple[int, bytes]]) -> None:
+        if not rows:
+            return
+        ids = np.array([i for i, _ in rows], dtype=np.int64)
+        self.index.add(ids, as_codes([v for _, v in rows], BITS))
+        self.max_id = max(self.max_id, int(ids.max()))
+
+    def save(self) -> None:
+        self.index.save(self.base)
+        tmp = self.manifest_path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps({"signal_type": self.signal_type.name,
+                                   "version": self.signal_type.version,
+                                   "count": len(self.index), "max_id": self.max_id}))
+        os.replace(tmp, self.manifest_path)
+
+    def _read_manifest(self) -> dict | None:
+        try:
+            data = json.loads(self.manifest_path.read_text())
+        except (OSError, ValueError):
+            return None
+        if data.get("signal_type") != self.signal_type.name or \
+                data.get("version") != self.signal_type.version:
+            return None
+        return data

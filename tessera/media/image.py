@@ -1,0 +1,97 @@
+"""Decoding still images with limits, EXIF orientation applied, at no more resolution than needed.
+
+PDQ looks at 512 px at most, so JPEGs are decoded with libjpeg's DCT scaling ("draft") to the
+smallest scale that is still at least that size: several times faster, same hash (see the PDQ
+conformance test).
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from tessera.config import Limits
+from tessera.core.errors import MediaError
+from tessera.media.metadata import read_exif
+
+try:  # HEIC/AVIF through libheif; optional so a broken wheel never blocks JPEG work
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    HEIF_AVAILABLE = True
+except Exception:  # pragma: no cover - depends on the platform wheel
+    HEIF_AVAILABLE = False
+
+# We enforce our own (configurable) pixel limit before decoding; Pillow's global guard would
+# raise for legitimately huge scans that our limit allows.
+Image.MAX_IMAGE_PIXELS = None
+
+WORKING_SIZE = 512
+
+
+@dataclass(slots=True)
+class DecodedImage:
+    """An RGB image ready for analyzers, plus facts about the original file."""
+
+    rgb: Image.Image
+    width: int  # of the original, after orientation
+    height: int
+    format: str
+    metadata: dict[str, Any]
+
+
+def decode_image(data: bytes, limits: Limits, working_size: int = WORKING_SIZE) -> DecodedImage:
+    """Decode ``data`` for analysis; raise ``MediaError`` for anything we cannot trust."""
+    if len(data) > limits.max_image_bytes:
+        raise MediaError("too_large", f"image of {len(data)} bytes exceeds the limit of "
+                                      f"{limits.max_image_bytes} bytes")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            w, h = image.size
+            if w <= 0 or h <= 0:
+                raise MediaError("corrupt", "image has no pixels")
+            if w * h > limits.max_image_pixels:
+                raise MediaError("decompression_bomb",
+                                 f"{w}x{h} = {w * h} pixels exceeds the limit of "
+                                 f"{limits.max_image_pixels}")
+            fmt = image.format or "unknown"
+            metadata = read_exif(image)
+            metadata["format"] = fmt
+            metadata["mode"] = image.mode
+            frames = getattr(image, "n_frames", 1)
+            if frames > 1:
+                metadata["frames"] = frames
+            if fmt == "JPEG":
+                image.draft("RGB", (working_size, working_size))
+            image.load()
+            if fmt not in ("HEIF", "AVIF"):  # libheif already applied the rotation
+                image = ImageOps.exif_transpose(image)
+            orientation = metadata.get("orientation")
+            if orientation in (5, 6, 7, 8) and fmt not in ("HEIF", "AVIF"):
+                w, h = h, w
+            rgb = image.convert("RGB")
+    except MediaError:
+        raise
+    except Image.DecompressionBombError as exc:
+        raise MediaError("decompression_bomb", str(exc)) from None
+    except UnidentifiedImageError:
+        raise MediaError("unsupported", "content looks like an image but no decoder accepts it") \
+            from None
+    except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as exc:
+        raise MediaError("corrupt", f"cannot decode image: {exc}") from None
+    return DecodedImage(rgb=rgb, width=w, height=h, format=fmt, metadata=metadata)
+
+
+def thumbnail_jpeg(image: Image.Image, size: int = 160, quality: int = 70) -> bytes:
+    """A small JPEG for reports; the viewer blurs and greys it until a person reveals it."""
+    thumb = image.copy()
+    thumb.thumbnail((size, size))
+    out = io.BytesIO()
+    thumb.save(out, format="JPEG", quality=quality)
+    return out.getvalue()

@@ -1,0 +1,217 @@
+"""Turn what an investigator points at (a file, a folder, a zip) into a stream of items.
+
+Zip archives are read in place: nothing is extracted to disk, member names are only labels, so a
+``../`` in a name can never write anywhere. Every problem becomes an item carrying its error, so
+the batch goes on and the report lists it.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import posixpath
+import zipfile
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from tessera.config import Limits
+from tessera.core.errors import MediaError
+from tessera.media.sniff import sniff
+
+ARCHIVE_SEPARATOR = "!/"
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One file to analyse. ``members`` is the chain of names inside (nested) zip archives."""
+
+    path: str  # what the report shows: the original path, with ``!/`` into archives
+    disk_path: str
+    members: tuple[str, ...] = ()
+    size: int = 0
+    error: MediaError | None = None
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _safe_member_name(name: str) -> tuple[str, list[str]]:
+    """A display name that cannot climb out of its archive, plus warnings when we changed it."""
+    cleaned = posixpath.normpath(name.replace("\\", "/")).lstrip("/")
+    parts = [p for p in cleaned.split("/") if p not in ("", ".", "..")]
+    safe = "/".join(parts) or "unnamed"
+    warns = [] if safe == name else [f"unsafe_path: archive member name {name!r} shown as {safe!r}"]
+    return safe, warns
+
+
+class _ZipCache:
+    """Per-process cache of open archives, so a worker does not re-read a central directory
+    for every member of a big zip."""
+
+    def __init__(self, size: int = 8) -> None:
+        self._size = size
+        self._open: OrderedDict[tuple[str, tuple[str, ...]], zipfile.ZipFile] = OrderedDict()
+
+    def get(self, disk_path: str, chain: tuple[str, ...], limits: Limits) -> zipfile.ZipFile:
+        key = (disk_path, chain)
+        if key in self._open:
+            self._open.move_to_end(key)
+            return self._open[key]
+        if chain:
+            parent = self.get(disk_path, chain[:-1], limits)
+            data = _read_member(parent, chain[-1], limits.max_image_bytes, limits)
+            archive = zipfile.ZipFile(io.BytesIO(data))
+        else:
+            archive = zipfile.ZipFile(disk_path)
+        self._open[key] = archive
+        while len(self._open) > self._size:
+            _, old = self._open.popitem(last=False)
+            old.close()
+        return archive
+
+
+_ZIPS = _ZipCache()
+
+
+def _check_member(info: zipfile.ZipInfo, limits: Limits) -> None:
+    if info.flag_bits & 0x1:
+        raise MediaError("encrypted", "archive member is encrypted")
+    if info.file_size > limits.max_file_bytes:
+        raise MediaError("too_large", f"archive member declares {info.file_size} bytes, over the "
+                                      f"limit of {limits.max_file_bytes}")
+    if info.file_size > 1024**2 and info.file_size > limits.max_archive_ratio * max(
+            info.compress_size, 1):
+        raise MediaError("decompression_bomb",
+                         f"archive member expands {info.file_size // max(info.compress_size, 1)}x")
+
+
+def _read_member(archive: zipfile.ZipFile, name: str, cap: int, limits: Limits) -> bytes:
+    info = archive.getinfo(name)
+    _check_member(info, limits)
+    try:
+        with archive.open(info) as fh:
+            data = fh.read(min(cap, limits.max_file_bytes) + 1)
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as exc:
+        raise MediaError("corrupt_archive", f"cannot read archive member: {exc}") from None
+    if len(data) > min(cap, limits.max_file_bytes):
+        raise MediaError("decompression_bomb", "archive member is larger than it declares")
+    return data
+
+
+def open_item(item: Item, limits: Limits) -> BinaryIO:
+    """A readable stream over the item's bytes (a file, or a zip member read in place)."""
+    if item.error:
+        raise item.error
+    if not item.members:
+        try:
+            return open(item.disk_path, "rb")
+        except OSError as exc:
+            raise MediaError("unreadable", f"cannot open file: {exc.strerror or exc}") from None
+    try:
+        archive = _ZIPS.get(item.disk_path, item.members[:-1], limits)
+        info = archive.getinfo(item.members[-1])
+        _check_member(info, limits)
+        return archive.open(info)  # type: ignore[return-value]
+    except MediaError:
+        raise
+    except (zipfile.BadZipFile, OSError, KeyError, RuntimeError, NotImplementedError) as exc:
+        raise MediaError("corrupt_archive", f"cannot read archive member: {exc}") from None
+
+
+def _walk_zip(archive: zipfile.ZipFile, disk_path: str, chain: tuple[str, ...], shown: str,
+              limits: Limits, depth: int) -> Iterator[Item]:
+    infos = archive.infolist()
+    if len(infos) > limits.max_archive_members:
+        yield Item(shown, disk_path, chain, error=MediaError(
+            "too_many_members", f"archive holds {len(infos)} members, over the limit of "
+                                f"{limits.max_archive_members}; none were read"))
+        return
+    for info in infos:
+        if info.is_dir():
+            continue
+        safe, warns = _safe_member_name(info.filename)
+        label = f"{shown}{ARCHIVE_SEPARATOR}{safe}"
+        members = (*chain, info.filename)
+        try:
+            _check_member(info, limits)
+            with archive.open(info) as fh:
+                head = fh.read(8)
+        except MediaError as exc:
+            yield Item(label, disk_path, members, info.file_size, exc, tuple(warns))
+            continue
+        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as exc:
+            yield Item(label, disk_path, members, info.file_size,
+                       MediaError("corrupt_archive", f"cannot read archive member: {exc}"),
+                       tuple(warns))
+            continue
+        found = sniff(head)
+        if found is not None and found.is_archive:
+            yield from _walk_nested(archive, disk_path, members, label, limits, depth + 1)
+        else:
+            yield Item(label, disk_path, members, info.file_size, None, tuple(warns))
+
+
+def _walk_nested(parent: zipfile.ZipFile, disk_path: str, members: tuple[str, ...], label: str,
+                 limits: Limits, depth: int) -> Iterator[Item]:
+    if depth > limits.max_archive_depth:
+        yield Item(label, disk_path, members, error=MediaError(
+            "archive_too_deep", f"archives nested deeper than {limits.max_archive_depth}"))
+        return
+    try:
+        data = _read_member(parent, members[-1], limits.max_image_bytes, limits)
+        inner = zipfile.ZipFile(io.BytesIO(data))
+    except MediaError as exc:
+        yield Item(label, disk_path, members, error=exc)
+        return
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        yield Item(label, disk_path, members, error=MediaError("corrupt_archive", str(exc)))
+        return
+    with inner:
+        yield from _walk_zip(inner, disk_path, members, label, limits, depth)
+
+
+def _walk_file(path: Path, limits: Limits) -> Iterator[Item]:
+    shown = str(path)
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:
+        yield Item(shown, shown, error=MediaError("unreadable", exc.strerror or str(exc)))
+        return
+    found = sniff(head)
+    if found is None or not found.is_archive:
+        yield Item(shown, shown, size=size)
+        return
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        yield Item(shown, shown, size=size,
+                   error=MediaError("corrupt_archive", f"cannot open zip archive: {exc}"))
+        return
+    with archive:
+        yield from _walk_zip(archive, shown, (), shown, limits, 1)
+
+
+def iter_items(root: Path, limits: Limits) -> Iterator[Item]:
+    """Every file under ``root`` in a stable (sorted) order; archives expanded in place.
+
+    Symbolic links are not followed, so a link cannot pull files from outside the seizure.
+    """
+    root = Path(root)
+    if root.is_symlink() or not root.exists():
+        yield Item(str(root), str(root), error=MediaError("not_found", "no such file or folder"))
+        return
+    if root.is_file():
+        yield from _walk_file(root, limits)
+        return
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames.sort()
+        for name in sorted(filenames):
+            path = Path(dirpath) / name
+            if path.is_symlink():
+                yield Item(str(path), str(path),
+                           error=MediaError("symlink", "symbolic links are not followed"))
+                continue
+            yield from _walk_file(path, limits)

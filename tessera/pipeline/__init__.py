@@ -1,0 +1,1 @@
+"""Drives media → signals → store/index over many files: parallel, bounded, resumable."""

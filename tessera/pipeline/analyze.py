@@ -1,0 +1,146 @@
+"""Everything done to one file, in a worker process: read, hash, decode, extract signals, and
+(for ingest) store the encrypted original. Pure apart from the blob store: no SQL here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import BinaryIO
+
+from tessera.config import Limits
+from tessera.core.errors import MediaError, TesseraError
+from tessera.core.types import MediaInfo, MediaKind, Signal
+from tessera.media.image import decode_image, thumbnail_jpeg
+from tessera.media.sniff import HEADER_BYTES, sniff
+from tessera.media.sources import Item, open_item
+from tessera.signals import SIGNAL_TYPES
+from tessera.signals.cryptographic import Digests, MultiHasher, digest_bytes
+from tessera.store.blobs import BlobStore
+
+CHUNK = 1024 * 1024
+
+_EXTENSIONS = {
+    "image/jpeg": {".jpg", ".jpeg", ".jpe", ".jfif"}, "image/png": {".png"}, "image/gif": {".gif"},
+    "image/bmp": {".bmp", ".dib"}, "image/tiff": {".tif", ".tiff"}, "image/webp": {".webp"},
+    "image/heic": {".heic", ".heif", ".hif"}, "image/avif": {".avif"},
+}
+
+
+@dataclass(frozen=True, slots=True)
+class AnalyzeOptions:
+    limits: Limits
+    store_blobs: bool = False
+    query_variants: bool = False
+    thumbnails: bool = False
+
+
+@dataclass(slots=True)
+class FileResult:
+    path: str
+    info: MediaInfo | None = None
+    digests: Digests | None = None
+    error_code: str | None = None
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    thumbnail: bytes | None = None
+    query_signals: list[Signal] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def _mislabel_warning(path: str, mime: str) -> list[str]:
+    suffix = PurePosixPath(path.replace("\\", "/")).suffix.lower()
+    known = _EXTENSIONS.get(mime)
+    if suffix and known is not None and suffix not in known:
+        return [f"mislabelled: named {suffix} but the content is {mime}"]
+    return []
+
+
+def _chunks(head: bytes, fh: BinaryIO, cap: int) -> Iterator[bytes]:
+    yield head
+    total = len(head)
+    while chunk := fh.read(CHUNK):
+        total += len(chunk)
+        if total > cap:
+            raise MediaError("too_large", f"file exceeds the limit of {cap} bytes")
+        yield chunk
+
+
+def _tapped(chunks: Iterator[bytes], hasher: MultiHasher) -> Iterator[bytes]:
+    for chunk in chunks:
+        hasher.update(chunk)
+        yield chunk
+
+
+def analyze_item(item: Item, options: AnalyzeOptions, blobs: BlobStore | None) -> FileResult:
+    """Never raises for bad input: every problem comes back as the result's error."""
+    result = FileResult(item.path, warnings=list(item.warnings))
+    try:
+        _analyze(item, options, blobs, result)
+    except MediaError as exc:
+        result.error_code, result.error = exc.code, exc.message
+    except TesseraError as exc:
+        result.error_code, result.error = "failed", str(exc)
+    except MemoryError:
+        result.error_code, result.error = "out_of_memory", "file needs more memory than allowed"
+    except Exception as exc:  # a decoder bug must not take the batch down
+        result.error_code, result.error = "internal", f"{type(exc).__name__}: {exc}"
+    return result
+
+
+def _analyze(item: Item, options: AnalyzeOptions, blobs: BlobStore | None,
+             result: FileResult) -> None:
+    limits = options.limits
+    if item.size > limits.max_file_bytes:
+        raise MediaError("too_large", f"file of {item.size} bytes exceeds the limit of "
+                                      f"{limits.max_file_bytes}")
+    with open_item(item, limits) as fh:
+        head = fh.read(HEADER_BYTES)
+        if not head:
+            raise MediaError("empty", "file is empty (0 bytes)")
+        found = sniff(head)
+        if found is not None and found.kind is MediaKind.IMAGE:
+            data = b"".join(_chunks(head, fh, limits.max_image_bytes))
+            result.digests = digest_bytes(data)
+            _analyze_image(data, found.mime, options, blobs, result)
+            return
+        hasher = MultiHasher()
+        stream = _tapped(_chunks(head, fh, limits.max_file_bytes), hasher)
+        if found is None:
+            for _ in stream:
+                pass
+            result.digests = hasher.digests()
+            raise MediaError("not_media", f"not a recognised image, video or audio file "
+                                          f"(starts with {head[:8].hex()})")
+        if options.store_blobs and blobs is not None:
+            blobs.put(stream)
+        else:
+            for _ in stream:
+                pass
+    d = result.digests = hasher.digests()
+    assert found.kind is not None
+    result.warnings.append(f"{found.kind.value} content is matched by exact hash only so far")
+    result.info = MediaInfo(d.sha256, d.md5, d.sha1, d.size, found.mime, found.kind)
+
+
+def _analyze_image(data: bytes, mime: str, options: AnalyzeOptions, blobs: BlobStore | None,
+                   result: FileResult) -> None:
+    d = result.digests
+    assert d is not None
+    result.warnings.extend(_mislabel_warning(result.path, mime))
+    decoded = decode_image(data, options.limits)
+    info = MediaInfo(d.sha256, d.md5, d.sha1, d.size, mime, MediaKind.IMAGE,
+                     decoded.width, decoded.height, decoded.metadata)
+    for _, signal_type in SIGNAL_TYPES:
+        if MediaKind.IMAGE in signal_type.applies_to:
+            info.signals.extend(signal_type.extract(decoded))
+            if options.query_variants:
+                result.query_signals.extend(signal_type.query_variants(decoded))
+    if options.thumbnails:
+        result.thumbnail = thumbnail_jpeg(decoded.rgb)
+    if options.store_blobs and blobs is not None:
+        blobs.put([data], expected_sha256=d.sha256)
+    result.info = info

@@ -1,0 +1,108 @@
+"""Turn analysis results and hits into a report, looking up series and owners in the store."""
+
+from __future__ import annotations
+
+import base64
+from collections import Counter, defaultdict
+from datetime import UTC, datetime
+
+from tessera import __version__
+from tessera.matching.matcher import Hit
+from tessera.pipeline.analyze import FileResult
+from tessera.reports.model import FileEntry, MatchEntry, Report, SeriesRef, SeriesSummary
+from tessera.store import repos
+from tessera.store.db import Database
+
+_VICTIM_WORDS = {"identified": "victim identified", "safeguarded": "victim safeguarded",
+                 "unidentified": "victim not identified"}
+
+
+def _series_ref(series) -> SeriesRef:  # type: ignore[no-untyped-def]
+    owner = series.owner
+    return SeriesRef(series.name, owner.code, owner.name, owner.country, owner.contact,
+                     series.victim_status, series.offender_status)
+
+
+def build_report(db: Database, agency: str, source: str, max_distance: int,
+                 results: list[FileResult], exact: dict[str, int],
+                 near: list[list[Hit]]) -> Report:
+    media_ids = set(exact.values()) | {h.media_id for hits in near for h in hits}
+    with db.session() as s:
+        series_of = {m: [_series_ref(x) for x in xs]
+                     for m, xs in repos.series_for_media(s, media_ids).items()}
+        owners = {m: sorted({a.code for a in agencies})
+                  for m, agencies in repos.media_owners(s, media_ids).items()}
+    files: list[FileEntry] = []
+    for result, hits in zip(results, near, strict=True):
+        d = result.digests
+        entry = FileEntry(path=result.path, status="new", warnings=list(result.warnings),
+                          sha256=d.sha256 if d else None, md5=d.md5 if d else None,
+                          sha1=d.sha1 if d else None, size=d.size if d else None)
+        if result.info:
+            entry.mime, entry.kind = result.info.mime, result.info.kind.value
+        if result.thumbnail:
+            entry.thumbnail = "data:image/jpeg;base64," + base64.b64encode(
+                result.thumbnail).decode()
+        if not result.ok:
+            entry.status, entry.error_code, entry.error = "error", result.error_code, result.error
+            entry.thumbnail = None
+        exact_id = exact.get(d.sha256) if d else None
+        if exact_id is not None:
+            entry.status = "exact"
+            entry.matches.append(MatchEntry(exact_id, "exact", 0, "original", "full", "full",
+                                            series_of.get(exact_id, []), owners.get(exact_id, [])))
+        for hit in hits:
+            if hit.media_id == exact_id:
+                continue
+            entry.matches.append(MatchEntry(hit.media_id, hit.kind, hit.distance,
+                                            hit.transform.value, hit.query_region,
+                                            hit.match_region, series_of.get(hit.media_id, []),
+                                            owners.get(hit.media_id, [])))
+        if entry.status == "new" and entry.matches and result.ok:
+            entry.status = "near"
+        files.append(entry)
+    return summarise(files, agency, source, max_distance)
+
+
+def summarise(files: list[FileEntry], agency: str, source: str, max_distance: int) -> Report:
+    counts = Counter(f.status for f in files)
+    by_series: dict[str, SeriesSummary] = {}
+    agency_files: dict[str, set[str]] = defaultdict(set)
+    agency_country: dict[str, str] = {}
+    for f in files:
+        seen: set[str] = set()
+        for m in f.matches:
+            for ref in m.series:
+                if ref.name in seen:
+                    continue
+                seen.add(ref.name)
+                summary = by_series.setdefault(ref.name, SeriesSummary(ref))
+                if f.status == "exact":
+                    summary.exact += 1
+                else:
+                    summary.near += 1
+                agency_files[ref.agency].add(f.path)
+                agency_country[ref.agency] = ref.country
+            for code in m.submitted_by:
+                agency_files[code].add(f.path)
+    ordered = sorted(by_series.values(), key=lambda x: (-x.files, x.series.name))
+    by_agency = [{"agency": code, "country": agency_country.get(code), "files": len(paths)}
+                 for code, paths in sorted(agency_files.items(), key=lambda kv: -len(kv[1]))]
+    lines = []
+    for item in ordered:
+        ref = item.series
+        victim = _VICTIM_WORDS.get(ref.victim_status, ref.victim_status)
+        detail = f"{item.exact} exact, {item.near} near-duplicate"
+        owner = ref.agency if ref.agency == ref.country else f"{ref.agency}, {ref.country}"
+        lines.append(f"{item.files:,} files belong to '{ref.name}' ({owner}, {victim}): {detail}")
+    unlinked = sum(1 for f in files if f.status in ("exact", "near")
+                   and not any(m.series for m in f.matches))
+    if unlinked:
+        lines.append(f"{unlinked:,} files match known media outside any series")
+    lines.append(f"{counts.get('exact', 0):,} exact, {counts.get('near', 0):,} near-duplicates, "
+                 f"{counts.get('new', 0):,} new, {counts.get('error', 0):,} could not be read "
+                 f"(of {len(files):,} files)")
+    totals = {k: counts.get(k, 0) for k in ("exact", "near", "new", "error")}
+    totals["total"] = len(files)
+    return Report(datetime.now(UTC).isoformat(timespec="seconds"), __version__, agency, source,
+                  max_distance, files, totals, ordered, by_agency, lines)

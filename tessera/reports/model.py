@@ -1,0 +1,123 @@
+"""What a de-confliction tells an investigator, independent of how it is rendered.
+
+JSON schema (version 1), stable for machine clients:
+  report.schema_version, generated_at, tessera_version, agency, source, max_distance
+  files[]: path, sha256, md5, sha1, size, mime, kind, status (exact|near|new|error),
+           error_code, error, warnings[], thumbnail (data: URI or null),
+           matches[]: media_id, kind (exact|pdq), distance, transform, query_region,
+                      match_region, series[] (name, agency, country, victim_status,
+                      offender_status), series (first series name or null),
+                      agency (owning agency code or null), country, victim_status,
+                      submitted_by[] (agency codes)
+  summary: counts{exact,near,new,error,total}, by_series[], by_agency[], lines[]
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+STATUSES = ("exact", "near", "new", "error")
+
+
+@dataclass(slots=True)
+class SeriesRef:
+    name: str
+    agency: str
+    agency_name: str
+    country: str
+    contact: str | None
+    victim_status: str
+    offender_status: str
+
+
+@dataclass(slots=True)
+class MatchEntry:
+    media_id: int
+    kind: str
+    distance: int
+    transform: str
+    query_region: str
+    match_region: str
+    series: list[SeriesRef]
+    submitted_by: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        first = self.series[0] if self.series else None
+        return {
+            "media_id": self.media_id, "kind": self.kind, "distance": self.distance,
+            "transform": self.transform, "query_region": self.query_region,
+            "match_region": self.match_region,
+            "series": first.name if first else None,
+            "agency": first.agency if first else (self.submitted_by[0] if self.submitted_by
+                                                  else None),
+            "country": first.country if first else None,
+            "victim_status": first.victim_status if first else None,
+            "all_series": [asdict(s) for s in self.series],
+            "submitted_by": self.submitted_by,
+        }
+
+
+@dataclass(slots=True)
+class FileEntry:
+    path: str
+    status: str
+    sha256: str | None = None
+    md5: str | None = None
+    sha1: str | None = None
+    size: int | None = None
+    mime: str | None = None
+    kind: str | None = None
+    error_code: str | None = None
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    thumbnail: str | None = None
+    matches: list[MatchEntry] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path, "sha256": self.sha256, "md5": self.md5, "sha1": self.sha1,
+            "size": self.size, "mime": self.mime, "kind": self.kind, "status": self.status,
+            "error_code": self.error_code, "error": self.error, "warnings": self.warnings,
+            "thumbnail": self.thumbnail, "matches": [m.to_dict() for m in self.matches],
+        }
+
+
+@dataclass(slots=True)
+class SeriesSummary:
+    series: SeriesRef
+    exact: int = 0
+    near: int = 0
+
+    @property
+    def files(self) -> int:
+        return self.exact + self.near
+
+
+@dataclass(slots=True)
+class Report:
+    generated_at: str
+    tessera_version: str
+    agency: str
+    source: str
+    max_distance: int
+    files: list[FileEntry]
+    counts: dict[str, int]
+    by_series: list[SeriesSummary]
+    by_agency: list[dict[str, Any]]
+    lines: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": 1, "generated_at": self.generated_at,
+            "tessera_version": self.tessera_version, "agency": self.agency,
+            "source": self.source, "max_distance": self.max_distance,
+            "files": [f.to_dict() for f in self.files],
+            "summary": {
+                "counts": self.counts,
+                "by_series": [{**asdict(s.series), "exact": s.exact, "near": s.near,
+                               "files": s.files} for s in self.by_series],
+                "by_agency": self.by_agency,
+                "lines": self.lines,
+            },
+        }

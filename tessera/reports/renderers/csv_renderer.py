@@ -1,0 +1,42 @@
+"""One row per (file, match); a file without matches still has one row, so nothing is dropped."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from tessera.reports.model import Report
+from tessera.reports.renderers.base import RENDERERS, Renderer
+
+COLUMNS = ["path", "status", "sha256", "md5", "size", "mime", "error_code", "error",
+           "match_media_id", "match_kind", "distance", "transform", "series", "agency",
+           "country", "victim_status", "warnings"]
+
+
+def _safe(value: object) -> object:
+    """Neutralise spreadsheet formulas: a seized file name must not execute in Excel."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+class CsvRenderer(Renderer):
+    name = "csv"
+    media_type = "text/csv"
+
+    def render(self, report: Report) -> bytes:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(COLUMNS)
+        for f in report.files:
+            base = [f.path, f.status, f.sha256, f.md5, f.size, f.mime, f.error_code, f.error]
+            warnings = "; ".join(f.warnings)
+            rows = [m.to_dict() for m in f.matches] or [None]
+            for m in rows:
+                tail = ([m["media_id"], m["kind"], m["distance"], m["transform"], m["series"],
+                         m["agency"], m["country"], m["victim_status"]] if m else [""] * 8)
+                writer.writerow([_safe(v) for v in [*base, *tail, warnings]])
+        return out.getvalue().encode()
+
+
+RENDERERS.register(CsvRenderer.name, CsvRenderer())

@@ -1,0 +1,25 @@
+"""A single self-contained HTML file: no external assets, thumbnails blurred and grey until a
+person clicks one (investigator wellness), summary first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from tessera.reports.model import Report
+from tessera.reports.renderers.base import RENDERERS, Renderer
+
+_ENV = Environment(loader=FileSystemLoader(Path(__file__).parent),
+                   autoescape=select_autoescape(["html", "j2"]))
+
+
+class HtmlRenderer(Renderer):
+    name = "html"
+    media_type = "text/html"
+
+    def render(self, report: Report) -> bytes:
+        return _ENV.get_template("report.html.j2").render(report=report).encode()
+
+
+RENDERERS.register(HtmlRenderer.name, HtmlRenderer())

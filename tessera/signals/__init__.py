@@ -1,0 +1,9 @@
+"""Signal types: the extension point. Importing this package registers every built-in type.
+
+To add a type: write a module with a ``SignalType`` subclass, register it there, import it here.
+"""
+
+from tessera.signals import pdq  # noqa: F401  (registration)
+from tessera.signals.base import SIGNAL_TYPES, SignalType
+
+__all__ = ["SIGNAL_TYPES", "SignalType"]

@@ -1,0 +1,1 @@
+"""The only layer that writes SQL or evidence files."""

@@ -1,0 +1,170 @@
+"""Evidence originals, content-addressed by SHA-256 and encrypted at rest with AES-256-GCM.
+
+Files are encrypted in 1 MiB segments (the STREAM construction: nonce = random prefix, segment
+counter and a last-segment flag), so a multi-gigabyte video never has to sit in memory and a
+truncated or reordered file fails authentication. Reading always re-checks the SHA-256 of the
+plaintext against the name, so a blob cannot silently become other evidence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from tessera.core.errors import ConfigError, IntegrityError, NotFound
+
+MAGIC = b"TSB1"
+PREFIX_BYTES = 7
+HEADER_BYTES = len(MAGIC) + PREFIX_BYTES
+SEGMENT = 1024 * 1024
+TAG = 16
+KEY_BYTES = 32
+
+
+def create_key(path: Path) -> bool:
+    """Write a new random key with mode 0600; ``False`` if one exists (never overwritten)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(path.parent, 0o700)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(secrets.token_bytes(KEY_BYTES))
+        fh.flush()
+        os.fsync(fh.fileno())
+    return True
+
+
+def load_key(path: Path) -> bytes:
+    if not path.exists():
+        raise ConfigError(f"no evidence key at {path}: run `tessera init` first")
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        raise ConfigError(f"evidence key {path} is readable by others (mode {mode:o}); "
+                          "chmod 600 it")
+    key = path.read_bytes()
+    if len(key) != KEY_BYTES:
+        raise ConfigError(f"evidence key {path} is not a {KEY_BYTES}-byte key")
+    return key
+
+
+def _nonce(prefix: bytes, counter: int, last: bool) -> bytes:
+    return prefix + counter.to_bytes(4, "big") + (b"\x01" if last else b"\x00")
+
+
+def _rechunk(chunks: Iterable[bytes], size: int) -> Iterator[tuple[bytes, bool]]:
+    """Fixed-size segments, each flagged whether it is the last (the flag is authenticated)."""
+    buf = bytearray()
+    pending: bytes | None = None
+    for chunk in chunks:
+        buf.extend(chunk)
+        while len(buf) >= size:
+            if pending is not None:
+                yield pending, False
+            pending = bytes(buf[:size])
+            del buf[:size]
+    if buf:
+        if pending is not None:
+            yield pending, False
+        yield bytes(buf), True
+    else:
+        yield (pending if pending is not None else b""), True
+
+
+class BlobStore:
+    def __init__(self, root: Path, key: bytes) -> None:
+        self.root = root
+        self._aes = AESGCM(key)
+        (root / "tmp").mkdir(parents=True, exist_ok=True)
+
+    def path_for(self, sha256: str) -> Path:
+        if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+            raise ValueError(f"not a SHA-256 hex digest: {sha256!r}")
+        return self.root / sha256[:2] / sha256[2:4] / sha256
+
+    def exists(self, sha256: str) -> bool:
+        return self.path_for(sha256).exists()
+
+    def put(self, chunks: Iterable[bytes], expected_sha256: str | None = None) -> str:
+        """Encrypt and store; returns the SHA-256. Idempotent: an existing blob is kept as is."""
+        if expected_sha256 and self.exists(expected_sha256):
+            for _ in chunks:  # drain so a tapped stream still sees every byte
+                pass
+            return expected_sha256
+        digest = hashlib.sha256()
+        prefix = secrets.token_bytes(PREFIX_BYTES)
+        header = MAGIC + prefix
+        fd, tmp = tempfile.mkstemp(dir=self.root / "tmp")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(header)
+                for counter, (segment, last) in enumerate(_rechunk(chunks, SEGMENT)):
+                    digest.update(segment)
+                    out.write(self._aes.encrypt(_nonce(prefix, counter, last), segment, header))
+                out.flush()
+                os.fsync(out.fileno())
+            sha256 = digest.hexdigest()
+            if expected_sha256 and sha256 != expected_sha256:
+                raise IntegrityError(f"content changed while storing: expected {expected_sha256}, "
+                                     f"read {sha256}")
+            final = self.path_for(sha256)
+            if final.exists():
+                os.unlink(tmp)
+            else:
+                final.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(tmp, final)
+            return sha256
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+
+    def iter_plaintext(self, sha256: str) -> Iterator[bytes]:
+        """Decrypted segments; raises ``IntegrityError`` at the end if the content is not
+        what its name says, or at once if any segment fails authentication."""
+        path = self.path_for(sha256)
+        if not path.exists():
+            raise NotFound(f"evidence blob {sha256} is missing from {self.root}")
+        digest = hashlib.sha256()
+        with open(path, "rb") as fh:
+            header = fh.read(HEADER_BYTES)
+            if len(header) != HEADER_BYTES or not header.startswith(MAGIC):
+                raise IntegrityError(f"blob {sha256}: not a Tessera evidence file")
+            prefix = header[len(MAGIC):]
+            counter = 0
+            block = fh.read(SEGMENT + TAG)
+            while True:
+                following = fh.read(SEGMENT + TAG)
+                last = not following
+                try:
+                    plain = self._aes.decrypt(_nonce(prefix, counter, last), block, header)
+                except InvalidTag:
+                    raise IntegrityError(f"blob {sha256}: segment {counter} fails "
+                                         "authentication (altered or truncated)") from None
+                digest.update(plain)
+                yield plain
+                if last:
+                    break
+                block, counter = following, counter + 1
+        if digest.hexdigest() != sha256:
+            raise IntegrityError(f"blob {sha256}: content hashes to {digest.hexdigest()}")
+
+    def get(self, sha256: str) -> bytes:
+        return b"".join(self.iter_plaintext(sha256))
+
+    def verify(self, sha256: str) -> str | None:
+        """``None`` when the blob is intact, else what is wrong with it."""
+        try:
+            for _ in self.iter_plaintext(sha256):
+                pass
+        except (IntegrityError, NotFound) as exc:
+            return str(exc)
+        return None

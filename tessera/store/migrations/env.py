@@ -1,0 +1,18 @@
+"""Alembic environment: runs against the engine Tessera hands over (never a URL in an ini file)."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from tessera.store.tables import Base
+
+engine = context.config.attributes["engine"]
+with engine.begin() as connection:
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()

@@ -1,0 +1,226 @@
+"""Queries grouped by aggregate. Every function takes the session explicitly."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from tessera.core.errors import Conflict, NotFound
+from tessera.store.tables import (
+    Agency,
+    Case,
+    IngestJob,
+    JobItem,
+    Media,
+    MediaSeries,
+    Series,
+    Signal,
+    Submission,
+)
+
+# --- agencies and cases -------------------------------------------------------------------
+
+
+def add_agency(s: Session, code: str, name: str, country: str, contact: str | None) -> Agency:
+    if s.scalar(select(Agency).where(Agency.code == code)):
+        raise Conflict(f"agency {code!r} already exists")
+    agency = Agency(code=code, name=name, country=country.upper(), contact=contact)
+    s.add(agency)
+    s.flush()
+    return agency
+
+
+def get_agency(s: Session, code: str) -> Agency:
+    agency = s.scalar(select(Agency).where(Agency.code == code))
+    if agency is None:
+        raise NotFound(f"no agency {code!r}: add it with `tessera agency add`")
+    return agency
+
+
+def list_agencies(s: Session) -> Sequence[Agency]:
+    return s.scalars(select(Agency).order_by(Agency.code)).all()
+
+
+def get_or_create_case(s: Session, agency: Agency, reference: str) -> Case:
+    case = s.scalar(select(Case).where(Case.agency_id == agency.id, Case.reference == reference))
+    if case is None:
+        case = Case(agency_id=agency.id, reference=reference)
+        s.add(case)
+        s.flush()
+    return case
+
+
+# --- series ---------------------------------------------------------------------------------
+
+
+def find_series(s: Session, name: str) -> Series | None:
+    return s.scalar(select(Series).where(Series.name == name))
+
+
+def get_series(s: Session, name: str) -> Series:
+    series = find_series(s, name)
+    if series is None:
+        raise NotFound(f"no series {name!r}")
+    return series
+
+
+def get_or_create_series(s: Session, name: str, owner: Agency) -> Series:
+    series = find_series(s, name)
+    if series is None:
+        series = Series(name=name, owner_agency_id=owner.id)
+        s.add(series)
+        s.flush()
+    elif series.owner_agency_id != owner.id:
+        # Adding to another agency's series is allowed (that is how series grow across borders);
+        # ownership and status stay with the owner.
+        pass
+    return series
+
+
+def list_series(s: Session) -> list[tuple[Series, int]]:
+    counts = (select(MediaSeries.series_id, func.count().label("n"))
+              .group_by(MediaSeries.series_id).subquery())
+    rows = s.execute(select(Series, func.coalesce(counts.c.n, 0))
+                     .outerjoin(counts, counts.c.series_id == Series.id)
+                     .options(selectinload(Series.owner)).order_by(Series.name)).all()
+    return [(series, int(n)) for series, n in rows]
+
+
+def series_media(s: Session, series_id: int, limit: int = 1000) -> Sequence[Media]:
+    return s.scalars(select(Media).join(MediaSeries, MediaSeries.media_id == Media.id)
+                     .where(MediaSeries.series_id == series_id)
+                     .order_by(Media.id).limit(limit)).all()
+
+
+def series_for_media(s: Session, media_ids: Iterable[int]) -> dict[int, list[Series]]:
+    ids = list(set(media_ids))
+    out: dict[int, list[Series]] = {i: [] for i in ids}
+    for start in range(0, len(ids), 500):
+        rows = s.execute(select(MediaSeries.media_id, Series)
+                         .join(Series, Series.id == MediaSeries.series_id)
+                         .options(selectinload(Series.owner))
+                         .where(MediaSeries.media_id.in_(ids[start:start + 500]))
+                         .order_by(Series.id)).all()
+        for media_id, series in rows:
+            out[media_id].append(series)
+    return out
+
+
+def link_media_series(s: Session, media_id: int, series_id: int) -> None:
+    if s.get(MediaSeries, (media_id, series_id)) is None:
+        s.add(MediaSeries(media_id=media_id, series_id=series_id))
+
+
+# --- media and signals ----------------------------------------------------------------------
+
+
+def media_by_sha256(s: Session, digests: Iterable[str]) -> dict[str, Media]:
+    wanted = list(set(digests))
+    out: dict[str, Media] = {}
+    for start in range(0, len(wanted), 500):
+        for media in s.scalars(select(Media).where(Media.sha256.in_(wanted[start:start + 500]))):
+            out[media.sha256] = media
+    return out
+
+
+def get_media(s: Session, media_id: int) -> Media:
+    media = s.get(Media, media_id, options=[selectinload(Media.signals),
+                                            selectinload(Media.submissions)])
+    if media is None:
+        raise NotFound(f"no media {media_id}")
+    return media
+
+
+def media_owners(s: Session, media_ids: Iterable[int]) -> dict[int, list[Agency]]:
+    """Agencies that submitted each media (for matches outside any series)."""
+    ids = list(set(media_ids))
+    out: dict[int, list[Agency]] = {i: [] for i in ids}
+    for start in range(0, len(ids), 500):
+        rows = s.execute(select(Submission.media_id, Agency).distinct()
+                         .join(Agency, Agency.id == Submission.agency_id)
+                         .where(Submission.media_id.in_(ids[start:start + 500]))).all()
+        for media_id, agency in rows:
+            out[media_id].append(agency)
+    return out
+
+
+def signal_media_ids(s: Session, signal_ids: Iterable[int]) -> dict[int, tuple[int, str, int]]:
+    """signal id → (media id, region, quality)."""
+    ids = list(set(signal_ids))
+    out: dict[int, tuple[int, str, int]] = {}
+    for start in range(0, len(ids), 500):
+        rows = s.execute(select(Signal.id, Signal.media_id, Signal.region, Signal.quality)
+                         .where(Signal.id.in_(ids[start:start + 500]))).all()
+        for sid, mid, region, quality in rows:
+            out[sid] = (mid, region, quality if quality is not None else 100)
+    return out
+
+
+def signal_stats(s: Session, signal_type: str, version: int) -> tuple[int, int]:
+    """(count, max id) of one signal type: how an index tells whether it is stale."""
+    count, max_id = s.execute(select(func.count(), func.coalesce(func.max(Signal.id), 0))
+                              .where(Signal.type == signal_type,
+                                     Signal.version == version)).one()
+    return int(count), int(max_id)
+
+
+def iter_signal_values(s: Session, signal_type: str, version: int, after_id: int = 0,
+                       batch: int = 50_000) -> Iterator[list[tuple[int, bytes]]]:
+    last = after_id
+    while True:
+        rows = s.execute(select(Signal.id, Signal.value)
+                         .where(Signal.type == signal_type, Signal.version == version,
+                                Signal.id > last)
+                         .order_by(Signal.id).limit(batch)).all()
+        if not rows:
+            return
+        yield [(int(i), bytes(v)) for i, v in rows]
+        last = rows[-1][0]
+
+
+def all_media_sha256(s: Session) -> Iterator[tuple[int, str]]:
+    last = 0
+    while True:
+        rows = s.execute(select(Media.id, Media.sha256).where(Media.id > last)
+                         .order_by(Media.id).limit(5000)).all()
+        if not rows:
+            return
+        yield from ((int(i), d) for i, d in rows)
+        last = rows[-1][0]
+
+
+# --- ingest jobs ----------------------------------------------------------------------------
+
+
+def find_resumable_job(s: Session, source: str, agency_id: int, case_id: int | None,
+                       series_id: int | None) -> IngestJob | None:
+    return s.scalar(select(IngestJob)
+                    .where(IngestJob.source == source, IngestJob.agency_id == agency_id,
+                           IngestJob.case_id.is_(None) if case_id is None
+                           else IngestJob.case_id == case_id,
+                           IngestJob.series_id.is_(None) if series_id is None
+                           else IngestJob.series_id == series_id,
+                           IngestJob.state == "running")
+                    .order_by(IngestJob.id.desc()).limit(1))
+
+
+def finished_paths(s: Session, job_id: int) -> set[str]:
+    return set(s.scalars(select(JobItem.path).where(JobItem.job_id == job_id)))
+
+
+def job_counts(s: Session, job_id: int) -> dict[str, int]:
+    rows = s.execute(select(JobItem.state, func.count()).where(JobItem.job_id == job_id)
+                     .group_by(JobItem.state)).all()
+    return {state: int(n) for state, n in rows}
+
+
+def list_jobs(s: Session, limit: int = 50) -> Sequence[IngestJob]:
+    return s.scalars(select(IngestJob).options(selectinload(IngestJob.agency))
+                     .order_by(IngestJob.id.desc()).limit(limit)).all()
+
+
+def job_errors(s: Session, job_id: int) -> Sequence[JobItem]:
+    return s.scalars(select(JobItem).where(JobItem.job_id == job_id, JobItem.state == "error")
+                     .order_by(JobItem.id)).all()

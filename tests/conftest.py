@@ -1,0 +1,141 @@
+"""Fixtures that build real things: data folders, SQLite and PostgreSQL databases, media files."""
+
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tessera.config import Settings
+from tessera.context import Context
+from tessera.store import repos
+from tessera.store.bootstrap import initialise
+from tessera.synthetic import jpeg, picture
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not SHARED.is_dir():
+        pytest.fail(f"the licensed test media are missing: expected {SHARED}")
+    return SHARED
+
+
+# --- PostgreSQL: a throw-away server on loopback, started by the tests themselves ---------
+
+
+def _pg_bindir() -> Path | None:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    return Path(found[-1]).parent if found else None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """Base URL of a fresh PostgreSQL cluster; fails (never skips) when PostgreSQL is absent,
+    unless TESSERA_SKIP_POSTGRES=1 says so explicitly."""
+    bindir = _pg_bindir()
+    if bindir is None:
+        if os.environ.get("TESSERA_SKIP_POSTGRES") == "1":
+            pytest.skip("TESSERA_SKIP_POSTGRES=1")
+        pytest.fail("PostgreSQL is not installed: run `make test` (it installs it)")
+    base = Path(tempfile.mkdtemp(prefix="tessera-pg-", dir="/tmp"))
+    os.chmod(base, 0o755)
+    prefix: list[str] = []
+    if os.geteuid() == 0:  # PostgreSQL refuses to run as root
+        user = pwd.getpwnam("postgres")
+        os.chown(base, user.pw_uid, user.pw_gid)
+        prefix = ["runuser", "-u", "postgres", "--"]
+    data, port = base / "data", _free_port()
+    subprocess.run([*prefix, str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U",
+                    "tessera", "-E", "UTF8", "--no-sync"], check=True, capture_output=True)
+    options = f"-c listen_addresses=127.0.0.1 -p {port} -k {base} -c fsync=off " \
+              "-c synchronous_commit=off -c full_page_writes=off"
+    subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l",
+                    str(base / "log"), "-w", "start"], check=True, capture_output=True)
+    try:
+        yield f"postgresql+psycopg://tessera@127.0.0.1:{port}"
+    finally:
+        subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate",
+                        "stop"], capture_output=True)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def new_postgres_database(server: str) -> str:
+    name = "t_" + uuid.uuid4().hex[:12]
+    engine = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return f"{server}/{name}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'tessera.db'}"
+    return new_postgres_database(request.getfixturevalue("postgres_server"))
+
+
+# --- A ready data folder ---------------------------------------------------------------------
+
+
+def make_settings(home: Path, database_url: str | None = None, workers: int = 1) -> Settings:
+    env = {"TESSERA_WORKERS": str(workers)}
+    if database_url:
+        env["TESSERA_DATABASE_URL"] = database_url
+    return Settings.from_env(env=env, home=home)
+
+
+@pytest.fixture
+def ctx(tmp_path: Path, database_url: str) -> Iterator[Context]:
+    """An initialised Tessera (SQLite and PostgreSQL) with agencies AU, NL and DE."""
+    settings = make_settings(tmp_path / "home", database_url)
+    initialise(settings, "test")
+    context = Context.open(settings)
+    context.actor = "test"
+    with context.db.session() as s:
+        repos.add_agency(s, "AU", "Australian Federal Police", "AU", "vid@afp.example")
+        repos.add_agency(s, "NL", "Dutch National Police", "NL", None)
+        repos.add_agency(s, "DE", "Bundeskriminalamt", "DE", None)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def sqlite_ctx(tmp_path: Path) -> Iterator[Context]:
+    settings = make_settings(tmp_path / "home")
+    initialise(settings, "test")
+    context = Context.open(settings)
+    with context.db.session() as s:
+        repos.add_agency(s, "AU", "Australian Federal Police", "AU", None)
+        repos.add_agency(s, "DE", "Bundeskriminalamt", "DE", None)
+    yield context
+    context.close()
+
+
+def write_pictures(folder: Path, seeds: range | list[int], size: tuple[int, int] = (640, 480),
+                   quality: int = 90) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for seed in seeds:
+        path = folder / f"img_{seed:05d}.jpg"
+        path.write_bytes(jpeg(picture(seed, size), quality))
+        paths.append(path)
+    return paths

@@ -1,0 +1,26 @@
+from pathlib import Path
+
+import pytest
+
+from tessera.config import Settings
+from tessera.core.errors import ConfigError
+
+
+def test_defaults_put_everything_under_home(tmp_path: Path) -> None:
+    s = Settings.from_env(env={}, home=tmp_path)
+    assert s.database_url == f"sqlite:///{tmp_path / 'tessera.db'}"
+    assert s.key_path.is_relative_to(tmp_path)
+    assert s.pdq_max_distance == 31
+
+
+def test_postgres_url_uses_psycopg3(tmp_path: Path) -> None:
+    s = Settings.from_env(env={"TESSERA_DATABASE_URL": "postgresql://u@h/db"}, home=tmp_path)
+    assert s.database_url == "postgresql+psycopg://u@h/db"
+
+
+@pytest.mark.parametrize("env", [{"TESSERA_PDQ_MAX_DISTANCE": "abc"},
+                                 {"TESSERA_PDQ_MAX_DISTANCE": "120"},
+                                 {"TESSERA_WORKERS": "0"}])
+def test_bad_settings_are_refused(tmp_path: Path, env: dict[str, str]) -> None:
+    with pytest.raises(ConfigError):
+        Settings.from_env(env=env, home=tmp_path)
