@@ -34,7 +34,7 @@ def bounded_map(fn: Callable[[T], R], items: Iterable[T], *, workers: int,
 
     pool = new_pool(workers)
     window = workers * window_per_worker
-    pending: deque[tuple[T, Future[R]]] = deque()
+    pending: deque[tuple[T, Future[R] | None]] = deque()
     source = iter(items)
     try:
         while True:
@@ -42,24 +42,37 @@ def bounded_map(fn: Callable[[T], R], items: Iterable[T], *, workers: int,
                 nxt = next(source, None)
                 if nxt is None:
                     break
-                pending.append((nxt, pool.submit(fn, nxt)))
+                try:
+                    pending.append((nxt, pool.submit(fn, nxt)))
+                except BrokenProcessPool:
+                    pending.append((nxt, None))
             if not pending:
                 return
-            item, future = pending.popleft()
+            item, future = pending[0]
             try:
-                yield future.result()
+                if future is None:
+                    raise BrokenProcessPool("pool broke before submission")
+                result = future.result()
             except BrokenProcessPool:
-                suspects = [item] + [it for it, _ in pending]
+                suspects = [it for it, _ in pending]
                 pending.clear()
                 pool.shutdown(wait=False, cancel_futures=True)
                 for suspect in suspects:  # isolate: each alone, so the culprit is known
-                    solo = new_pool(1)
-                    try:
-                        yield solo.submit(fn, suspect).result()
-                    except BrokenProcessPool:
-                        yield on_crash(suspect)
-                    finally:
-                        solo.shutdown(wait=False, cancel_futures=True)
+                    yield _run_alone(fn, suspect, new_pool, on_crash)
                 pool = new_pool(workers)
+                continue
+            pending.popleft()
+            yield result
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _run_alone(fn: Callable[[T], R], item: T, new_pool: Callable[[int], ProcessPoolExecutor],
+               on_crash: Callable[[T], R]) -> R:
+    solo = new_pool(1)
+    try:
+        return solo.submit(fn, item).result()
+    except BrokenProcessPool:
+        return on_crash(item)
+    finally:
+        solo.shutdown(wait=False, cancel_futures=True)

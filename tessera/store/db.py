@@ -11,6 +11,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tessera.core.errors import ConfigError
@@ -56,7 +57,14 @@ def head_revision(engine: Engine) -> str | None:
 
 
 def require_current_schema(engine: Engine) -> None:
-    current, head = current_revision(engine), head_revision(engine)
+    if engine.url.get_backend_name() == "sqlite" and engine.url.database and \
+            not Path(engine.url.database).exists():
+        raise ConfigError(f"no database at {engine.url.database}: run `tessera init` first "
+                          "(or set TESSERA_HOME)")
+    try:
+        current, head = current_revision(engine), head_revision(engine)
+    except OperationalError as exc:
+        raise ConfigError(f"cannot open the database: {exc.orig}") from None
     if current is None:
         raise ConfigError("the database is not initialised: run `tessera init` first")
     if current != head:

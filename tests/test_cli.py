@@ -1,0 +1,119 @@
+"""The commands a user types, end to end, in a fresh data folder."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tessera.synthetic import jpeg, picture
+from tests.conftest import write_pictures
+
+
+def tessera(home: Path, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "TESSERA_HOME": str(home), "TESSERA_WORKERS": "1",
+           "COLUMNS": "200"}
+    env.pop("TESSERA_DATABASE_URL", None)
+    proc = subprocess.run([sys.executable, "-m", "tessera", *args], env=env, text=True,
+                          capture_output=True, timeout=300)
+    if ok:
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    home = tmp_path / "tessera-data"
+    out = tessera(home, "init").stdout
+    assert "Evidence key" in out and (home / "keys" / "evidence.key").exists()
+    tessera(home, "agency", "add", "AU", "Australian Federal Police", "--country", "AU",
+            "--contact", "vid@afp.example")
+    tessera(home, "agency", "add", "DE", "Bundeskriminalamt", "--country", "de")
+    return home
+
+
+def test_user_journey(home: Path, tmp_path: Path) -> None:
+    case = tmp_path / "case-123"
+    write_pictures(case, range(6))
+    out = tessera(home, "ingest", str(case), "--agency", "AU", "--case", "OP-123",
+                  "--series", "Series Ocean").stdout
+    assert "6 new media" in out
+    tessera(home, "series", "set-status", "Series Ocean", "--victim", "identified")
+    listing = tessera(home, "series", "list").stdout
+    assert "Series Ocean" in listing and "identified" in listing
+    assert "victim: identified" in tessera(home, "series", "show", "Series Ocean").stdout
+
+    seizure = tmp_path / "new-seizure"
+    seizure.mkdir()
+    (seizure / "copy.jpg").write_bytes((case / "img_00002.jpg").read_bytes())
+    (seizure / "resized.jpg").write_bytes(jpeg(picture(3).resize((320, 240))))
+    (seizure / "fresh.jpg").write_bytes(jpeg(picture(77)))
+    (seizure / "zero.jpg").write_bytes(b"")
+    reports = tmp_path / "out"
+    proc = tessera(home, "deconflict", str(seizure), "--agency", "DE",
+                   "--report", str(reports / "report.html"), "--json", str(reports / "r.json"),
+                   "--csv", str(reports / "r.csv"))
+    assert "2 files belong to 'Series Ocean' (AU, victim identified)" in proc.stdout
+    data = json.loads((reports / "r.json").read_text())
+    statuses = {Path(f["path"]).name: f["status"] for f in data["files"]}
+    assert statuses == {"copy.jpg": "exact", "resized.jpg": "near", "fresh.jpg": "new",
+                        "zero.jpg": "error"}
+    html = (reports / "report.html").read_text()
+    assert "data:image/jpeg;base64," in html and "blur(" in html
+    assert (reports / "r.csv").read_text().count("\n") == 5
+
+    media_id = next(f["matches"][0]["media_id"] for f in data["files"]
+                    if f["status"] == "exact")
+    shown = json.loads(tessera(home, "media", "show", str(media_id)).stdout)
+    assert shown["series"][0]["name"] == "Series Ocean"
+    assert shown["submissions"][0]["case"] == "OP-123"
+    assert "0 failed" in tessera(home, "verify").stdout
+    assert "chain intact" in tessera(home, "audit", "verify").stdout
+    actions = tessera(home, "audit", "list").stdout
+    assert "deconflict" in actions and "media.view" in actions
+
+
+def test_hash_prints_json_lines(shared_data: Path, tmp_path: Path) -> None:
+    bridge = shared_data / "pdq-reference" / "bridge-mods" / "aaa-orig.jpg"
+    proc = tessera(tmp_path / "unused", "hash", str(bridge),
+                   str(shared_data / "corrupt" / "truncated.jpg"), ok=False)
+    assert proc.returncode == 1  # one file could not be read
+    first, second = (json.loads(x) for x in proc.stdout.splitlines())
+    import hashlib
+
+    assert first["sha256"] == hashlib.sha256(bridge.read_bytes()).hexdigest()
+    assert len(first["pdq"]) == 64 and first["pdq_quality"] == 100
+    assert {"md5", "sha1", "sha256"} <= set(first)
+    assert second["error_code"] == "corrupt"
+
+
+def test_errors_are_one_line_not_tracebacks(tmp_path: Path) -> None:
+    proc = tessera(tmp_path / "nothing-here", "series", "list", ok=False)
+    assert proc.returncode == 2 and "tessera init" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    home = tmp_path / "h"
+    tessera(home, "init")
+    proc = tessera(home, "ingest", str(tmp_path), "--agency", "XX", ok=False)
+    assert proc.returncode == 3 and "no agency 'XX'" in proc.stderr
+
+
+def test_verify_exits_nonzero_on_tampering(home: Path, tmp_path: Path) -> None:
+    write_pictures(tmp_path / "c", [1])
+    tessera(home, "ingest", str(tmp_path / "c"), "--agency", "AU")
+    blob = next(p for p in (home / "evidence").rglob("*") if p.is_file()
+                and p.parent.name != "tmp")
+    raw = bytearray(blob.read_bytes())
+    raw[20] ^= 1
+    blob.write_bytes(bytes(raw))
+    proc = tessera(home, "verify", ok=False)
+    assert proc.returncode == 5 and "FAILED" in proc.stderr
+
+
+def test_index_is_rebuilt_when_missing(home: Path, tmp_path: Path) -> None:
+    write_pictures(tmp_path / "c", range(3))
+    tessera(home, "ingest", str(tmp_path / "c"), "--agency", "AU")
+    for f in (home / "index").iterdir():
+        f.unlink()
+    assert "3 hashes" in tessera(home, "index", "status").stdout
