@@ -2,12 +2,15 @@
 # Debian packages Tessera's set-up and tests need, installed only when missing.
 #   g++          pdqhash (Meta's PDQ C++ core) compiles from source on Python 3.11
 #   postgresql   the production store; tests start a throw-away server on loopback
+#   chromium     the HTML report (and later the web UI) is tested in real headless Chromium
 set -euo pipefail
 need=()
 command -v g++ >/dev/null 2>&1 || need+=(g++)
-ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
-if [ "${TESSERA_SKIP_POSTGRES:-}" = 1 ]; then
-  need=("${need[@]/postgresql}")
+if [ "${TESSERA_SKIP_POSTGRES:-}" != 1 ]; then
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+fi
+if [ "${TESSERA_SKIP_BROWSER:-}" != 1 ]; then
+  [ -x /usr/bin/chromium ] || need+=(chromium)
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 sudo=""

@@ -2,10 +2,10 @@
 
 from tessera.index.base import INDEX_KINDS, HashIndex, RangeHit
 from tessera.index.brute import BruteForceHammingIndex
-from tessera.index.hamming import MultiHashHammingIndex
+from tessera.index.mih import MultiIndexHammingIndex
 
-INDEX_KINDS.register("hamming", MultiHashHammingIndex)
+INDEX_KINDS.register("hamming", MultiIndexHammingIndex)
 INDEX_KINDS.register("hamming-brute", BruteForceHammingIndex)
 
-__all__ = ["INDEX_KINDS", "BruteForceHammingIndex", "HashIndex", "MultiHashHammingIndex",
+__all__ = ["INDEX_KINDS", "BruteForceHammingIndex", "HashIndex", "MultiIndexHammingIndex",
            "RangeHit"]

@@ -68,18 +68,19 @@ class SyncedIndex:
         self.save()
 
     def catch_up(self) -> int:
-        added = 0
+        """Add what the database has beyond ``max_id``, in one go (one table merge)."""
+        pending: list[tuple[int, bytes]] = []
         with self.db.session() as s:
             for rows in repos.iter_signal_values(s, self.signal_type.name,
                                                  self.signal_type.version, self.max_id):
-                self.add(rows)
-                added += len(rows)
-        return added
+                pending.extend(rows)
+        self.add(pending)
+        return len(pending)
 
     def add(self, rows: list[tuple[int, bytes]]) -> None:
         if not rows:
             return
-        ids = np.array([i for i, _ in rows], dtype=np.int64)
+        ids = np.fromiter((i for i, _ in rows), dtype=np.int64, count=len(rows))
         self.index.add(ids, as_codes([v for _, v in rows], BITS))
         self.max_id = max(self.max_id, int(ids.max()))
 

@@ -8,6 +8,7 @@ conformance test).
 from __future__ import annotations
 
 import io
+import math
 import warnings
 from dataclasses import dataclass
 from typing import Any
@@ -68,7 +69,12 @@ def decode_image(data: bytes, limits: Limits, working_size: int = WORKING_SIZE) 
             if frames > 1:
                 metadata["frames"] = frames
             if fmt == "JPEG":
-                image.draft("RGB", (working_size, working_size))
+                # Ask libjpeg for the smallest DCT scale that still covers the working size
+                # on *both* sides of the final thumbnail (not a square, which disables it for
+                # most landscape photos).
+                scale = working_size / max(w, h)
+                if scale < 1:
+                    image.draft("RGB", (math.ceil(w * scale), math.ceil(h * scale)))
             image.load()
             if fmt not in ("HEIF", "AVIF"):  # libheif already applied the rotation
                 image = ImageOps.exif_transpose(image)
