@@ -26,11 +26,12 @@ ARCHIVE_SEPARATOR = "!/"
 
 @dataclass(frozen=True, slots=True)
 class Item:
-    """One file to analyse. ``members`` is the chain of names inside (nested) zip archives."""
+    """One file to analyse. ``members`` is the chain of positions in (nested) zip archives'
+    central directories: positions, not names, because a zip may hold one name twice."""
 
     path: str  # what the report shows: the original path, with ``!/`` into archives
     disk_path: str
-    members: tuple[str, ...] = ()
+    members: tuple[int, ...] = ()
     size: int = 0
     error: MediaError | None = None
     warnings: tuple[str, ...] = field(default_factory=tuple)
@@ -51,9 +52,9 @@ class _ZipCache:
 
     def __init__(self, size: int = 8) -> None:
         self._size = size
-        self._open: OrderedDict[tuple[str, tuple[str, ...]], zipfile.ZipFile] = OrderedDict()
+        self._open: OrderedDict[tuple[str, tuple[int, ...]], zipfile.ZipFile] = OrderedDict()
 
-    def get(self, disk_path: str, chain: tuple[str, ...], limits: Limits) -> zipfile.ZipFile:
+    def get(self, disk_path: str, chain: tuple[int, ...], limits: Limits) -> zipfile.ZipFile:
         key = (disk_path, chain)
         if key in self._open:
             self._open.move_to_end(key)
@@ -86,8 +87,15 @@ def _check_member(info: zipfile.ZipInfo, limits: Limits) -> None:
                          f"archive member expands {info.file_size // max(info.compress_size, 1)}x")
 
 
-def _read_member(archive: zipfile.ZipFile, name: str, cap: int, limits: Limits) -> bytes:
-    info = archive.getinfo(name)
+def _member(archive: zipfile.ZipFile, ref: int) -> zipfile.ZipInfo:
+    try:
+        return archive.infolist()[ref]
+    except IndexError:
+        raise MediaError("corrupt_archive", f"archive has no member #{ref}") from None
+
+
+def _read_member(archive: zipfile.ZipFile, ref: int, cap: int, limits: Limits) -> bytes:
+    info = _member(archive, ref)
     _check_member(info, limits)
     try:
         with archive.open(info) as fh:
@@ -110,7 +118,7 @@ def open_item(item: Item, limits: Limits) -> BinaryIO:
             raise MediaError("unreadable", f"cannot open file: {exc.strerror or exc}") from None
     try:
         archive = _ZIPS.get(item.disk_path, item.members[:-1], limits)
-        info = archive.getinfo(item.members[-1])
+        info = _member(archive, item.members[-1])
         _check_member(info, limits)
         return archive.open(info)  # type: ignore[return-value]
     except MediaError:
@@ -119,7 +127,7 @@ def open_item(item: Item, limits: Limits) -> BinaryIO:
         raise MediaError("corrupt_archive", f"cannot read archive member: {exc}") from None
 
 
-def _walk_zip(archive: zipfile.ZipFile, disk_path: str, chain: tuple[str, ...], shown: str,
+def _walk_zip(archive: zipfile.ZipFile, disk_path: str, chain: tuple[int, ...], shown: str,
               limits: Limits, depth: int) -> Iterator[Item]:
     infos = archive.infolist()
     if len(infos) > limits.max_archive_members:
@@ -127,12 +135,17 @@ def _walk_zip(archive: zipfile.ZipFile, disk_path: str, chain: tuple[str, ...], 
             "too_many_members", f"archive holds {len(infos)} members, over the limit of "
                                 f"{limits.max_archive_members}; none were read"))
         return
-    for info in infos:
+    seen: dict[str, int] = {}
+    for position, info in enumerate(infos):
         if info.is_dir():
             continue
         safe, warns = _safe_member_name(info.filename)
         label = f"{shown}{ARCHIVE_SEPARATOR}{safe}"
-        members = (*chain, info.filename)
+        seen[label] = seen.get(label, 0) + 1
+        if seen[label] > 1:  # the same name twice: both are evidence, keep them apart
+            warns.append(f"duplicate_name: archive holds {safe!r} more than once")
+            label = f"{label} [copy {seen[label]}]"
+        members = (*chain, position)
         try:
             _check_member(info, limits)
             with archive.open(info) as fh:
@@ -152,7 +165,7 @@ def _walk_zip(archive: zipfile.ZipFile, disk_path: str, chain: tuple[str, ...], 
             yield Item(label, disk_path, members, info.file_size, None, tuple(warns))
 
 
-def _walk_nested(parent: zipfile.ZipFile, disk_path: str, members: tuple[str, ...], label: str,
+def _walk_nested(parent: zipfile.ZipFile, disk_path: str, members: tuple[int, ...], label: str,
                  limits: Limits, depth: int) -> Iterator[Item]:
     if depth > limits.max_archive_depth:
         yield Item(label, disk_path, members, error=MediaError(

@@ -135,10 +135,14 @@ def _analyze_image(data: bytes, mime: str, options: AnalyzeOptions, blobs: BlobS
     info = MediaInfo(d.sha256, d.md5, d.sha1, d.size, mime, MediaKind.IMAGE,
                      decoded.width, decoded.height, decoded.metadata)
     for _, signal_type in SIGNAL_TYPES:
-        if MediaKind.IMAGE in signal_type.applies_to:
+        if MediaKind.IMAGE not in signal_type.applies_to:
+            continue
+        if options.query_variants:
+            stored, variants = signal_type.extract_with_variants(decoded)
+            info.signals.extend(stored)
+            result.query_signals.extend(variants)
+        else:
             info.signals.extend(signal_type.extract(decoded))
-            if options.query_variants:
-                result.query_signals.extend(signal_type.query_variants(decoded))
     if options.thumbnails:
         result.thumbnail = thumbnail_jpeg(decoded.rgb)
     if options.store_blobs and blobs is not None:

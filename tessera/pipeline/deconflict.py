@@ -7,13 +7,20 @@ never match themselves.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from tessera.context import Context
 from tessera.matching.matcher import Hit, Matcher
 from tessera.media.sources import iter_items
 from tessera.pipeline.analyze import AnalyzeOptions, FileResult
-from tessera.pipeline.ingest import IngestSummary, JobTarget, commit_results, count_items
+from tessera.pipeline.ingest import (
+    IngestSummary,
+    JobTarget,
+    analyze_stream,
+    commit_results,
+    count_items,
+)
 from tessera.pipeline.progress import NoProgress, Progress
 from tessera.reports.build import build_report
 from tessera.reports.model import Report
@@ -41,8 +48,6 @@ def deconflict(ctx: Context, source: Path, agency_code: str, *, thumbnails: bool
                              query_variants=True, thumbnails=thumbnails)
     if ingest is not None:
         ctx.blobs()
-    from tessera.pipeline.ingest import analyze_stream
-
     progress.start(count_items(source, ctx), "de-conflict")
     results: list[FileResult] = []
     near: list[list[Hit]] = []
@@ -83,8 +88,7 @@ def _store(ctx: Context, source: Path, agency_code: str, request: IngestRequest,
         case = repos.get_or_create_case(s, agency, request.case) if request.case else None
         series = repos.get_or_create_series(s, request.series, agency) if request.series else None
         job = IngestJob(source=str(Path(source).resolve()), agency_id=agency.id, actor=ctx.actor,
-                        case_id=case.id if case else None, series_id=series.id if series else None,
-                        state="done")
+                        case_id=case.id if case else None, series_id=series.id if series else None)
         s.add(job)
         s.flush()
         audit.append(s, ctx.actor, "ingest.start", f"job:{job.id}", agency=agency_code,
@@ -93,4 +97,11 @@ def _store(ctx: Context, source: Path, agency_code: str, request: IngestRequest,
     summary = IngestSummary(job_id=target.job_id, resumed=False)
     commit_results(ctx, target, results, summary, NoProgress())
     ctx.index("pdq").save()
+    with ctx.db.session() as s:
+        job_row = s.get(IngestJob, target.job_id)
+        assert job_row is not None
+        job_row.state, job_row.finished_at = "done", datetime.now(UTC)
+        audit.append(s, ctx.actor, "ingest.finish", f"job:{target.job_id}", agency=agency_code,
+                     details={"files": summary.files, "new_media": summary.new_media,
+                              "errors": len(summary.errors)})
     return summary

@@ -26,6 +26,11 @@ class SignalType(ABC):
         """The values used to search for this media; by default what would be stored."""
         return self.extract(media)
 
+    def extract_with_variants(self, media: DecodedImage) -> tuple[list[Signal], list[Signal]]:
+        """Both at once; types whose variants include the stored values override this to
+        avoid computing them twice."""
+        return self.extract(media), self.query_variants(media)
+
     @abstractmethod
     def distance(self, a: bytes, b: bytes) -> float: ...
 

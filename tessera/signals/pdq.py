@@ -8,6 +8,7 @@ shortcut is unreliable on small images); only the query side computes those eigh
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import ClassVar
 
 import numpy as np
@@ -76,13 +77,19 @@ class PdqSignal(SignalType):
         return out
 
     def query_variants(self, media: DecodedImage) -> list[Signal]:
-        out = []
+        return self.extract_with_variants(media)[1]
+
+    def extract_with_variants(self, media: DecodedImage) -> tuple[list[Signal], list[Signal]]:
+        variants = []
         for region, image in working_regions(media):
             for transform, op in _TRANSPOSES.items():
                 turned = image if op is None else image.transpose(op)
                 value, quality = hash_pixels(turned)
-                out.append(Signal(self.name, self.version, value, quality, region, transform))
-        return out
+                variants.append(Signal(self.name, self.version, value, quality, region,
+                                       transform))
+        stored = [replace(v, transform=Transform.ORIGINAL) for v in variants
+                  if v.transform is Transform.ORIGINAL]
+        return stored, variants
 
     def distance(self, a: bytes, b: bytes) -> float:
         return hamming(a, b)

@@ -1,5 +1,6 @@
 import io
 import os
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -72,3 +73,20 @@ def test_symlinks_are_not_followed(tmp_path: Path) -> None:
     (seizure / "link.jpg").symlink_to(outside)
     (item,) = list(iter_items(seizure, Limits()))
     assert item.error is not None and item.error.code == "symlink"
+
+
+def test_a_name_twice_in_one_zip_gives_two_items(tmp_path: Path) -> None:
+    archive = tmp_path / "dup.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("photo.jpg", b"first")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # zipfile warns about the duplicate: that is the test
+            zf.writestr("photo.jpg", b"second")
+    items = list(iter_items(archive, Limits()))
+    assert len({i.path for i in items}) == 2
+    contents = []
+    for item in items:
+        with open_item(item, Limits()) as fh:
+            contents.append(fh.read())
+    assert contents == [b"first", b"second"]
+    assert "duplicate_name" in items[1].warnings[0]
