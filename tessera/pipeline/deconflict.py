@@ -7,7 +7,6 @@ never match themselves.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from tessera.context import Context
@@ -16,16 +15,16 @@ from tessera.media.sources import iter_items
 from tessera.pipeline.analyze import AnalyzeOptions, FileResult
 from tessera.pipeline.ingest import (
     IngestSummary,
-    JobTarget,
     analyze_stream,
     commit_results,
     count_items,
+    finish_job,
+    open_job,
 )
 from tessera.pipeline.progress import NoProgress, Progress
 from tessera.reports.build import build_report
 from tessera.reports.model import Report
 from tessera.store import audit, repos
-from tessera.store.tables import IngestJob
 
 MATCH_BATCH = 256
 
@@ -83,25 +82,10 @@ def deconflict(ctx: Context, source: Path, agency_code: str, *, thumbnails: bool
 
 def _store(ctx: Context, source: Path, agency_code: str, request: IngestRequest,
            results: list[FileResult]) -> IngestSummary:
-    with ctx.db.session() as s:
-        agency = repos.get_agency(s, agency_code)
-        case = repos.get_or_create_case(s, agency, request.case) if request.case else None
-        series = repos.get_or_create_series(s, request.series, agency) if request.series else None
-        job = IngestJob(source=str(Path(source).resolve()), agency_id=agency.id, actor=ctx.actor,
-                        case_id=case.id if case else None, series_id=series.id if series else None)
-        s.add(job)
-        s.flush()
-        audit.append(s, ctx.actor, "ingest.start", f"job:{job.id}", agency=agency_code,
-                     details={"source": job.source, "via": "deconflict"})
-        target = JobTarget(agency.id, job.case_id, job.series_id, job.id)
+    target, _, _ = open_job(ctx, source, agency_code, request.case, request.series,
+                            resume=False, via="deconflict")
     summary = IngestSummary(job_id=target.job_id, resumed=False)
     commit_results(ctx, target, results, summary, NoProgress())
     ctx.index("pdq").save()
-    with ctx.db.session() as s:
-        job_row = s.get(IngestJob, target.job_id)
-        assert job_row is not None
-        job_row.state, job_row.finished_at = "done", datetime.now(UTC)
-        audit.append(s, ctx.actor, "ingest.finish", f"job:{target.job_id}", agency=agency_code,
-                     details={"files": summary.files, "new_media": summary.new_media,
-                              "errors": len(summary.errors)})
+    finish_job(ctx, agency_code, summary)
     return summary

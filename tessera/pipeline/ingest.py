@@ -139,18 +139,18 @@ def count_items(source: Path, ctx: Context) -> int:
     return sum(1 for _ in iter_items(source, ctx.settings.limits))
 
 
-def ingest(ctx: Context, source: Path, agency_code: str, case_ref: str | None = None,
-           series_name: str | None = None, progress: Progress | None = None) -> IngestSummary:
-    progress = progress or NoProgress()
-    began = time.monotonic()
+def open_job(ctx: Context, source: Path, agency_code: str, case_ref: str | None,
+             series_name: str | None, *, resume: bool = True,
+             via: str = "ingest") -> tuple[JobTarget, bool, set[str]]:
+    """Create (or, with ``resume``, reopen the unfinished) job: its target, whether it was
+    resumed, and the paths it already holds."""
     source_key = str(Path(source).resolve())
-    ctx.blobs()  # fail early, before any work, if the key is missing
     with ctx.db.session() as s:
         agency = repos.get_agency(s, agency_code)
         case = repos.get_or_create_case(s, agency, case_ref) if case_ref else None
         series = repos.get_or_create_series(s, series_name, agency) if series_name else None
         job = repos.find_resumable_job(s, source_key, agency.id, case.id if case else None,
-                                       series.id if series else None)
+                                       series.id if series else None) if resume else None
         resumed = job is not None
         if job is None:
             job = IngestJob(source=source_key, agency_id=agency.id, actor=ctx.actor,
@@ -160,9 +160,28 @@ def ingest(ctx: Context, source: Path, agency_code: str, case_ref: str | None = 
             s.flush()
         audit.append(s, ctx.actor, "ingest.resume" if resumed else "ingest.start",
                      f"job:{job.id}", agency=agency_code,
-                     details={"source": source_key, "case": case_ref, "series": series_name})
-        target = JobTarget(agency.id, job.case_id, job.series_id, job.id)
-        done = repos.finished_paths(s, job.id)
+                     details={"source": source_key, "case": case_ref, "series": series_name,
+                              "via": via})
+        done = repos.finished_paths(s, job.id) if resumed else set()
+        return JobTarget(agency.id, job.case_id, job.series_id, job.id), resumed, done
+
+
+def finish_job(ctx: Context, agency_code: str, summary: IngestSummary) -> None:
+    with ctx.db.session() as s:
+        job = s.get(IngestJob, summary.job_id)
+        assert job is not None
+        job.state, job.finished_at = "done", datetime.now(UTC)
+        audit.append(s, ctx.actor, "ingest.finish", f"job:{summary.job_id}", agency=agency_code,
+                     details={"files": summary.files, "new_media": summary.new_media,
+                              "errors": len(summary.errors)})
+
+
+def ingest(ctx: Context, source: Path, agency_code: str, case_ref: str | None = None,
+           series_name: str | None = None, progress: Progress | None = None) -> IngestSummary:
+    progress = progress or NoProgress()
+    began = time.monotonic()
+    ctx.blobs()  # fail early, before any work, if the key is missing
+    target, resumed, done = open_job(ctx, source, agency_code, case_ref, series_name)
     summary = IngestSummary(job_id=target.job_id, resumed=resumed, already_done=len(done))
     total = count_items(source, ctx)
     progress.start(max(total - len(done), 0), "ingest")
@@ -173,12 +192,6 @@ def ingest(ctx: Context, source: Path, agency_code: str, case_ref: str | None = 
     finally:
         progress.stop()
         ctx.index("pdq").save()
-    with ctx.db.session() as s:
-        job_row = s.get(IngestJob, target.job_id)
-        assert job_row is not None
-        job_row.state, job_row.finished_at = "done", datetime.now(UTC)
-        audit.append(s, ctx.actor, "ingest.finish", f"job:{target.job_id}", agency=agency_code,
-                     details={"files": summary.files, "new_media": summary.new_media,
-                              "errors": len(summary.errors)})
+    finish_job(ctx, agency_code, summary)
     summary.seconds = time.monotonic() - began
     return summary
