@@ -1,0 +1,70 @@
+"""Hostile and broken input: every file gets a clear outcome, nothing raises, nothing hangs."""
+
+import io
+import random
+import zipfile
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from tessera.config import Limits
+from tessera.media.sources import iter_items
+from tessera.pipeline.analyze import AnalyzeOptions, analyze_item
+from tessera.synthetic import jpeg, picture
+
+OPTIONS = AnalyzeOptions(Limits(max_image_pixels=20_000_000, max_file_bytes=5_000_000),
+                         query_variants=True, thumbnails=True)
+
+
+def _encoded(fmt: str) -> bytes:
+    out = io.BytesIO()
+    picture(5, (200, 150)).save(out, format=fmt)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "GIF", "BMP", "TIFF", "WEBP"])
+def test_mutated_and_truncated_files_never_raise(tmp_path: Path, fmt: str) -> None:
+    rng = random.Random(fmt)
+    good = _encoded(fmt)
+    for i in range(25):
+        data = bytearray(good)
+        if i % 2:
+            data = data[: rng.randint(1, len(data) - 1)]
+        for _ in range(rng.randint(1, 20)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        path = tmp_path / f"{fmt}_{i}.bin"
+        path.write_bytes(bytes(data))
+        (item,) = list(iter_items(path, OPTIONS.limits))
+        result = analyze_item(item, OPTIONS, None)
+        assert result.ok or (result.error_code and result.error), result
+        if result.ok:
+            assert result.info is not None and result.digests is not None
+
+
+def test_size_and_pixel_limits_give_clear_errors(tmp_path: Path) -> None:
+    big = tmp_path / "big.jpg"
+    big.write_bytes(jpeg(picture(1)) + b"\0" * 6_000_000)
+    bomb = tmp_path / "bomb.png"
+    out = io.BytesIO()
+    Image.new("1", (8000, 8000)).save(out, format="PNG")  # 64 MP in a few KB
+    bomb.write_bytes(out.getvalue())
+    results = {p.name: analyze_item(next(iter_items(p, OPTIONS.limits)), OPTIONS, None)
+               for p in (big, bomb)}
+    assert results["big.jpg"].error_code == "too_large"
+    assert results["bomb.png"].error_code == "decompression_bomb"
+
+
+def test_zip_of_bad_things_is_a_list_of_per_file_outcomes(tmp_path: Path) -> None:
+    archive = tmp_path / "mixed.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("good.jpg", jpeg(picture(2)))
+        zf.writestr("empty.jpg", b"")
+        zf.writestr("bomb.bin", b"\0" * (4 * 1024**2))  # under the size cap, 1000x ratio
+        zf.writestr("../../etc/passwd", b"root:x:0:0")
+    outcomes = {i.path.split("!/")[1]: analyze_item(i, OPTIONS, None)
+                for i in iter_items(archive, OPTIONS.limits)}
+    assert outcomes["good.jpg"].ok
+    assert outcomes["empty.jpg"].error_code == "empty"
+    assert outcomes["bomb.bin"].error_code == "decompression_bomb"
+    assert outcomes["etc/passwd"].error_code == "not_media"
