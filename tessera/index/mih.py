@@ -30,6 +30,10 @@ import numpy as np
 from tessera.index.base import HashIndex, RangeHit
 
 MIN_WIDTH, MAX_WIDTH = 16, 24
+
+# The FAISS buffer is small and searched a batch at a time while worker processes decode media;
+# OpenMP's spinning threads would take the cores those workers need (measured: see RESULTS.md).
+faiss.omp_set_num_threads(1)
 QUERY_SLICE = 32
 
 
