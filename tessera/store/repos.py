@@ -67,15 +67,13 @@ def get_series(s: Session, name: str) -> Series:
 
 
 def get_or_create_series(s: Session, name: str, owner: Agency) -> Series:
+    """A new series is owned by ``owner``. Adding media to another agency's series is allowed
+    (that is how series grow across borders); ownership and status stay with its owner."""
     series = find_series(s, name)
     if series is None:
         series = Series(name=name, owner_agency_id=owner.id)
         s.add(series)
         s.flush()
-    elif series.owner_agency_id != owner.id:
-        # Adding to another agency's series is allowed (that is how series grow across borders);
-        # ownership and status stay with the owner.
-        pass
     return series
 
 
