@@ -73,3 +73,33 @@ class MediaInfo:
     metadata: dict[str, Any] = field(default_factory=dict)
     signals: list[Signal] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Digests:
+    """Cryptographic identity of a file's bytes: SHA-256 is the evidence key, MD5 and SHA-1 are
+    what other agencies' hash lists are keyed by."""
+
+    md5: str
+    sha1: str
+    sha256: str
+    size: int
+
+
+@dataclass(slots=True)
+class FileResult:
+    """The outcome of analysing one input file: what flows from the pipeline's workers to
+    matching, storage and reports. ``error`` set means the file could not be used."""
+
+    path: str
+    info: MediaInfo | None = None
+    digests: Digests | None = None
+    error_code: str | None = None
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    thumbnail: bytes | None = None
+    query_signals: list[Signal] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None

@@ -4,18 +4,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import BinaryIO
 
 from tessera.config import Limits
 from tessera.core.errors import MediaError, TesseraError
-from tessera.core.types import MediaInfo, MediaKind, Signal
+from tessera.core.types import FileResult, MediaInfo, MediaKind
 from tessera.media.image import decode_image, thumbnail_jpeg
 from tessera.media.sniff import HEADER_BYTES, sniff
 from tessera.media.sources import Item, open_item
 from tessera.signals import SIGNAL_TYPES
-from tessera.signals.cryptographic import Digests, MultiHasher, digest_bytes
+from tessera.signals.cryptographic import MultiHasher, digest_bytes
 from tessera.store.blobs import BlobStore
 
 CHUNK = 1024 * 1024
@@ -33,22 +33,6 @@ class AnalyzeOptions:
     store_blobs: bool = False
     query_variants: bool = False
     thumbnails: bool = False
-
-
-@dataclass(slots=True)
-class FileResult:
-    path: str
-    info: MediaInfo | None = None
-    digests: Digests | None = None
-    error_code: str | None = None
-    error: str | None = None
-    warnings: list[str] = field(default_factory=list)
-    thumbnail: bytes | None = None
-    query_signals: list[Signal] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
 
 
 def _mislabel_warning(path: str, mime: str) -> list[str]:

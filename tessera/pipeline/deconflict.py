@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tessera.context import Context
+from tessera.core.types import FileResult
 from tessera.matching.matcher import Hit, Matcher
 from tessera.media.sources import iter_items
-from tessera.pipeline.analyze import AnalyzeOptions, FileResult
+from tessera.pipeline.analyze import AnalyzeOptions
 from tessera.pipeline.ingest import (
     IngestSummary,
     analyze_stream,

@@ -18,9 +18,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tessera.context import Context
-from tessera.core.types import MediaInfo
+from tessera.core.types import FileResult, MediaInfo
 from tessera.media.sources import Item, iter_items
-from tessera.pipeline.analyze import AnalyzeOptions, FileResult
+from tessera.pipeline.analyze import AnalyzeOptions
 from tessera.pipeline.progress import NoProgress, Progress
 from tessera.pipeline.runner import bounded_map
 from tessera.pipeline.worker import crashed, init_worker, work

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tessera.core.types import FileResult
 from tessera.media.sources import Item
-from tessera.pipeline.analyze import AnalyzeOptions, FileResult, analyze_item
+from tessera.pipeline.analyze import AnalyzeOptions, analyze_item
 from tessera.store.blobs import BlobStore, load_key
 
 _OPTIONS: AnalyzeOptions | None = None

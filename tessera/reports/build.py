@@ -7,8 +7,8 @@ from collections import Counter, defaultdict
 from datetime import UTC, datetime
 
 from tessera import __version__
+from tessera.core.types import FileResult
 from tessera.matching.matcher import Hit
-from tessera.pipeline.analyze import FileResult
 from tessera.reports.model import FileEntry, MatchEntry, Report, SeriesRef, SeriesSummary
 from tessera.store import repos
 from tessera.store.db import Database

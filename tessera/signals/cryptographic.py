@@ -4,15 +4,8 @@ agencies' hash lists (Project VIC, CAID) are keyed by."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 
-
-@dataclass(frozen=True, slots=True)
-class Digests:
-    md5: str
-    sha1: str
-    sha256: str
-    size: int
+from tessera.core.types import Digests
 
 
 class MultiHasher:
