@@ -20,7 +20,7 @@ R = TypeVar("R")
 
 def bounded_map(fn: Callable[[T], R], items: Iterable[T], *, workers: int,
                 initializer: Callable[..., None], initargs: tuple[Any, ...],
-                on_crash: Callable[[T], R], window_per_worker: int = 32) -> Iterator[R]:
+                on_crash: Callable[[T], R], window_per_worker: int = 4) -> Iterator[R]:
     if workers <= 1:
         initializer(*initargs)
         for item in items:

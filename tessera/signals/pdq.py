@@ -8,7 +8,6 @@ shortcut is unreliable on small images); only the query side computes those eigh
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import ClassVar
 
 import numpy as np
@@ -87,9 +86,7 @@ class PdqSignal(SignalType):
                 value, quality = hash_pixels(turned)
                 variants.append(Signal(self.name, self.version, value, quality, region,
                                        transform))
-        stored = [replace(v, transform=Transform.ORIGINAL) for v in variants
-                  if v.transform is Transform.ORIGINAL]
-        return stored, variants
+        return [v for v in variants if v.transform is Transform.ORIGINAL], variants
 
     def distance(self, a: bytes, b: bytes) -> float:
         return hamming(a, b)
