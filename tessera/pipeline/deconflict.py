@@ -6,7 +6,7 @@ never match themselves.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tessera.context import Context
@@ -36,30 +36,35 @@ class IngestRequest:
     series: str | None = None
 
 
-def deconflict(ctx: Context, source: Path, agency_code: str, *, thumbnails: bool = True,
-               ingest: IngestRequest | None = None,
-               progress: Progress | None = None) -> Report:
+@dataclass
+class Matched:
+    """Every file of a source with its exact (sha256 → media id) and near-duplicate hits."""
+
+    results: list[FileResult] = field(default_factory=list)
+    exact: dict[str, int] = field(default_factory=dict)
+    near: list[list[Hit]] = field(default_factory=list)
+
+
+def match_source(ctx: Context, source: Path, *, thumbnails: bool = True,
+                 store_blobs: bool = False, progress: Progress | None = None) -> Matched:
+    """Analyse and match every file; a ``progress`` that raises stops the run cleanly."""
     progress = progress or NoProgress()
-    with ctx.db.session() as s:
-        repos.get_agency(s, agency_code)
     matcher = Matcher(ctx.db, ctx.index("pdq"), ctx.settings.pdq_max_distance,
                       ctx.settings.pdq_min_quality)
-    options = AnalyzeOptions(ctx.settings.limits, store_blobs=ingest is not None,
+    options = AnalyzeOptions(ctx.settings.limits, store_blobs=store_blobs,
                              query_variants=True, thumbnails=thumbnails)
-    if ingest is not None:
+    if store_blobs:
         ctx.blobs()
     progress.start(count_items(source, ctx), "de-conflict")
-    results: list[FileResult] = []
-    near: list[list[Hit]] = []
-    exact: dict[str, int] = {}
+    out = Matched()
     batch: list[FileResult] = []
 
     def match_batch() -> None:
-        exact.update(matcher.exact([r.digests.sha256 for r in batch if r.digests]))
-        near.extend(matcher.near([r.query_signals if r.ok else [] for r in batch]))
+        out.exact.update(matcher.exact([r.digests.sha256 for r in batch if r.digests]))
+        out.near.extend(matcher.near([r.query_signals if r.ok else [] for r in batch]))
         for r in batch:
             r.query_signals = []  # variants are not needed past matching; keep memory flat
-        results.extend(batch)
+        out.results.extend(batch)
         progress.advance(len(batch))
         batch.clear()
 
@@ -71,22 +76,34 @@ def deconflict(ctx: Context, source: Path, agency_code: str, *, thumbnails: bool
         match_batch()
     finally:
         progress.stop()
+    return out
+
+
+def deconflict(ctx: Context, source: Path, agency_code: str, *, thumbnails: bool = True,
+               ingest: IngestRequest | None = None,
+               progress: Progress | None = None) -> Report:
+    with ctx.db.session() as s:
+        repos.get_agency(s, agency_code)
+    matched = match_source(ctx, source, thumbnails=thumbnails, store_blobs=ingest is not None,
+                           progress=progress)
     report = build_report(ctx.db, agency_code, str(source), ctx.settings.pdq_max_distance,
-                          results, exact, near)
+                          matched.results, matched.exact, matched.near)
     with ctx.db.session() as s:
         audit.append(s, ctx.actor, "deconflict", str(Path(source).resolve()), agency=agency_code,
                      details=report.counts)
     if ingest is not None:
-        _store(ctx, source, agency_code, ingest, results)
+        store_results(ctx, source, agency_code, ingest, matched.results)
     return report
 
 
-def _store(ctx: Context, source: Path, agency_code: str, request: IngestRequest,
-           results: list[FileResult]) -> IngestSummary:
-    target, _, _ = open_job(ctx, source, agency_code, request.case, request.series,
-                            resume=False, via="deconflict")
-    summary = IngestSummary(job_id=target.job_id, resumed=False)
-    commit_results(ctx, target, results, summary, NoProgress())
+def store_results(ctx: Context, source: Path, agency_code: str, request: IngestRequest,
+                  results: list[FileResult]) -> IngestSummary:
+    """Store matched files as evidence, after matching; resumes a job a crash left unfinished."""
+    target, resumed, done = open_job(ctx, source, agency_code, request.case, request.series,
+                                     via="deconflict")
+    summary = IngestSummary(job_id=target.job_id, resumed=resumed, already_done=len(done))
+    commit_results(ctx, target, (r for r in results if r.path not in done), summary,
+                   NoProgress())
     ctx.index("pdq").save()
     finish_job(ctx, agency_code, summary)
     return summary

@@ -7,6 +7,7 @@ from collections import Counter, defaultdict
 from datetime import UTC, datetime
 
 from tessera import __version__
+from tessera.access.policy import Principal, Visibility, media_visibility, series_visibility
 from tessera.core.types import FileResult
 from tessera.matching.matcher import Hit
 from tessera.reports.model import FileEntry, MatchEntry, Report, SeriesRef, SeriesSummary
@@ -23,15 +24,75 @@ def _series_ref(series) -> SeriesRef:  # type: ignore[no-untyped-def]
                      series.victim_status, series.offender_status)
 
 
+def _holder_ref(agency) -> SeriesRef:  # type: ignore[no-untyped-def]
+    return SeriesRef(None, agency.code, agency.name, agency.country, agency.contact, None, None)
+
+
+class _Known:
+    """What the viewer may know of each matched media: its id (or None), series and owners.
+
+    ``viewer`` None is the local operator of the CLI, who sees everything."""
+
+    def __init__(self, db: Database, media_ids: set[int], viewer: Principal | None) -> None:
+        self.media_id: dict[int, int | None] = {}
+        self.series: dict[int, list[SeriesRef]] = {}
+        self.owners: dict[int, list[str]] = {}
+        with db.session() as s:
+            series_of = repos.series_for_media(s, media_ids)
+            agencies_of = repos.media_owners(s, media_ids)
+            for m in media_ids:
+                series, agencies = series_of.get(m, []), agencies_of.get(m, [])
+                if viewer is None or media_visibility(
+                        viewer, [a.id for a in agencies],
+                        [(x.owner_agency_id, x.sharing) for x in series]) >= Visibility.METADATA:
+                    self._open(m, series, agencies, viewer)
+                else:
+                    self._hash_only(m, series, agencies)
+
+    def _open(self, m: int, series, agencies, viewer: Principal | None) -> None:  # type: ignore[no-untyped-def]
+        self.media_id[m] = m
+        refs, holders = [], {}
+        for x in series:
+            if viewer is None or series_visibility(viewer, x.owner_agency_id,
+                                                   x.sharing) >= Visibility.METADATA:
+                refs.append(_series_ref(x))
+            else:
+                holders[x.owner.code] = _holder_ref(x.owner)
+        self.series[m] = refs + list(holders.values())
+        self.owners[m] = sorted({a.code for a in agencies})
+
+    def _hash_only(self, m: int, series, agencies) -> None:  # type: ignore[no-untyped-def]
+        holders = {x.owner.code: x.owner for x in series}
+        if not holders:
+            holders = {a.code: a for a in agencies}
+        self.media_id[m] = None
+        self.series[m] = [_holder_ref(a) for _, a in sorted(holders.items())]
+        self.owners[m] = sorted(holders)
+
+
+class _Adder:
+    """Adds matches to one file's entry, naming each hash-only holder once per file."""
+
+    def __init__(self, entry: FileEntry, known: _Known) -> None:
+        self.entry, self.known, self.hidden = entry, known, set[str]()
+
+    def __call__(self, media_id: int, match: MatchEntry) -> None:
+        if self.known.media_id[media_id] is None:
+            holders = {r.agency for r in match.series}
+            if holders <= self.hidden:
+                return
+            self.hidden.update(holders)
+            match.media_id = None
+        self.entry.matches.append(match)
+
+
 def build_report(db: Database, agency: str, source: str, max_distance: int,
                  results: list[FileResult], exact: dict[str, int],
-                 near: list[list[Hit]]) -> Report:
-    media_ids = set(exact.values()) | {h.media_id for hits in near for h in hits}
-    with db.session() as s:
-        series_of = {m: [_series_ref(x) for x in xs]
-                     for m, xs in repos.series_for_media(s, media_ids).items()}
-        owners = {m: sorted({a.code for a in agencies})
-                  for m, agencies in repos.media_owners(s, media_ids).items()}
+                 near: list[list[Hit]], viewer: Principal | None = None) -> Report:
+    """``viewer`` set: redacted to what that principal may see (hash-only matches name only the
+    holding agency and its contact, once per file)."""
+    known = _Known(db, set(exact.values()) | {h.media_id for hits in near for h in hits}, viewer)
+    series_of, owners = known.series, known.owners
     files: list[FileEntry] = []
     for result, hits in zip(results, near, strict=True):
         d = result.digests
@@ -47,17 +108,18 @@ def build_report(db: Database, agency: str, source: str, max_distance: int,
             entry.status, entry.error_code, entry.error = "error", result.error_code, result.error
             entry.thumbnail = None
         exact_id = exact.get(d.sha256) if d else None
+        add = _Adder(entry, known)
         if exact_id is not None:
             entry.status = "exact"
-            entry.matches.append(MatchEntry(exact_id, "exact", 0, "original", "full", "full",
-                                            series_of.get(exact_id, []), owners.get(exact_id, [])))
+            add(exact_id, MatchEntry(exact_id, "exact", 0, "original", "full", "full",
+                                     series_of.get(exact_id, []), owners.get(exact_id, [])))
         for hit in hits:
             if hit.media_id == exact_id:
                 continue
-            entry.matches.append(MatchEntry(hit.media_id, hit.kind, hit.distance,
-                                            hit.transform.value, hit.query_region,
-                                            hit.match_region, series_of.get(hit.media_id, []),
-                                            owners.get(hit.media_id, [])))
+            add(hit.media_id, MatchEntry(hit.media_id, hit.kind, hit.distance,
+                                         hit.transform.value, hit.query_region,
+                                         hit.match_region, series_of.get(hit.media_id, []),
+                                         owners.get(hit.media_id, [])))
         if entry.status == "new" and entry.matches and result.ok:
             entry.status = "near"
         files.append(entry)
@@ -73,10 +135,10 @@ def summarise(files: list[FileEntry], agency: str, source: str, max_distance: in
         seen: set[str] = set()
         for m in f.matches:
             for ref in m.series:
-                if ref.name in seen:
+                if ref.key in seen:
                     continue
-                seen.add(ref.name)
-                summary = by_series.setdefault(ref.name, SeriesSummary(ref))
+                seen.add(ref.key)
+                summary = by_series.setdefault(ref.key, SeriesSummary(ref))
                 if f.status == "exact":
                     summary.exact += 1
                 else:
@@ -85,15 +147,20 @@ def summarise(files: list[FileEntry], agency: str, source: str, max_distance: in
                 agency_country[ref.agency] = ref.country
             for code in m.submitted_by:
                 agency_files[code].add(f.path)
-    ordered = sorted(by_series.values(), key=lambda x: (-x.files, x.series.name))
+    ordered = sorted(by_series.values(), key=lambda x: (-x.files, x.series.key))
     by_agency = [{"agency": code, "country": agency_country.get(code), "files": len(paths)}
                  for code, paths in sorted(agency_files.items(), key=lambda kv: -len(kv[1]))]
     lines = []
     for item in ordered:
         ref = item.series
-        victim = _VICTIM_WORDS.get(ref.victim_status, ref.victim_status)
         detail = f"{item.exact} exact, {item.near} near-duplicate"
         owner = ref.agency if ref.agency == ref.country else f"{ref.agency}, {ref.country}"
+        if ref.name is None:
+            contact = f", contact: {ref.contact}" if ref.contact else ""
+            lines.append(f"{item.files:,} files match material held by {ref.agency_name} "
+                         f"({owner}{contact}); shared as hash-only: ask them: {detail}")
+            continue
+        victim = _VICTIM_WORDS.get(ref.victim_status or "", ref.victim_status)
         lines.append(f"{item.files:,} files belong to '{ref.name}' ({owner}, {victim}): {detail}")
     unlinked = sum(1 for f in files if f.status in ("exact", "near")
                    and not any(m.series for m in f.matches))

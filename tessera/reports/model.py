@@ -2,6 +2,8 @@
 
 JSON schema (version 1), stable for machine clients:
   report.schema_version, generated_at, tessera_version, agency, source, max_distance
+  Hash-only matches (see tessera.access.policy) have media_id, series and victim_status null and
+  name only the holding agency and its contact.
   files[]: path, sha256, md5, sha1, size, mime, kind, status (exact|near|new|error),
            error_code, error, warnings[], thumbnail (data: URI or null),
            matches[]: media_id, kind (exact|pdq), distance, transform, query_region,
@@ -22,18 +24,25 @@ STATUSES = ("exact", "near", "new", "error")
 
 @dataclass(slots=True)
 class SeriesRef:
-    name: str
+    """A series a file matched; with ``name`` None it is material the viewer may only know to
+    be held by ``agency`` (hash-only sharing): no name, no status, no media id."""
+
+    name: str | None
     agency: str
     agency_name: str
     country: str
     contact: str | None
-    victim_status: str
-    offender_status: str
+    victim_status: str | None
+    offender_status: str | None
+
+    @property
+    def key(self) -> str:
+        return self.name if self.name is not None else f"held by {self.agency}"
 
 
 @dataclass(slots=True)
 class MatchEntry:
-    media_id: int
+    media_id: int | None  # None: hash-only, the viewer learns who holds it, not what it is
     kind: str
     distance: int
     transform: str

@@ -71,7 +71,7 @@ def get_or_create_series(s: Session, name: str, owner: Agency) -> Series:
     (that is how series grow across borders); ownership and status stay with its owner."""
     series = find_series(s, name)
     if series is None:
-        series = Series(name=name, owner_agency_id=owner.id)
+        series = Series(name=name, owner_agency_id=owner.id, sharing=owner.default_sharing)
         s.add(series)
         s.flush()
     return series

@@ -48,6 +48,9 @@ class Agency(Base):
     name: Mapped[str] = mapped_column(String(200))
     country: Mapped[str] = mapped_column(String(2))
     contact: Mapped[str | None] = mapped_column(String(300))
+    # what other agencies see of a new series of this agency (hash-only|metadata|full)
+    default_sharing: Mapped[str] = mapped_column(String(12), default="hash-only",
+                                                 server_default="hash-only")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -69,6 +72,8 @@ class Series(Base):
     victim_status: Mapped[str] = mapped_column(String(20), default="unidentified")
     offender_status: Mapped[str] = mapped_column(String(20), default="unknown")
     description: Mapped[str | None] = mapped_column(Text)
+    sharing: Mapped[str] = mapped_column(String(12), default="hash-only",
+                                         server_default="hash-only")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     owner: Mapped[Agency] = relationship()
@@ -175,3 +180,96 @@ class AuditEvent(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+# --- the service: accounts, sessions, background tasks, notifications ----------------------
+
+
+class User(Base):
+    __tablename__ = "app_user"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    role: Mapped[str] = mapped_column(String(20))  # admin|agency-admin|investigator|viewer
+    password_hash: Mapped[str] = mapped_column(String(200))
+    totp_secret: Mapped[bytes | None] = mapped_column(LargeBinary)  # sealed with the instance key
+    totp_required: Mapped[bool] = mapped_column(default=False)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    disabled: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    agency: Mapped[Agency] = relationship()
+
+
+class ApiToken(Base):
+    """Only a SHA-256 of the token is kept: a database dump gives no usable credential."""
+
+    __tablename__ = "api_token"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    user: Mapped[User] = relationship()
+
+
+class WebSession(Base):
+    __tablename__ = "web_session"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    mfa_passed: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    user: Mapped[User] = relationship()
+
+
+class Task(Base):
+    """A background de-confliction (optionally storing the files) started from the service.
+
+    ``result`` keeps the per-file outcome and hits, never other agencies' details: reports are
+    built from it at view time, so they follow the sharing rules in force when they are read.
+    """
+
+    __tablename__ = "task"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    case_ref: Mapped[str | None] = mapped_column(String(200))
+    series_name: Mapped[str | None] = mapped_column(String(200))
+    store: Mapped[bool] = mapped_column(default=False)
+    state: Mapped[str] = mapped_column(String(12), default="queued")
+    # queued|running|done|failed|cancelled
+    cancel_requested: Mapped[bool] = mapped_column(default=False)
+    total: Mapped[int | None] = mapped_column(Integer)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    files: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    result: Mapped[list[Any] | None] = mapped_column(JSON)
+    staging: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    agency: Mapped[Agency] = relationship()
+    user: Mapped[User] = relationship()
+
+
+class Notification(Base):
+    """Tells an owning agency that another agency's upload matched its material."""
+
+    __tablename__ = "notification"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    from_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("task.id"))
+    case_ref: Mapped[str | None] = mapped_column(String(200))
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("series.id"))
+    files: Mapped[int] = mapped_column(Integer, default=0)
+    message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    from_agency: Mapped[Agency] = relationship(foreign_keys=[from_agency_id])

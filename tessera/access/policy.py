@@ -1,0 +1,150 @@
+"""Need-to-know, decided by one function.
+
+Every endpoint and page asks ``can(principal, action, target)``; nothing else compares agency ids
+or sharing levels. A target carries what the policy needs to know about a resource: the agency
+that owns it and how much of it the principal's agency may see (its *visibility*), computed from
+the owner's sharing choice by ``series_visibility`` and ``media_visibility``.
+
+Sharing levels an owning agency chooses per series:
+  hash-only  others learn only that their file matches material held by the owner, and the
+             owner's contact; no series name, no media ids, no counts
+  metadata   plus series details, identification status and the media's hashes and metadata
+  full       plus the media itself (thumbnails, reveal, download)
+Media that no series shares wider is ``hash-only`` to every agency but those that submitted it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import IntEnum, StrEnum
+
+from tessera.core.errors import NotFound, TesseraError
+
+
+class Role(StrEnum):
+    ADMIN = "admin"  # the whole instance: agencies, users, audit trail
+    AGENCY_ADMIN = "agency-admin"  # their agency's users, sharing and audit trail
+    INVESTIGATOR = "investigator"  # upload, de-conflict, edit their agency's series
+    VIEWER = "viewer"  # read only
+
+
+class Sharing(StrEnum):
+    HASH_ONLY = "hash-only"
+    METADATA = "metadata"
+    FULL = "full"
+
+
+class Visibility(IntEnum):
+    NONE = 0
+    HASH_ONLY = 1
+    METADATA = 2
+    FULL = 3
+
+
+_SHARING_VISIBILITY = {Sharing.HASH_ONLY: Visibility.HASH_ONLY,
+                       Sharing.METADATA: Visibility.METADATA, Sharing.FULL: Visibility.FULL}
+
+
+class Action(StrEnum):
+    UPLOAD = "upload"  # start a de-confliction or ingest for one's own agency
+    SEARCH = "search"  # search by image
+    VIEW_JOB = "job.view"
+    CANCEL_JOB = "job.cancel"
+    VIEW_SERIES = "series.view"  # series details and its media list
+    EDIT_SERIES = "series.edit"  # identification status, description
+    SHARE_SERIES = "series.share"  # change a series' sharing level
+    VIEW_MEDIA = "media.view"  # hashes, metadata, submissions
+    VIEW_PIXELS = "media.pixels"  # thumbnail, reveal, download
+    READ_NOTIFICATIONS = "notifications.read"
+    MANAGE_AGENCIES = "agencies.manage"
+    MANAGE_AGENCY = "agency.manage"  # one agency's contact and sharing default
+    MANAGE_USERS = "users.manage"  # users of the target agency
+    VIEW_AUDIT = "audit.view"  # audit trail of the target agency (None: the whole instance)
+
+
+class Forbidden(TesseraError):
+    """The principal may not do this; shown as 403."""
+
+    exit_code = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    user_id: int
+    username: str
+    agency_id: int
+    agency_code: str
+    role: Role
+
+    @property
+    def actor(self) -> str:
+        return f"user:{self.username}"
+
+    def at_least(self, role: Role) -> bool:
+        order = [Role.VIEWER, Role.INVESTIGATOR, Role.AGENCY_ADMIN, Role.ADMIN]
+        return order.index(self.role) >= order.index(role)
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """What the policy needs of a resource: its owning agency and what the principal sees."""
+
+    agency_id: int | None = None
+    visibility: Visibility = Visibility.NONE
+
+
+def series_visibility(p: Principal, owner_agency_id: int, sharing: str) -> Visibility:
+    if owner_agency_id == p.agency_id:
+        return Visibility.FULL
+    return _SHARING_VISIBILITY.get(Sharing(sharing), Visibility.HASH_ONLY)
+
+
+def media_visibility(p: Principal, submitting_agencies: Iterable[int],
+                     series: Iterable[tuple[int, str]]) -> Visibility:
+    """The widest view any of the media's series or submissions gives the principal."""
+    agencies = set(submitting_agencies)
+    if p.agency_id in agencies:
+        return Visibility.FULL
+    best = Visibility.HASH_ONLY if agencies else Visibility.NONE
+    for owner, sharing in series:
+        best = max(best, series_visibility(p, owner, sharing))
+    return best
+
+
+def can(p: Principal, action: Action, target: Target | None = None) -> bool:
+    t = target or Target()
+    own = t.agency_id == p.agency_id
+    match action:
+        case Action.UPLOAD:
+            return p.at_least(Role.INVESTIGATOR)
+        case Action.SEARCH | Action.READ_NOTIFICATIONS:
+            return True
+        case Action.VIEW_JOB:
+            return own
+        case Action.CANCEL_JOB:
+            return own and p.at_least(Role.INVESTIGATOR)
+        case Action.VIEW_SERIES | Action.VIEW_MEDIA:
+            return t.visibility >= Visibility.METADATA
+        case Action.VIEW_PIXELS:
+            return t.visibility >= Visibility.FULL
+        case Action.EDIT_SERIES:
+            return own and p.at_least(Role.INVESTIGATOR)
+        case Action.SHARE_SERIES | Action.MANAGE_AGENCY:
+            return own and p.at_least(Role.AGENCY_ADMIN)
+        case Action.MANAGE_AGENCIES:
+            return p.role is Role.ADMIN
+        case Action.MANAGE_USERS | Action.VIEW_AUDIT:
+            return p.role is Role.ADMIN or (own and p.role is Role.AGENCY_ADMIN)
+    return False
+
+
+def require(p: Principal, action: Action, target: Target | None = None, *,
+            hide: bool = False) -> None:
+    """Raise unless allowed. ``hide`` answers "not found" so that a resource the principal may
+    not see cannot be told apart from one that does not exist."""
+    if can(p, action, target):
+        return
+    if hide:
+        raise NotFound("not found")
+    raise Forbidden(f"{p.role.value} of {p.agency_code} may not {action.value}")
