@@ -118,8 +118,10 @@ def can(p: Principal, action: Action, target: Target | None = None) -> bool:
     match action:
         case Action.UPLOAD:
             return p.at_least(Role.INVESTIGATOR)
-        case Action.SEARCH | Action.READ_NOTIFICATIONS:
+        case Action.SEARCH:
             return True
+        case Action.READ_NOTIFICATIONS:  # the list is one's own agency's; an item must be too
+            return target is None or own
         case Action.VIEW_JOB:
             return own
         case Action.CANCEL_JOB:
@@ -130,8 +132,10 @@ def can(p: Principal, action: Action, target: Target | None = None) -> bool:
             return t.visibility >= Visibility.FULL
         case Action.EDIT_SERIES:
             return own and p.at_least(Role.INVESTIGATOR)
-        case Action.SHARE_SERIES | Action.MANAGE_AGENCY:
+        case Action.SHARE_SERIES:
             return own and p.at_least(Role.AGENCY_ADMIN)
+        case Action.MANAGE_AGENCY:
+            return p.role is Role.ADMIN or (own and p.role is Role.AGENCY_ADMIN)
         case Action.MANAGE_AGENCIES:
             return p.role is Role.ADMIN
         case Action.MANAGE_USERS | Action.VIEW_AUDIT:

@@ -3,6 +3,10 @@
 The index lives beside the database with a small manifest (signal type, version, count and
 highest signal id it holds). On open: missing or unreadable → rebuilt from the database; behind
 (new signals, e.g. after a killed ingest) → caught up incrementally; inconsistent → rebuilt.
+
+One instance may serve a long-running server: searches and additions from several threads are
+serialised by a lock, and ``search`` first catches up with signals that another process (a CLI
+ingest beside the server) committed meanwhile.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +39,7 @@ class SyncedIndex:
         self.index: HashIndex = INDEX_KINDS.get(signal_type.index_kind)(BITS)
         self.max_id = 0
         self.rebuilt = False
+        self.lock = threading.RLock()
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -70,21 +76,41 @@ class SyncedIndex:
     def catch_up(self) -> int:
         """Add what the database has beyond ``max_id``, in one go (one table merge)."""
         pending: list[tuple[int, bytes]] = []
-        with self.db.session() as s:
-            for rows in repos.iter_signal_values(s, self.signal_type.name,
-                                                 self.signal_type.version, self.max_id):
-                pending.extend(rows)
-        self.add(pending)
+        with self.lock:
+            with self.db.session() as s:
+                for rows in repos.iter_signal_values(s, self.signal_type.name,
+                                                     self.signal_type.version, self.max_id):
+                    pending.extend(rows)
+            self.add(pending)
         return len(pending)
 
     def add(self, rows: list[tuple[int, bytes]]) -> None:
-        if not rows:
-            return
-        ids = np.fromiter((i for i, _ in rows), dtype=np.int64, count=len(rows))
-        self.index.add(ids, as_codes([v for _, v in rows], BITS))
-        self.max_id = max(self.max_id, int(ids.max()))
+        with self.lock:
+            rows = [r for r in rows if r[0] > self.max_id]  # a refresh may have added them
+            if not rows:
+                return
+            ids = np.fromiter((i for i, _ in rows), dtype=np.int64, count=len(rows))
+            self.index.add(ids, as_codes([v for _, v in rows], BITS))
+            self.max_id = max(self.max_id, int(ids.max()))
+
+    def refresh(self) -> int:
+        """Catch up with signals committed by other processes since the last look."""
+        with self.db.session() as s:
+            _, max_id = repos.signal_stats(s, self.signal_type.name, self.signal_type.version)
+        if max_id <= self.max_id:
+            return 0
+        with self.lock:
+            return self.catch_up()
+
+    def search(self, codes: np.ndarray, radius: int) -> list:
+        with self.lock:
+            return self.index.range_search(codes, radius)
 
     def save(self) -> None:
+        with self.lock:
+            self._save()
+
+    def _save(self) -> None:
         self.index.save(self.base)
         tmp = self.manifest_path.with_suffix(".json.tmp")
         tmp.write_text(json.dumps({"signal_type": self.signal_type.name,

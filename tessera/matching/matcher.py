@@ -47,8 +47,7 @@ class Matcher:
         out: list[list[Hit]] = [[] for _ in per_file]
         if not queries:
             return out
-        raw = self.pdq.index.range_search(as_codes([q.value for q in queries], BITS),
-                                          self.max_distance)
+        raw = self.pdq.search(as_codes([q.value for q in queries], BITS), self.max_distance)
         with self.db.session() as s:
             where = repos.signal_media_ids(s, [h.id for h in raw])
         best: dict[int, dict[int, Hit]] = defaultdict(dict)

@@ -86,10 +86,16 @@ def list_series(s: Session) -> list[tuple[Series, int]]:
     return [(series, int(n)) for series, n in rows]
 
 
-def series_media(s: Session, series_id: int, limit: int = 1000) -> Sequence[Media]:
+def series_media(s: Session, series_id: int, limit: int = 1000,
+                 offset: int = 0) -> Sequence[Media]:
     return s.scalars(select(Media).join(MediaSeries, MediaSeries.media_id == Media.id)
                      .where(MediaSeries.series_id == series_id)
-                     .order_by(Media.id).limit(limit)).all()
+                     .order_by(Media.id).limit(limit).offset(offset)).all()
+
+
+def series_media_count(s: Session, series_id: int) -> int:
+    return s.scalar(select(func.count()).select_from(MediaSeries)
+                    .where(MediaSeries.series_id == series_id)) or 0
 
 
 def series_for_media(s: Session, media_ids: Iterable[int]) -> dict[int, list[Series]]:

@@ -1,0 +1,208 @@
+"""Agencies, users and the audit trail as administrators manage them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from tessera.access import identity
+from tessera.access.policy import Action, Principal, Role, Sharing, Target, require
+from tessera.core.errors import NotFound, TesseraError
+from tessera.store import audit, repos
+from tessera.store.tables import Agency, AuditEvent, User
+
+
+def _sharing(value: str) -> str:
+    try:
+        return Sharing(value).value
+    except ValueError:
+        raise TesseraError(f"sharing must be one of {', '.join(v.value for v in Sharing)}") \
+            from None
+
+
+def agency_row(a: Agency) -> dict[str, Any]:
+    return {"id": a.id, "code": a.code, "name": a.name, "country": a.country,
+            "contact": a.contact, "default_sharing": a.default_sharing}
+
+
+def create_agency(s: Session, p: Principal, code: str, name: str, country: str,
+                  contact: str | None, default_sharing: str = "hash-only") -> Agency:
+    require(p, Action.MANAGE_AGENCIES)
+    if len(country) != 2 or not country.isalpha():
+        raise TesseraError("country must be a two-letter ISO code")
+    agency = repos.add_agency(s, code, name, country, contact)
+    agency.default_sharing = _sharing(default_sharing)
+    audit.append(s, p.actor, "agency.create", f"agency:{code}", agency=p.agency_code,
+                 details=agency_row(agency))
+    return agency
+
+
+def update_agency(s: Session, p: Principal, agency_id: int, *, contact: str | None = None,
+                  default_sharing: str | None = None, name: str | None = None) -> Agency:
+    agency = s.get(Agency, agency_id)
+    if agency is None:
+        raise NotFound(f"no agency {agency_id}")
+    require(p, Action.MANAGE_AGENCY, Target(agency.id))
+    before = agency_row(agency)
+    if contact is not None:
+        agency.contact = contact
+    if name:
+        agency.name = name
+    if default_sharing:
+        agency.default_sharing = _sharing(default_sharing)
+    audit.append(s, p.actor, "agency.edit", f"agency:{agency.code}", agency=p.agency_code,
+                 details={"before": before, "after": agency_row(agency)})
+    return agency
+
+
+def user_row(u: User) -> dict[str, Any]:
+    return {"id": u.id, "username": u.username, "display_name": u.display_name,
+            "agency": u.agency.code, "role": u.role, "totp_required": u.totp_required,
+            "totp_enrolled": u.totp_secret is not None, "disabled": u.disabled,
+            "locked": bool(u.locked_until and identity._aware(u.locked_until) > identity.now())}
+
+
+def list_users(s: Session, p: Principal) -> list[User]:
+    q = select(User).order_by(User.username)
+    if p.role is not Role.ADMIN:
+        require(p, Action.MANAGE_USERS, Target(p.agency_id))
+        q = q.where(User.agency_id == p.agency_id)
+    return list(s.scalars(q))
+
+
+def _check_role_grant(p: Principal, role: Role) -> None:
+    if role is Role.ADMIN and p.role is not Role.ADMIN:
+        raise TesseraError("only an instance admin can make another admin")
+
+
+def create_user(s: Session, p: Principal, username: str, password: str, agency_code: str,
+                role: str, display_name: str | None = None, totp_required: bool = False) -> User:
+    agency = repos.get_agency(s, agency_code)
+    require(p, Action.MANAGE_USERS, Target(agency.id))
+    try:
+        wanted = Role(role)
+    except ValueError:
+        raise TesseraError(f"role must be one of {', '.join(r.value for r in Role)}") from None
+    _check_role_grant(p, wanted)
+    user = identity.create_user(s, username, password, agency, wanted,
+                                display_name=display_name, totp_required=totp_required)
+    audit.append(s, p.actor, "user.create", f"user:{username}", agency=p.agency_code,
+                 details={"agency": agency_code, "role": wanted.value,
+                          "totp_required": totp_required})
+    return user
+
+
+def update_user(s: Session, p: Principal, user_id: int, *, role: str | None = None,
+                totp_required: bool | None = None, disabled: bool | None = None,
+                unlock: bool = False, password: str | None = None,
+                reset_totp: bool = False) -> User:
+    user = s.get(User, user_id)
+    if user is None:
+        raise NotFound(f"no user {user_id}")
+    require(p, Action.MANAGE_USERS, Target(user.agency_id), hide=True)
+    changes: dict[str, Any] = {}
+    if role:
+        try:
+            wanted = Role(role)
+        except ValueError:
+            raise TesseraError(f"role must be one of {', '.join(r.value for r in Role)}") \
+                from None
+        _check_role_grant(p, wanted)
+        if Role(user.role) is Role.ADMIN and p.role is not Role.ADMIN:
+            raise TesseraError("only an instance admin can change an admin")
+        changes["role"], user.role = wanted.value, wanted.value
+    if totp_required is not None:
+        changes["totp_required"] = user.totp_required = totp_required
+    if disabled is not None:
+        changes["disabled"] = user.disabled = disabled
+    if unlock:
+        identity.unlock(user)
+        changes["unlocked"] = True
+    if password:
+        user.password_hash = identity.hash_password(password)
+        changes["password"] = "reset"
+    if reset_totp:
+        user.totp_secret = None
+        changes["totp"] = "reset"
+    audit.append(s, p.actor, "user.edit", f"user:{user.username}", agency=p.agency_code,
+                 details=changes)
+    return user
+
+
+# --- the audit trail --------------------------------------------------------------------------
+
+
+def _audit_query(s: Session, p: Principal, *, actor: str | None = None,
+                 action: str | None = None, agency: str | None = None,
+                 since: datetime | None = None, until: datetime | None = None,
+                 outcome: str | None = None) -> Select[tuple[AuditEvent]]:
+    q = select(AuditEvent)
+    if p.role is not Role.ADMIN:  # an agency admin sees their agency's trail only
+        require(p, Action.VIEW_AUDIT, Target(p.agency_id))
+        q = q.where(AuditEvent.agency == p.agency_code)
+    else:
+        require(p, Action.VIEW_AUDIT)
+    if actor:
+        q = q.where(AuditEvent.actor == actor)
+    if action:
+        q = q.where(AuditEvent.action.startswith(action))
+    if agency:
+        q = q.where(AuditEvent.agency == agency)
+    if outcome:
+        q = q.where(AuditEvent.outcome == outcome)
+    if since:
+        q = q.where(AuditEvent.at >= since)
+    if until:
+        q = q.where(AuditEvent.at <= until)
+    return q
+
+
+def event_row(e: AuditEvent) -> dict[str, Any]:
+    return {"id": e.id, "at": e.at.isoformat(), "actor": e.actor, "agency": e.agency,
+            "action": e.action, "object": e.object, "outcome": e.outcome, "details": e.details,
+            "hash": e.hash}
+
+
+def browse_audit(s: Session, p: Principal, *, limit: int = 100, before_id: int | None = None,
+                 **filters: Any) -> list[dict[str, Any]]:
+    q = _audit_query(s, p, **filters)
+    if before_id:
+        q = q.where(AuditEvent.id < before_id)
+    rows = [event_row(e) for e in s.scalars(q.order_by(AuditEvent.id.desc()).limit(limit))]
+    audit.append(s, p.actor, "audit.browse", None, agency=p.agency_code,
+                 details={k: v for k, v in filters.items() if v})
+    return rows
+
+
+def export_audit(s: Session, p: Principal, fmt: str, **filters: Any) -> Iterator[str]:
+    """CSV or JSON lines, oldest first, with each event's chain hash for later verification."""
+    if fmt not in ("csv", "jsonl"):
+        raise TesseraError("export format must be csv or jsonl")
+    q = _audit_query(s, p, **filters).order_by(AuditEvent.id)
+    rows = [event_row(e) for e in s.scalars(q)]
+    audit.append(s, p.actor, "audit.export", None, agency=p.agency_code,
+                 details={"format": fmt, "events": len(rows),
+                          **{k: str(v) for k, v in filters.items() if v}})
+    if fmt == "jsonl":
+        return iter([json.dumps(r, default=str) + "\n" for r in rows])
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["id", "at", "actor", "agency", "action", "object", "outcome", "details",
+                     "hash"])
+    for r in rows:
+        writer.writerow([r["id"], r["at"], r["actor"], r["agency"], r["action"],
+                         _defuse(r["object"]), r["outcome"], _defuse(json.dumps(r["details"])),
+                         r["hash"]])
+    return iter([out.getvalue()])
+
+
+def _defuse(value: str | None) -> str:
+    value = value or ""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

@@ -1,0 +1,95 @@
+"""When an upload matches another agency's material, that agency learns who uploaded it (agency
+and case) so that the two can work together; the uploader's report names the holder's contact."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tessera.access.policy import Action, Principal, Target, require
+from tessera.core.errors import NotFound
+from tessera.pipeline.deconflict import Matched
+from tessera.store import audit, repos
+from tessera.store.tables import Notification, Task
+
+
+def matched_media(matched: Matched) -> dict[int, set[str]]:
+    """media id → paths of the upload that matched it."""
+    out: dict[int, set[str]] = defaultdict(set)
+    for r, hits in zip(matched.results, matched.near, strict=True):
+        exact = matched.exact.get(r.digests.sha256) if r.digests else None
+        if exact is not None:
+            out[exact].add(r.path)
+        for h in hits:
+            out[h.media_id].add(r.path)
+    return out
+
+
+def notify_owners(s: Session, task: Task, matched: Matched) -> list[Notification]:
+    paths_of = matched_media(matched)
+    series_of = repos.series_for_media(s, paths_of)
+    submitters = repos.media_owners(s, paths_of)
+    by_series: dict[int, set[str]] = defaultdict(set)
+    series_rows = {}
+    by_agency: dict[int, set[str]] = defaultdict(set)  # matches outside any series
+    for media_id, paths in paths_of.items():
+        series = [x for x in series_of.get(media_id, []) if x.owner_agency_id != task.agency_id]
+        for x in series:
+            by_series[x.id] |= paths
+            series_rows[x.id] = x
+        if not series_of.get(media_id):
+            for agency in submitters.get(media_id, []):
+                if agency.id != task.agency_id:
+                    by_agency[agency.id] |= paths
+    sender = task.agency
+    case = f", case {task.case_ref}" if task.case_ref else ""
+    made = []
+    for series_id, paths in by_series.items():
+        x = series_rows[series_id]
+        made.append(Notification(
+            agency_id=x.owner_agency_id, from_agency_id=sender.id, task_id=task.id,
+            case_ref=task.case_ref, series_id=series_id, files=len(paths),
+            message=f"{sender.name} ({sender.code}, {sender.country}{case}) uploaded "
+                    f"{len(paths):,} files matching your series '{x.name}'. "
+                    f"Contact: {sender.contact or 'no contact recorded'}"))
+    for agency_id, paths in by_agency.items():
+        made.append(Notification(
+            agency_id=agency_id, from_agency_id=sender.id, task_id=task.id,
+            case_ref=task.case_ref, files=len(paths),
+            message=f"{sender.name} ({sender.code}, {sender.country}{case}) uploaded "
+                    f"{len(paths):,} files matching media your agency submitted. "
+                    f"Contact: {sender.contact or 'no contact recorded'}"))
+    s.add_all(made)
+    s.flush()
+    for n in made:
+        audit.append(s, "system", "notification.create", f"notification:{n.id}",
+                     agency=sender.code, details={"to_agency_id": n.agency_id,
+                                                  "task": task.id, "files": n.files})
+    return made
+
+
+def list_notifications(s: Session, p: Principal, unread_only: bool = False,
+                       limit: int = 100) -> list[Notification]:
+    require(p, Action.READ_NOTIFICATIONS)
+    q = select(Notification).where(Notification.agency_id == p.agency_id)
+    if unread_only:
+        q = q.where(Notification.read_at.is_(None))
+    return list(s.scalars(q.order_by(Notification.id.desc()).limit(limit)))
+
+
+def unread_count(s: Session, p: Principal) -> int:
+    return s.scalar(select(func.count()).select_from(Notification).where(
+        Notification.agency_id == p.agency_id, Notification.read_at.is_(None))) or 0
+
+
+def mark_read(s: Session, p: Principal, notification_id: int) -> None:
+    n = s.get(Notification, notification_id)
+    if n is None:
+        raise NotFound(f"no notification {notification_id}")
+    require(p, Action.READ_NOTIFICATIONS, Target(n.agency_id), hide=True)
+    n.read_at = n.read_at or datetime.now(UTC)
+    audit.append(s, p.actor, "notification.read", f"notification:{notification_id}",
+                 agency=p.agency_code)

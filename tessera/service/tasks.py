@@ -1,0 +1,304 @@
+"""Background de-confliction jobs for the service: queued in the database, run one at a time by
+a worker thread, followed through their progress and cancellable.
+
+A task's uploaded files wait in a private staging folder until the task ends. On start-up the
+runner re-queues tasks that a stopped server left queued or running; storing resumes through
+the ingest ledger, so no finished work is lost or doubled.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+import time
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from tessera.access.policy import Action, Principal, Target, require
+from tessera.context import Context
+from tessera.core.errors import NotFound, TesseraError
+from tessera.core.types import Digests, FileResult, MediaInfo, MediaKind, Transform
+from tessera.matching.matcher import Hit
+from tessera.pipeline.deconflict import IngestRequest, Matched, match_source, store_results
+from tessera.reports.build import build_report
+from tessera.reports.model import Report
+from tessera.service import notifications
+from tessera.store import audit
+from tessera.store.tables import Task
+
+log = logging.getLogger(__name__)
+ACTIVE = ("queued", "running")
+
+
+class Cancelled(Exception):
+    """Raised inside a running task when its cancellation was asked for."""
+
+
+class Interrupted(Exception):
+    """Raised inside a running task when the server stops: the task runs again on next start."""
+
+
+class TaskProgress:
+    """Writes a task's progress to its row (at most once a second) and stops it on request."""
+
+    def __init__(self, ctx: Context, task_id: int, cancel: threading.Event,
+                 halt: threading.Event) -> None:
+        self.ctx, self.task_id, self.cancel, self.halt = ctx, task_id, cancel, halt
+        self.done, self.last = 0, 0.0
+
+    def start(self, total: int | None, description: str) -> None:
+        with self.ctx.db.session() as s:
+            task = s.get(Task, self.task_id)
+            assert task is not None
+            task.total, task.done = total, 0
+
+    def advance(self, n: int = 1) -> None:
+        self.done += n
+        if self.halt.is_set():
+            raise Interrupted
+        if time.monotonic() - self.last < 1.0 and not self.cancel.is_set():
+            return
+        self.last = time.monotonic()
+        with self.ctx.db.session() as s:
+            task = s.get(Task, self.task_id)
+            assert task is not None
+            task.done = self.done
+            if task.cancel_requested:
+                self.cancel.set()
+        if self.cancel.is_set():
+            raise Cancelled
+
+    def stop(self) -> None:
+        with self.ctx.db.session() as s:
+            task = s.get(Task, self.task_id)
+            assert task is not None
+            task.done = self.done
+
+
+# --- what a task keeps: per-file outcome and hits, no thumbnails, no other agency's details --
+
+
+def _relative(path: str, staging: str) -> str:
+    prefix = staging.rstrip("/") + "/"
+    return path[len(prefix):] if path.startswith(prefix) else path
+
+
+def encode_result(matched: Matched, staging: str) -> list[dict[str, Any]]:
+    rows = []
+    for r, hits in zip(matched.results, matched.near, strict=True):
+        d = r.digests
+        rows.append({
+            "path": _relative(r.path, staging), "error_code": r.error_code, "error": r.error,
+            "warnings": r.warnings, "digests": [d.md5, d.sha1, d.sha256, d.size] if d else None,
+            "mime": r.info.mime if r.info else None, "kind": r.info.kind.value if r.info else None,
+            "exact": matched.exact.get(d.sha256) if d else None,
+            "hits": [[h.media_id, h.kind, h.distance, h.transform.value, h.query_region,
+                      h.match_region] for h in hits],
+        })
+    return rows
+
+
+def decode_result(rows: list[dict[str, Any]]) -> Matched:
+    out = Matched()
+    for row in rows:
+        d = Digests(*row["digests"]) if row["digests"] else None
+        info = MediaInfo(d.sha256, d.md5, d.sha1, d.size, row["mime"], MediaKind(row["kind"])) \
+            if d and row["kind"] else None
+        out.results.append(FileResult(row["path"], info=info, digests=d,
+                                      error_code=row["error_code"], error=row["error"],
+                                      warnings=row["warnings"]))
+        if d and row["exact"] is not None:
+            out.exact[d.sha256] = row["exact"]
+        out.near.append([Hit(m, k, dist, Transform(t), q, r)
+                         for m, k, dist, t, q, r in row["hits"]])
+    return out
+
+
+# --- creating, following, cancelling --------------------------------------------------------
+
+
+def staging_root(ctx: Context) -> Path:
+    root = ctx.settings.home / "staging"
+    root.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return root
+
+
+def create_task(ctx: Context, p: Principal, staging: Path, files: int, *, case: str | None,
+                series: str | None, store: bool) -> int:
+    require(p, Action.UPLOAD)
+    if store and not (case or series):
+        raise TesseraError("storing evidence needs a case reference or a series name")
+    with ctx.db.session() as s:
+        task = Task(agency_id=p.agency_id, user_id=p.user_id, case_ref=case or None,
+                    series_name=series or None, store=store, staging=str(staging), files=files)
+        s.add(task)
+        s.flush()
+        audit.append(s, p.actor, "upload", f"task:{task.id}", agency=p.agency_code,
+                     details={"files": files, "case": case, "series": series, "store": store})
+        return task.id
+
+
+def get_task(ctx: Context, p: Principal, task_id: int) -> Task:
+    with ctx.db.session() as s:
+        task = s.get(Task, task_id)
+        if task is None:
+            raise NotFound(f"no job {task_id}")
+        require(p, Action.VIEW_JOB, Target(task.agency_id), hide=True)
+        s.expunge(task)
+        return task
+
+
+def list_tasks(ctx: Context, p: Principal, limit: int = 50) -> list[Task]:
+    with ctx.db.session() as s:
+        rows = s.scalars(select(Task).where(Task.agency_id == p.agency_id)
+                         .order_by(Task.id.desc()).limit(limit)).all()
+        for row in rows:
+            s.expunge(row)
+        return list(rows)
+
+
+def cancel_task(ctx: Context, p: Principal, task_id: int) -> None:
+    with ctx.db.session() as s:
+        task = s.get(Task, task_id)
+        if task is None:
+            raise NotFound(f"no job {task_id}")
+        require(p, Action.VIEW_JOB, Target(task.agency_id), hide=True)
+        require(p, Action.CANCEL_JOB, Target(task.agency_id))
+        if task.state in ACTIVE:
+            task.cancel_requested = True
+            if task.state == "queued":
+                task.state, task.finished_at = "cancelled", datetime.now(UTC)
+        audit.append(s, p.actor, "job.cancel", f"task:{task_id}", agency=p.agency_code)
+
+
+def task_report(ctx: Context, p: Principal, task_id: int) -> Report:
+    """The report as ``p`` may see it now (sharing changes since the run apply)."""
+    task = get_task(ctx, p, task_id)
+    if task.result is None:
+        raise NotFound(f"job {task_id} has no report yet (state {task.state})")
+    matched = decode_result(task.result)
+    source = f"upload (job {task.id}" + (f", case {task.case_ref}" if task.case_ref else "") + ")"
+    report = build_report(ctx.db, p.agency_code, source, ctx.settings.pdq_max_distance,
+                          matched.results, matched.exact, matched.near, viewer=p)
+    with ctx.db.session() as s:
+        audit.append(s, p.actor, "report.view", f"task:{task_id}", agency=p.agency_code)
+    return report
+
+
+# --- running ---------------------------------------------------------------------------------
+
+
+def run_task(ctx: Context, task_id: int, cancel: threading.Event,
+             halt: threading.Event | None = None) -> None:
+    with ctx.db.session() as s:
+        task = s.get(Task, task_id)
+        if task is None or task.state not in ACTIVE:
+            return
+        task.state = "running"
+        staging, store = Path(task.staging), task.store
+        agency_code, user = task.agency.code, task.user.username
+        request = IngestRequest(task.case_ref, task.series_name)
+    actx = replace(ctx, actor=f"user:{user}")
+    try:
+        matched = match_source(actx, staging, thumbnails=False, store_blobs=store,
+                               progress=TaskProgress(actx, task_id, cancel,
+                                                     halt or threading.Event()))
+        counts = _counts(matched)
+        with ctx.db.session() as s:
+            task = s.get(Task, task_id)
+            assert task is not None
+            task.result, task.counts = encode_result(matched, str(staging)), counts
+            audit.append(s, actx.actor, "deconflict", f"task:{task_id}", agency=agency_code,
+                         details=counts)
+            notifications.notify_owners(s, task, matched)
+        if store:
+            store_results(actx, staging, agency_code, request, matched.results)
+        _finish(ctx, task_id, "done")
+    except Cancelled:
+        _finish(ctx, task_id, "cancelled")
+    except Interrupted:
+        log.info("job %s interrupted by shutdown; it runs again on the next start", task_id)
+    except Exception as exc:  # a task must never take the runner down; the log keeps the trace
+        log.exception("job %s failed", task_id)
+        _finish(ctx, task_id, "failed", str(exc) if isinstance(exc, TesseraError)
+                else "internal error; see the server log")
+
+
+def _counts(matched: Matched) -> dict[str, int]:
+    counts = {"exact": 0, "near": 0, "new": 0, "error": 0, "total": len(matched.results)}
+    for r, hits in zip(matched.results, matched.near, strict=True):
+        if not r.ok:
+            counts["error"] += 1
+        elif r.digests and r.digests.sha256 in matched.exact:
+            counts["exact"] += 1
+        elif hits:
+            counts["near"] += 1
+        else:
+            counts["new"] += 1
+    return counts
+
+
+def _finish(ctx: Context, task_id: int, state: str, error: str | None = None) -> None:
+    with ctx.db.session() as s:
+        task = s.get(Task, task_id)
+        assert task is not None
+        task.state, task.error, task.finished_at = state, error, datetime.now(UTC)
+        staging = Path(task.staging)
+        audit.append(s, f"user:{task.user.username}", f"job.{state}", f"task:{task_id}",
+                     agency=task.agency.code, outcome="ok" if state == "done" else state,
+                     details={"error": error} if error else {})
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+class TaskRunner:
+    """One worker thread; the analysis inside a task already uses every core."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.wake = threading.Event()
+        self.stopping = threading.Event()
+        self.current: tuple[int, threading.Event] | None = None
+        self.thread = threading.Thread(target=self._loop, name="tessera-tasks", daemon=True)
+
+    def start(self) -> TaskRunner:
+        with self.ctx.db.session() as s:  # a stopped server's unfinished tasks run again
+            for task in s.scalars(select(Task).where(Task.state == "running")):
+                task.state = "queued"
+        self.thread.start()
+        return self
+
+    def notify(self) -> None:
+        self.wake.set()
+
+    def cancel(self, task_id: int) -> None:
+        if self.current and self.current[0] == task_id:
+            self.current[1].set()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self.stopping.set()  # a running task is interrupted, not cancelled: it runs again
+        self.wake.set()
+        self.thread.join(timeout)
+
+    def _next(self) -> int | None:
+        with self.ctx.db.session() as s:
+            return s.scalar(select(Task.id).where(Task.state == "queued").order_by(Task.id)
+                            .limit(1))
+
+    def _loop(self) -> None:
+        while not self.stopping.is_set():
+            task_id = self._next()
+            if task_id is None:
+                self.wake.wait(2.0)
+                self.wake.clear()
+                continue
+            event = threading.Event()
+            self.current = (task_id, event)
+            try:
+                run_task(self.ctx, task_id, event, self.stopping)
+            finally:
+                self.current = None

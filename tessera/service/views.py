@@ -1,0 +1,265 @@
+"""What a principal may read of series and media, and the audited ways to look at pixels.
+
+Every function decides access through ``tessera.access.policy``; a resource the principal may
+not see is answered as "not found", so its existence does not leak either.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from PIL import Image, ImageFilter, ImageOps
+from sqlalchemy.orm import Session
+
+from tessera.access.policy import (
+    Action,
+    Principal,
+    Sharing,
+    Target,
+    can,
+    media_visibility,
+    require,
+    series_visibility,
+)
+from tessera.context import Context
+from tessera.core.errors import NotFound, TesseraError
+from tessera.core.types import FileResult, OffenderStatus, Signal, VictimStatus
+from tessera.matching.matcher import Matcher
+from tessera.media.image import decode_image, thumbnail_jpeg
+from tessera.media.sources import Item
+from tessera.pipeline.analyze import AnalyzeOptions, analyze_item
+from tessera.reports.build import build_report
+from tessera.reports.model import Report
+from tessera.store import audit, repos
+from tessera.store.tables import Media, Series, Submission
+
+THUMBNAIL_SIZE = 256
+
+# --- targets: what the policy needs to know about a series or a media file -----------------
+
+
+def series_target(p: Principal, series: Series) -> Target:
+    return Target(series.owner_agency_id,
+                  series_visibility(p, series.owner_agency_id, series.sharing))
+
+
+def media_target(s: Session, p: Principal, media_id: int) -> Target:
+    submitting = [a.id for a in repos.media_owners(s, [media_id]).get(media_id, [])]
+    series = repos.series_for_media(s, [media_id]).get(media_id, [])
+    return Target(None, media_visibility(p, submitting,
+                                         [(x.owner_agency_id, x.sharing) for x in series]))
+
+
+def _series_row(p: Principal, x: Series, count: int | None) -> dict[str, Any]:
+    owner = x.owner
+    return {"id": x.id, "name": x.name, "owner": owner.code, "owner_name": owner.name,
+            "country": owner.country, "contact": owner.contact,
+            "victim_status": x.victim_status, "offender_status": x.offender_status,
+            "description": x.description, "sharing": x.sharing, "media_count": count,
+            "own": x.owner_agency_id == p.agency_id,
+            "updated_at": x.updated_at.isoformat() if x.updated_at else None}
+
+
+# --- series ----------------------------------------------------------------------------------
+
+
+def list_series(s: Session, p: Principal) -> list[dict[str, Any]]:
+    return [_series_row(p, x, n) for x, n in repos.list_series(s)
+            if can(p, Action.VIEW_SERIES, series_target(p, x))]
+
+
+def get_series(s: Session, p: Principal, series_id: int) -> Series:
+    x = s.get(Series, series_id)
+    if x is None:
+        raise NotFound(f"no series {series_id}")
+    require(p, Action.VIEW_SERIES, series_target(p, x), hide=True)
+    return x
+
+
+def series_detail(s: Session, p: Principal, series_id: int, *, limit: int = 200,
+                  offset: int = 0) -> dict[str, Any]:
+    x = get_series(s, p, series_id)
+    target = series_target(p, x)
+    media = repos.series_media(s, x.id, limit=limit, offset=offset)
+    row = _series_row(p, x, repos.series_media_count(s, x.id))
+    row["pixels"] = can(p, Action.VIEW_PIXELS, target)
+    row["can_edit"] = can(p, Action.EDIT_SERIES, target)
+    row["can_share"] = can(p, Action.SHARE_SERIES, target)
+    row["media"] = [{"id": m.id, "sha256": m.sha256, "kind": m.kind, "mime": m.mime,
+                     "width": m.width, "height": m.height, "size": m.size} for m in media]
+    audit.append(s, p.actor, "series.view", f"series:{x.id}", agency=p.agency_code)
+    return row
+
+
+def edit_series(s: Session, p: Principal, series_id: int, *, victim: str | None = None,
+                offender: str | None = None, description: str | None = None) -> Series:
+    x = get_series(s, p, series_id)
+    require(p, Action.EDIT_SERIES, series_target(p, x))
+    before = {"victim": x.victim_status, "offender": x.offender_status,
+              "description": x.description}
+    try:
+        if victim:
+            x.victim_status = VictimStatus(victim).value
+        if offender:
+            x.offender_status = OffenderStatus(offender).value
+    except ValueError as exc:
+        raise TesseraError(str(exc)) from None
+    if description is not None:
+        x.description = description
+    x.updated_at = datetime.now(UTC)
+    audit.append(s, p.actor, "series.edit", f"series:{x.id}", agency=p.agency_code,
+                 details={"before": before, "after": {"victim": x.victim_status,
+                                                      "offender": x.offender_status,
+                                                      "description": x.description}})
+    return x
+
+
+def share_series(s: Session, p: Principal, series_id: int, sharing: str) -> Series:
+    x = get_series(s, p, series_id)
+    require(p, Action.SHARE_SERIES, series_target(p, x))
+    try:
+        level = Sharing(sharing).value
+    except ValueError:
+        raise TesseraError(f"sharing must be one of {', '.join(v.value for v in Sharing)}") \
+            from None
+    before, x.sharing = x.sharing, level
+    audit.append(s, p.actor, "sharing.change", f"series:{x.id}", agency=p.agency_code,
+                 details={"before": before, "after": level})
+    return x
+
+
+# --- media -----------------------------------------------------------------------------------
+
+
+def _load_media(s: Session, p: Principal, media_id: int, action: Action) -> tuple[Media, Target]:
+    media = s.get(Media, media_id)
+    if media is None:
+        raise NotFound(f"no media {media_id}")
+    target = media_target(s, p, media_id)
+    require(p, Action.VIEW_MEDIA, target, hide=True)
+    require(p, action, target)
+    return media, target
+
+
+def media_detail(ctx: Context, s: Session, p: Principal, media_id: int) -> dict[str, Any]:
+    media, target = _load_media(s, p, media_id, Action.VIEW_MEDIA)
+    series = repos.series_for_media(s, [media_id])[media_id]
+    submissions = s.query(Submission).filter(Submission.media_id == media_id) \
+        .order_by(Submission.id).all()
+    record = {
+        "id": media.id, "sha256": media.sha256, "sha1": media.sha1, "md5": media.md5,
+        "kind": media.kind, "mime": media.mime, "size": media.size, "width": media.width,
+        "height": media.height, "first_seen": media.first_seen.isoformat(),
+        "metadata": media.meta, "pixels": can(p, Action.VIEW_PIXELS, target),
+        "signals": [{"type": x.type, "version": x.version, "region": x.region,
+                     "quality": x.quality, "value": x.value.hex()} for x in media.signals],
+        "series": [_series_row(p, x, None) for x in series
+                   if can(p, Action.VIEW_SERIES, series_target(p, x))],
+        # other agencies' submissions say who holds it, not their paths or cases
+        "submissions": [{"agency": sub.agency.code,
+                         "at": sub.submitted_at.isoformat(),
+                         "case": sub.case.reference if own and sub.case else None,
+                         "path": sub.original_path if own else None}
+                        for sub in submissions
+                        for own in [sub.agency_id == p.agency_id]],
+        "matches": _similar(ctx, p, media),
+    }
+    audit.append(s, p.actor, "media.view", f"media:{media.id}", agency=p.agency_code)
+    return record
+
+
+def _similar(ctx: Context, p: Principal, media: Media) -> list[dict[str, Any]]:
+    """Other media near this one, as this principal may see them."""
+    signals = [Signal(x.type, x.version, x.value, x.quality, x.region) for x in media.signals
+               if x.type == "pdq"]
+    if not signals:
+        return []
+    matcher = Matcher(ctx.db, ctx.index("pdq"), ctx.settings.pdq_max_distance,
+                      ctx.settings.pdq_min_quality)
+    hits = [h for h in matcher.near([signals])[0] if h.media_id != media.id]
+    report = build_report(ctx.db, p.agency_code, "", ctx.settings.pdq_max_distance,
+                          [_placeholder(media)], {}, [hits], viewer=p)
+    return [m.to_dict() for m in report.files[0].matches]
+
+
+def _placeholder(media: Media) -> FileResult:
+    return FileResult(path=f"media:{media.id}")
+
+
+class ThumbnailCache:
+    """Recent thumbnails in memory only (never written unencrypted), bounded in count."""
+
+    def __init__(self, size: int = 2048) -> None:
+        self.items: OrderedDict[int, bytes] = OrderedDict()
+        self.size = size
+        self.lock = threading.Lock()
+
+    def get(self, ctx: Context, media: Media) -> bytes:
+        with self.lock:
+            if media.id in self.items:
+                self.items.move_to_end(media.id)
+                return self.items[media.id]
+        if media.kind != "image":
+            raise NotFound(f"media {media.id} has no picture to show")
+        decoded = decode_image(ctx.blobs().get(media.sha256), ctx.settings.limits)
+        data = thumbnail_jpeg(decoded.rgb, THUMBNAIL_SIZE, 80)
+        with self.lock:
+            self.items[media.id] = data
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+        return data
+
+
+def _shielded(jpeg: bytes) -> bytes:
+    """Grayscale and strongly blurred: shapes to orient by, no detail (wellness default)."""
+    image = ImageOps.grayscale(Image.open(io.BytesIO(jpeg)))
+    image = image.filter(ImageFilter.GaussianBlur(max(image.size) / 20))
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=60)
+    return out.getvalue()
+
+
+def thumbnail(ctx: Context, s: Session, p: Principal, cache: ThumbnailCache, media_id: int, *,
+              reveal: bool) -> bytes:
+    """The shielded thumbnail, or with ``reveal`` the real one; every reveal is audited."""
+    media, _ = _load_media(s, p, media_id, Action.VIEW_PIXELS)
+    data = cache.get(ctx, media)
+    if not reveal:
+        return _shielded(data)
+    audit.append(s, p.actor, "media.reveal", f"media:{media_id}", agency=p.agency_code)
+    return data
+
+
+def download(ctx: Context, s: Session, p: Principal, media_id: int) -> tuple[Media,
+                                                                              Iterator[bytes]]:
+    media, _ = _load_media(s, p, media_id, Action.VIEW_PIXELS)
+    audit.append(s, p.actor, "media.download", f"media:{media_id}", agency=p.agency_code,
+                 details={"sha256": media.sha256})
+    s.expunge(media)
+    return media, ctx.blobs().iter_plaintext(media.sha256)
+
+
+# --- search by image ------------------------------------------------------------------------
+
+
+def search_image(ctx: Context, p: Principal, path: Path, name: str) -> Report:
+    """Match one uploaded file as a de-confliction would, redacted for ``p``; nothing stored."""
+    require(p, Action.SEARCH)
+    result = analyze_item(Item(name, str(path), size=path.stat().st_size),
+                          AnalyzeOptions(ctx.settings.limits, query_variants=True), None)
+    matcher = Matcher(ctx.db, ctx.index("pdq"), ctx.settings.pdq_max_distance,
+                      ctx.settings.pdq_min_quality)
+    exact = matcher.exact([result.digests.sha256]) if result.digests else {}
+    near = matcher.near([result.query_signals if result.ok else []])
+    report = build_report(ctx.db, p.agency_code, name, ctx.settings.pdq_max_distance, [result],
+                          exact, near, viewer=p)
+    with ctx.db.session() as s:
+        audit.append(s, p.actor, "search", result.digests.sha256 if result.digests else name,
+                     agency=p.agency_code, details={"file": name, **report.counts})
+    return report
