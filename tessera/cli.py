@@ -28,8 +28,10 @@ jobs_app = typer.Typer(help="Ingest jobs and their per-file outcome.", no_args_i
 index_app = typer.Typer(help="Similarity indexes.", no_args_is_help=True)
 audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+user_app = typer.Typer(help="Accounts of the web service.", no_args_is_help=True)
 for sub, name in ((agency_app, "agency"), (series_app, "series"), (media_app, "media"),
-                  (jobs_app, "jobs"), (index_app, "index"), (audit_app, "audit"), (db_app, "db")):
+                  (jobs_app, "jobs"), (index_app, "index"), (audit_app, "audit"), (db_app, "db"),
+                  (user_app, "user")):
     app.add_typer(sub, name=name)
 
 out = Console(soft_wrap=True)
@@ -395,6 +397,91 @@ def audit_list(limit: Annotated[int, typer.Option(help="newest N events")] = 50)
             table.add_row(str(e.id), e.at.strftime("%Y-%m-%d %H:%M:%S"), e.actor, e.agency or "",
                           e.action, e.object or "", e.outcome)
     out.print(table)
+
+
+# --- the service ------------------------------------------------------------------------------
+
+
+@command(app)
+def serve(host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+          port: Annotated[int, typer.Option(help="TCP port")] = 8000) -> None:
+    """Run the web service (REST API under /api, OpenAPI at /api/docs, web UI at /)."""
+    import uvicorn
+
+    from tessera.api.app import create_app
+
+    settings = Settings.from_env()
+    app_ = create_app(settings)
+    out.print(f"Tessera on http://{host}:{port}  (data: {settings.home})")
+    uvicorn.run(app_, host=host, port=port, log_level="info", proxy_headers=False,
+                server_header=False)
+
+
+@command(user_app, "add")
+def user_add(username: str,
+             agency: Annotated[str, typer.Option(help="agency code")],
+             role: Annotated[str, typer.Option(
+                 help="admin | agency-admin | investigator | viewer")] = "investigator",
+             require_totp: Annotated[bool, typer.Option(help="ask for a TOTP code")] = False,
+             ) -> None:
+    """Add a user with a generated password (printed once)."""
+    import secrets
+
+    from tessera.access import identity
+    from tessera.access.policy import Role
+    from tessera.store import audit, repos
+
+    try:
+        wanted = Role(role)
+    except ValueError:
+        raise TesseraError(f"--role must be one of {', '.join(r.value for r in Role)}") from None
+    password = secrets.token_urlsafe(15)
+    ctx = _context()
+    with ctx.db.session() as s:
+        identity.create_user(s, username, password, repos.get_agency(s, agency), wanted,
+                             totp_required=require_totp)
+        audit.append(s, ctx.actor, "user.create", f"user:{username}", agency=agency,
+                     details={"role": wanted.value, "totp_required": require_totp})
+    out.print(f"added {wanted.value} {username} of {agency}; password: {password}")
+
+
+@command(user_app, "list")
+def user_list() -> None:
+    """Users, their agency, role and state."""
+    from sqlalchemy import select
+
+    from tessera.service.accounts import user_row
+    from tessera.store.tables import User
+
+    ctx = _context()
+    table = Table("user", "agency", "role", "second factor", "state")
+    with ctx.db.session() as s:
+        for u in s.scalars(select(User).order_by(User.username)):
+            row = user_row(u)
+            table.add_row(u.username, row["agency"], u.role,
+                          "enrolled" if row["totp_enrolled"] else
+                          ("required" if u.totp_required else "optional"),
+                          "disabled" if u.disabled else "locked" if row["locked"] else "active")
+    out.print(table)
+
+
+@command(user_app, "unlock")
+def user_unlock(username: str) -> None:
+    """Clear a lock-out after repeated failed logins."""
+    from sqlalchemy import select
+
+    from tessera.access import identity
+    from tessera.store import audit
+    from tessera.store.tables import User
+
+    ctx = _context()
+    with ctx.db.session() as s:
+        user = s.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise TesseraError(f"no user {username!r}")
+        identity.unlock(user)
+        audit.append(s, ctx.actor, "user.edit", f"user:{username}", details={"unlocked": True})
+    out.print(f"{username} unlocked")
 
 
 @command(app)

@@ -35,6 +35,18 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class ServiceLimits:
+    """What one request or one user may ask of the server."""
+
+    max_upload_bytes: int = 16 * 1024**3
+    max_upload_files: int = 50_000
+    max_search_bytes: int = 256 * 1024**2
+    login_attempts_per_minute: int = 10
+    searches_per_minute: int = 120
+    cookie_secure: bool = False  # set TESSERA_COOKIE_SECURE=1 behind HTTPS
+
+
+@dataclass(frozen=True)
 class Settings:
     home: Path
     database_url: str
@@ -42,6 +54,7 @@ class Settings:
     pdq_min_quality: int = 50
     workers: int = field(default_factory=lambda: max(1, os.cpu_count() or 1))
     limits: Limits = field(default_factory=Limits)
+    service: ServiceLimits = field(default_factory=lambda: ServiceLimits())
 
     @property
     def key_path(self) -> Path:
@@ -75,8 +88,20 @@ class Settings:
             max_image_bytes=_int(env, "TESSERA_MAX_IMAGE_BYTES", defaults.max_image_bytes, 1),
             max_image_pixels=_int(env, "TESSERA_MAX_IMAGE_PIXELS", defaults.max_image_pixels, 1),
         )
+        service = ServiceLimits(
+            max_upload_bytes=_int(env, "TESSERA_MAX_UPLOAD_BYTES",
+                                  ServiceLimits.max_upload_bytes, 1),
+            max_upload_files=_int(env, "TESSERA_MAX_UPLOAD_FILES",
+                                  ServiceLimits.max_upload_files, 1),
+            max_search_bytes=_int(env, "TESSERA_MAX_SEARCH_BYTES",
+                                  ServiceLimits.max_search_bytes, 1),
+            login_attempts_per_minute=_int(env, "TESSERA_LOGIN_RATE", 10, 1),
+            searches_per_minute=_int(env, "TESSERA_SEARCH_RATE", 120, 1),
+            cookie_secure=env.get("TESSERA_COOKIE_SECURE", "") in ("1", "true", "yes"),
+        )
         return cls(
             home=home,
+            service=service,
             database_url=url,
             pdq_max_distance=distance,
             pdq_min_quality=_int(env, "TESSERA_PDQ_MIN_QUALITY", 50),

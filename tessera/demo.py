@@ -6,25 +6,35 @@ new pictures and broken files, and asks what is already known.
 
 from __future__ import annotations
 
+import secrets
 import shutil
+import threading
 import zipfile
 from pathlib import Path
 
 from rich.console import Console
+from sqlalchemy import select
 
+from tessera.access import identity
+from tessera.access.policy import Role
 from tessera.config import Settings
 from tessera.context import Context
 from tessera.entities.series import set_status
 from tessera.pipeline.deconflict import deconflict
 from tessera.pipeline.ingest import ingest
 from tessera.reports.renderers import RENDERERS
+from tessera.service import tasks
 from tessera.store import audit, repos
 from tessera.store.bootstrap import initialise
+from tessera.store.tables import User
 from tessera.synthetic import TRANSFORMS, jpeg, picture, png
 
-SERIES = [("Series Ocean", "AU", range(0, 12), "identified"),
-          ("Series Forest", "NL", range(100, 110), "unidentified"),
-          ("Series Harbour", "AU", range(200, 206), "safeguarded")]
+SERIES = [("Series Ocean", "AU", range(0, 12), "identified", "full"),
+          ("Series Forest", "NL", range(100, 110), "unidentified", "metadata"),
+          ("Series Harbour", "AU", range(200, 206), "safeguarded", "hash-only")]
+# who can log in to `tessera serve` on the demo data: (user, agency, role)
+USERS = [("admin", "DE", "admin"), ("au.investigator", "AU", "investigator"),
+         ("nl.investigator", "NL", "investigator"), ("de.investigator", "DE", "investigator")]
 AGENCIES = [("AU", "Australian Federal Police", "AU", "victim-id@afp.example"),
             ("NL", "Dutch National Police", "NL", "vic@politie.example"),
             ("DE", "Bundeskriminalamt", "DE", "ident@bka.example")]
@@ -37,7 +47,7 @@ def _write(path: Path, data: bytes) -> None:
 
 def make_known(root: Path) -> dict[str, Path]:
     folders = {}
-    for name, _, seeds, _ in SERIES:
+    for name, _, seeds, _, _ in SERIES:
         folder = root / name.lower().replace(" ", "-")
         for seed in seeds:
             _write(folder / f"img_{seed:04d}.jpg", jpeg(picture(seed)))
@@ -82,11 +92,13 @@ def run_demo(output: Path, console: Console) -> None:
             repos.add_agency(s, code, name, country, contact)
             audit.append(s, ctx.actor, "agency.add", f"agency:{code}", agency=code)
     folders = make_known(output / "known")
-    for name, agency, _, victim in SERIES:
+    for name, agency, _, victim, sharing in SERIES:
         summary = ingest(ctx, folders[name], agency, case_ref=f"OP-{agency}-1", series_name=name)
         set_status(ctx, name, victim, None)
+        with ctx.db.session() as s:
+            repos.get_series(s, name).sharing = sharing
         console.print(f"  {agency} ingested {summary.files} files into '{name}' "
-                      f"(victim {victim})")
+                      f"(victim {victim}, shared as {sharing})")
     seizure = output / "seizure"
     make_seizure(seizure)
     console.print(f"\nDE de-conflicts a seizure of generated files: {seizure}\n")
@@ -98,5 +110,41 @@ def run_demo(output: Path, console: Console) -> None:
         paths[fmt] = output / f"report.{fmt}"
         paths[fmt].write_bytes(RENDERERS.get(fmt).render(report))
     console.print(f"\nReport: {paths['html']}  (also {paths['json'].name}, {paths['csv'].name})")
-    console.print(f"Explore: TESSERA_HOME={home} tessera series list")
+    passwords = _accounts(ctx, output)
+    _upload_as(ctx, "de.investigator", seizure)
     ctx.close()
+    console.print(f"Explore: TESSERA_HOME={home} tessera series list")
+    console.print(f"\nWeb UI: TESSERA_HOME={home} .venv/bin/tessera serve"
+                  "  → http://127.0.0.1:8000")
+    for user, agency, role in USERS:
+        console.print(f"  log in as [bold]{user}[/] / [bold]{passwords[user]}[/]"
+                      f"  ({role}, {agency})")
+    console.print(f"  (also written to {output / 'credentials.txt'}, readable by you only)")
+
+
+def _accounts(ctx: Context, output: Path) -> dict[str, str]:
+    """Demo users with fresh random passwords, printed once and kept in a 0600 file."""
+    passwords = {}
+    with ctx.db.session() as s:
+        for user, agency, role in USERS:
+            passwords[user] = secrets.token_urlsafe(12)
+            identity.create_user(s, user, passwords[user], repos.get_agency(s, agency),
+                                 Role(role))
+    path = output / "credentials.txt"
+    path.touch(mode=0o600)
+    path.write_text("".join(f"{u} {passwords[u]}\n" for u, _, _ in USERS))
+    return passwords
+
+
+def _upload_as(ctx: Context, username: str, folder: Path) -> None:
+    """The seizure once more, as the service would receive it: the owners get notified."""
+    with ctx.db.session() as s:
+        user = s.scalar(select(User).where(User.username == username))
+        assert user is not None
+        who = identity.principal_of(user)
+    staging = tasks.staging_root(ctx) / "demo-upload"
+    shutil.copytree(folder, staging)
+    task_id = tasks.create_task(ctx, who, staging, sum(1 for p in staging.rglob("*")
+                                                        if p.is_file()),
+                                case="DE-2026-0042", series=None, store=False)
+    tasks.run_task(ctx, task_id, threading.Event())

@@ -46,20 +46,21 @@ def notify_owners(s: Session, task: Task, matched: Matched) -> list[Notification
                     by_agency[agency.id] |= paths
     sender = task.agency
     case = f", case {task.case_ref}" if task.case_ref else ""
+    where = sender.code if sender.code == sender.country else f"{sender.code}, {sender.country}"
     made = []
     for series_id, paths in by_series.items():
         x = series_rows[series_id]
         made.append(Notification(
             agency_id=x.owner_agency_id, from_agency_id=sender.id, task_id=task.id,
             case_ref=task.case_ref, series_id=series_id, files=len(paths),
-            message=f"{sender.name} ({sender.code}, {sender.country}{case}) uploaded "
+            message=f"{sender.name} ({where}{case}) uploaded "
                     f"{len(paths):,} files matching your series '{x.name}'. "
                     f"Contact: {sender.contact or 'no contact recorded'}"))
     for agency_id, paths in by_agency.items():
         made.append(Notification(
             agency_id=agency_id, from_agency_id=sender.id, task_id=task.id,
             case_ref=task.case_ref, files=len(paths),
-            message=f"{sender.name} ({sender.code}, {sender.country}{case}) uploaded "
+            message=f"{sender.name} ({where}{case}) uploaded "
                     f"{len(paths):,} files matching media your agency submitted. "
                     f"Contact: {sender.contact or 'no contact recorded'}"))
     s.add_all(made)

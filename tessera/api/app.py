@@ -1,0 +1,135 @@
+"""``create_app``: the FastAPI application, its one exception translator and its lifecycle.
+
+Errors a user can act on (``TesseraError``) become JSON ``{"error": {"code", "message"}}`` with a
+fitting status; anything else is logged with its traceback and answered with a bare 500, so no
+stack trace ever reaches a client.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from tessera import __version__
+from tessera.access.identity import AuthError
+from tessera.access.policy import Forbidden
+from tessera.api.deps import NotAuthenticated, Services
+from tessera.api.security import RateLimited, SecurityMiddleware, TooLarge
+from tessera.config import Settings
+from tessera.context import Context
+from tessera.core.errors import ConfigError, Conflict, IntegrityError, NotFound, TesseraError
+from tessera.service.tasks import TaskRunner
+from tessera.store.blobs import load_key
+
+log = logging.getLogger("tessera.api")
+STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
+
+_STATUS: list[tuple[type[TesseraError], int, str]] = [
+    (NotAuthenticated, 401, "not_authenticated"), (AuthError, 401, "login_failed"),
+    (Forbidden, 403, "forbidden"), (NotFound, 404, "not_found"), (Conflict, 409, "conflict"),
+    (TooLarge, 413, "too_large"), (RateLimited, 429, "rate_limited"),
+    (IntegrityError, 500, "integrity"), (ConfigError, 500, "config"),
+]
+
+
+def _status(exc: TesseraError) -> tuple[int, str]:
+    for cls, status, code in _STATUS:
+        if isinstance(exc, cls):
+            return status, code
+    return 400, "invalid"
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api") and \
+        "text/html" in request.headers.get("accept", "")
+
+
+def _error_page(request: Request, status: int, message: str) -> Response:
+    from tessera.web.pages import render_error
+
+    return render_error(request, status, message)
+
+
+def create_app(settings: Settings, *, run_tasks: bool = True) -> FastAPI:
+    ctx = Context.open(settings)
+    services = Services(ctx, TaskRunner(ctx) if run_tasks else None, load_key(settings.key_path))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if services.runner:
+            services.runner.start()
+        yield
+        if services.runner:
+            services.runner.stop()
+        ctx.index("pdq").save()
+        ctx.close()
+
+    app = FastAPI(title="Tessera", version=__version__, lifespan=lifespan,
+                  docs_url=None, redoc_url=None, openapi_url="/api/openapi.json",
+                  description="De-conflict seized media against a shared database. "
+                              "Authenticate with `Authorization: Bearer <API token>`.")
+    app.state.services = services
+    limits = settings.service
+    app.add_middleware(SecurityMiddleware, caps=[
+        ("/api/jobs", limits.max_upload_bytes), ("/api/search", limits.max_search_bytes),
+        ("/search", limits.max_search_bytes)], default_cap=1024 * 1024)
+
+    @app.exception_handler(TesseraError)
+    async def tessera_error(request: Request, exc: TesseraError) -> Response:
+        status, code = _status(exc)
+        if status >= 500:
+            log.error("%s: %s", type(exc).__name__, exc)
+        if _wants_html(request):
+            if isinstance(exc, NotAuthenticated):
+                return RedirectResponse("/login", status_code=303)
+            return _error_page(request, status, str(exc))
+        return JSONResponse({"error": {"code": code, "message": str(exc)}}, status_code=status)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        details = [{"loc": list(e.get("loc", [])), "message": e.get("msg", "")}
+                   for e in exc.errors()]
+        return JSONResponse({"error": {"code": "invalid", "message": "invalid request",
+                                       "details": details}}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if _wants_html(request):
+            return _error_page(request, exc.status_code, str(exc.detail))
+        return JSONResponse({"error": {"code": "http", "message": str(exc.detail)}},
+                            status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return JSONResponse({"error": {"code": "internal", "message": "internal error"}},
+                            status_code=500)
+
+    from swagger_ui_bundle import swagger_ui_path
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/api/docs/assets", StaticFiles(directory=str(swagger_ui_path)), name="swagger")
+
+    @app.get("/api/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return HTMLResponse(
+            "<!doctype html><html lang=en><head><meta charset=utf-8><title>Tessera API</title>"
+            "<link rel=stylesheet href=/api/docs/assets/swagger-ui.css></head><body>"
+            "<div id=swagger></div><script src=/api/docs/assets/swagger-ui-bundle.js></script>"
+            "<script src=/static/docs.js></script></body></html>")
+
+    from tessera.api.routes import ROUTERS
+    from tessera.web.pages import router as web_router
+
+    for router in ROUTERS:
+        app.include_router(router, prefix="/api")
+    app.include_router(web_router)
+    return app

@@ -1,0 +1,88 @@
+"""Series and media as the caller may see them; pixels only through audited endpoints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response, StreamingResponse
+from pydantic import BaseModel, Field
+
+from tessera.api.deps import Svc, Who
+from tessera.service import views
+
+router = APIRouter(tags=["catalogue"])
+NO_STORE = {"cache-control": "no-store"}
+
+
+class SeriesEdit(BaseModel):
+    victim_status: str | None = Field(default=None, max_length=20)
+    offender_status: str | None = Field(default=None, max_length=20)
+    description: str | None = Field(default=None, max_length=10_000)
+
+
+class SharingIn(BaseModel):
+    sharing: str = Field(max_length=12, description="hash-only | metadata | full")
+
+
+@router.get("/series")
+def list_series(svc: Svc, p: Who) -> list[dict[str, Any]]:
+    with svc.ctx.db.session() as s:
+        return views.list_series(s, p)
+
+
+@router.get("/series/{series_id}")
+def get_series(series_id: int, svc: Svc, p: Who, limit: int = Query(200, ge=1, le=1000),
+               offset: int = Query(0, ge=0)) -> dict[str, Any]:
+    with svc.ctx.db.session() as s:
+        return views.series_detail(s, p, series_id, limit=limit, offset=offset)
+
+
+@router.patch("/series/{series_id}")
+def edit_series(series_id: int, body: SeriesEdit, svc: Svc, p: Who) -> dict[str, Any]:
+    with svc.ctx.db.session() as s:
+        views.edit_series(s, p, series_id, victim=body.victim_status,
+                          offender=body.offender_status, description=body.description)
+    with svc.ctx.db.session() as s:
+        return views.series_detail(s, p, series_id, limit=1)
+
+
+@router.put("/series/{series_id}/sharing")
+def share_series(series_id: int, body: SharingIn, svc: Svc, p: Who) -> dict[str, str]:
+    with svc.ctx.db.session() as s:
+        x = views.share_series(s, p, series_id, body.sharing)
+        return {"sharing": x.sharing}
+
+
+@router.get("/media/{media_id}")
+def get_media(media_id: int, svc: Svc, p: Who) -> dict[str, Any]:
+    with svc.ctx.db.session() as s:
+        return views.media_detail(svc.ctx, s, p, media_id)
+
+
+@router.get("/media/{media_id}/thumbnail", response_class=Response,
+            responses={200: {"content": {"image/jpeg": {}}}})
+def thumbnail(media_id: int, svc: Svc, p: Who) -> Response:
+    """Grayscale and blurred: what a grid shows until a person chooses to reveal."""
+    with svc.ctx.db.session() as s:
+        data = views.thumbnail(svc.ctx, s, p, svc.thumbnails, media_id, reveal=False)
+    return Response(data, media_type="image/jpeg", headers=NO_STORE)
+
+
+@router.post("/media/{media_id}/reveal", response_class=Response,
+             responses={200: {"content": {"image/jpeg": {}}}})
+def reveal(media_id: int, svc: Svc, p: Who) -> Response:
+    """The real thumbnail; each call is recorded in the audit trail."""
+    with svc.ctx.db.session() as s:
+        data = views.thumbnail(svc.ctx, s, p, svc.thumbnails, media_id, reveal=True)
+    return Response(data, media_type="image/jpeg", headers=NO_STORE)
+
+
+@router.get("/media/{media_id}/download", response_class=StreamingResponse,
+            responses={200: {"content": {"application/octet-stream": {}}}})
+def download(media_id: int, svc: Svc, p: Who) -> StreamingResponse:
+    """The original bytes, decrypted and verified as they stream; audited."""
+    with svc.ctx.db.session() as s:
+        media, chunks = views.download(svc.ctx, s, p, media_id)
+    return StreamingResponse(chunks, media_type="application/octet-stream", headers={
+        **NO_STORE, "content-disposition": f'attachment; filename="{media.sha256}"'})

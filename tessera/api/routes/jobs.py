@@ -1,0 +1,138 @@
+"""Uploads become background de-confliction jobs (optionally storing the files as evidence)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import uuid
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from tessera.access.policy import Action, Principal, require
+from tessera.api.deps import Services, Svc, Who
+from tessera.core.errors import TesseraError
+from tessera.reports.renderers import RENDERERS
+from tessera.service import tasks
+from tessera.store.tables import Task
+
+router = APIRouter(tags=["jobs"])
+
+UPLOAD_SCHEMA = {"requestBody": {"required": True, "content": {"multipart/form-data": {
+    "schema": {"type": "object", "required": ["files"], "properties": {
+        "files": {"type": "array", "items": {"type": "string", "format": "binary"},
+                  "description": "files or zip archives; a name may hold a relative path"},
+        "case": {"type": "string", "description": "case reference (needed to store)"},
+        "series": {"type": "string", "description": "series to add stored files to"},
+        "store": {"type": "boolean", "description": "also store the files as evidence"},
+    }}}}}}
+
+
+def safe_relative(name: str) -> str:
+    """A client's file name as a harmless relative path: no '..', no absolute, no drive."""
+    parts = [p for p in re.split(r"[\\/]+", name) if p not in ("", ".", "..")]
+    parts = [re.sub(r"[\x00-\x1f]", "_", p)[:200] for p in parts]
+    return "/".join(parts[-16:]) or "unnamed"
+
+
+def _unique(root: Path, relative: str) -> Path:
+    path = root / relative
+    stem, suffix, n = path.stem, path.suffix, 2
+    while path.exists():
+        path = path.with_name(f"{stem}-{n}{suffix}")
+        n += 1
+    return path
+
+
+def _save(upload: UploadFile, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("wb") as out:
+        shutil.copyfileobj(upload.file, out, 1024 * 1024)
+
+
+def task_row(task: Task) -> dict[str, Any]:
+    return {"id": task.id, "state": task.state, "files": task.files, "total": task.total,
+            "done": task.done, "case": task.case_ref, "series": task.series_name,
+            "store": task.store, "counts": task.counts or {}, "error": task.error,
+            "cancel_requested": task.cancel_requested,
+            "created_at": task.created_at.isoformat(),
+            "finished_at": task.finished_at.isoformat() if task.finished_at else None}
+
+
+async def start_upload(request: Request, svc: Services, p: Principal) -> int:
+    """Stream the uploaded files into a private staging folder and queue the job."""
+    require(p, Action.UPLOAD)
+    limits = svc.ctx.settings.service
+    form = await request.form(max_files=limits.max_upload_files, max_fields=50)
+    try:
+        uploads = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
+        if not uploads:
+            raise TesseraError("no files in the upload (field 'files')")
+        staging = tasks.staging_root(svc.ctx) / uuid.uuid4().hex
+        files = staging / "files"
+        files.mkdir(parents=True, mode=0o700)
+        for upload in uploads:
+            await run_in_threadpool(_save, upload, _unique(files, safe_relative(
+                upload.filename or "unnamed")))
+        store = str(form.get("store", "")).lower() in ("1", "true", "on", "yes")
+        task_id = tasks.create_task(svc.ctx, p, files, len(uploads),
+                                    case=_text(form.get("case")), series=_text(form.get("series")),
+                                    store=store)
+    except BaseException:
+        if "staging" in locals():
+            shutil.rmtree(staging, ignore_errors=True)
+        raise
+    finally:
+        await form.close()
+    if svc.runner:
+        svc.runner.notify()
+    return task_id
+
+
+def _text(value: object) -> str | None:
+    return value.strip()[:200] or None if isinstance(value, str) else None
+
+
+@router.post("/jobs", status_code=202, openapi_extra=UPLOAD_SCHEMA)
+async def upload(request: Request, svc: Svc, p: Who) -> dict[str, Any]:
+    """Upload files or zips to de-confliction (``store=true``: and keep them as evidence)."""
+    task_id = await start_upload(request, svc, p)
+    return task_row(tasks.get_task(svc.ctx, p, task_id))
+
+
+@router.get("/jobs")
+def list_jobs(svc: Svc, p: Who) -> list[dict[str, Any]]:
+    return [task_row(t) for t in tasks.list_tasks(svc.ctx, p)]
+
+
+@router.get("/jobs/{job_id}")
+def get_job(job_id: int, svc: Svc, p: Who) -> dict[str, Any]:
+    return task_row(tasks.get_task(svc.ctx, p, job_id))
+
+
+@router.post("/jobs/{job_id}/cancel")
+def cancel_job(job_id: int, svc: Svc, p: Who) -> dict[str, Any]:
+    tasks.cancel_task(svc.ctx, p, job_id)
+    if svc.runner:
+        svc.runner.cancel(job_id)
+    return task_row(tasks.get_task(svc.ctx, p, job_id))
+
+
+@router.get("/jobs/{job_id}/report")
+def job_report(job_id: int, svc: Svc, p: Who, format: str = "json") -> Any:
+    """The de-confliction report as the caller may see it: json, csv or html."""
+    from fastapi.responses import Response
+
+    if format not in ("json", "csv", "html"):
+        raise TesseraError("format must be json, csv or html")
+    report = tasks.task_report(svc.ctx, p, job_id)
+    if format == "json":
+        return report.to_dict()
+    renderer = RENDERERS.get(format)
+    media = {"csv": "text/csv; charset=utf-8", "html": "text/html; charset=utf-8"}
+    return Response(renderer.render(report), media_type=media.get(format, "text/plain"),
+                    headers={"content-disposition":
+                             f'attachment; filename="tessera-job-{job_id}.{format}"'})

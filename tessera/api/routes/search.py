@@ -1,0 +1,49 @@
+"""Search by image: one file matched like a de-confliction, nothing stored."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from tessera.access.policy import Principal
+from tessera.api.deps import Services, Svc, Who
+from tessera.core.errors import TesseraError
+from tessera.reports.model import Report
+from tessera.service import tasks, views
+
+router = APIRouter(tags=["search"])
+
+SEARCH_SCHEMA = {"requestBody": {"required": True, "content": {"multipart/form-data": {
+    "schema": {"type": "object", "required": ["file"], "properties": {
+        "file": {"type": "string", "format": "binary"}}}}}}}
+
+
+async def search_upload(request: Request, svc: Services, p: Principal) -> Report:
+    svc.limiter.check(f"search:{p.user_id}", svc.ctx.settings.service.searches_per_minute)
+    form = await request.form(max_files=1, max_fields=5)
+    try:
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise TesseraError("no file in the search (field 'file')")
+        with tempfile.TemporaryDirectory(dir=tasks.staging_root(svc.ctx)) as tmp:
+            path = f"{tmp}/query"
+            with open(path, "wb") as out:
+                await run_in_threadpool(shutil.copyfileobj, upload.file, out, 1024 * 1024)
+            return await run_in_threadpool(views.search_image, svc.ctx, p, Path(path),
+                                           upload.filename or "query")
+    finally:
+        await form.close()
+
+
+@router.post("/search", openapi_extra=SEARCH_SCHEMA)
+async def search(request: Request, svc: Svc, p: Who) -> dict[str, Any]:
+    """Matches of one image, redacted to what the caller's agency may see."""
+    report = await search_upload(request, svc, p)
+    entry = report.files[0]
+    return {"file": entry.to_dict(), "lines": report.lines}

@@ -1,0 +1,344 @@
+"""HTML pages. Each page reads through the same service functions as the API, so the access
+policy and the audit trail are the same for both; forms carry the session's CSRF token."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from tessera.access import identity
+from tessera.access.policy import Action, Forbidden, Principal, Role, Target, can
+from tessera.api.deps import (
+    SESSION_COOKIE,
+    Caller,
+    FormWho,
+    Services,
+    Svc,
+    caller,
+    pending_caller,
+)
+from tessera.api.routes import auth
+from tessera.api.routes.jobs import task_row
+from tessera.api.routes.notifications import notification_row
+from tessera.core.errors import TesseraError
+from tessera.service import accounts, notifications, tasks, views
+from tessera.store import repos
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
+PRELOGIN = "tessera_prelogin"
+router = APIRouter(include_in_schema=False)
+Page = Annotated[Caller, Depends(caller)]
+Pending = Annotated[Caller, Depends(pending_caller)]
+
+
+def render(request: Request, name: str, c: Caller | None, status: int = 200,
+           **data: Any) -> HTMLResponse:
+    unread = 0
+    if c is not None:
+        svc: Services = request.app.state.services
+        with svc.ctx.db.session() as s:
+            unread = notifications.unread_count(s, c.principal)
+    p = c.principal if c else None
+    nav = {"admin": bool(p and can(p, Action.MANAGE_USERS, _own(p))),
+           "audit": bool(p and can(p, Action.VIEW_AUDIT, _own(p))),
+           "upload": bool(p and can(p, Action.UPLOAD))}
+    return TEMPLATES.TemplateResponse(request, name, {
+        "me": p, "csrf": c.csrf if c else "", "unread": unread, "nav": nav, **data},
+        status_code=status)
+
+
+def _own(p: Principal) -> Target:
+    return Target(p.agency_id)
+
+
+def render_error(request: Request, status: int, message: str) -> HTMLResponse:
+    return TEMPLATES.TemplateResponse(request, "error.html", {
+        "me": None, "csrf": "", "unread": 0, "nav": {}, "status": status,
+        "message": message}, status_code=status)
+
+
+def back(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+# --- login ----------------------------------------------------------------------------------
+
+
+@router.get("/login")
+def login_page(request: Request, error: str | None = None) -> Response:
+    token = secrets.token_urlsafe(24)
+    response = render(request, "login.html", None, prelogin=token, error=error)
+    response.set_cookie(PRELOGIN, token, httponly=True, samesite="strict", path="/login")
+    return response
+
+
+@router.post("/login")
+def login_submit(request: Request, svc: Svc, username: Annotated[str, Form()],
+                 password: Annotated[str, Form()], prelogin: Annotated[str, Form()]) -> Response:
+    cookie = request.cookies.get(PRELOGIN, "")
+    if not cookie or not secrets.compare_digest(cookie, prelogin):
+        return back("/login?error=expired")
+    try:
+        result = auth.login(svc, request, username, password)
+    except TesseraError as exc:
+        return render(request, "login.html", None, status=401, prelogin=prelogin,
+                      error=str(exc))
+    target = "/login/enrol" if result.enrol_required else \
+        "/login/totp" if result.mfa_required else "/"
+    response = back(target)
+    auth.set_session_cookie(svc, response, result.token)
+    return response
+
+
+@router.get("/login/totp")
+def totp_page(request: Request, c: Pending) -> Response:
+    return render(request, "totp.html", None, pending=True, csrf_field=c.csrf)
+
+
+@router.post("/login/totp")
+def totp_submit(request: Request, svc: Svc, c: Pending, code: Annotated[str, Form()],
+                csrf: Annotated[str, Form()]) -> Response:
+    _form_csrf(c, csrf)
+    try:
+        auth.second_factor(svc, request, c, code)
+    except TesseraError as exc:
+        return render(request, "totp.html", None, status=401, error=str(exc), pending=True,
+                      csrf_field=c.csrf)
+    return back("/")
+
+
+@router.get("/login/enrol")
+def enrol_page(request: Request, c: Pending) -> Response:
+    secret = identity.new_totp_secret()
+    return render(request, "enrol.html", None, secret=secret, pending=True, csrf_field=c.csrf,
+                  uri=identity.totp_uri(secret, c.principal.username))
+
+
+@router.post("/login/enrol")
+def enrol_submit(request: Request, svc: Svc, c: Pending, secret: Annotated[str, Form()],
+                 code: Annotated[str, Form()], csrf: Annotated[str, Form()]) -> Response:
+    _form_csrf(c, csrf)
+    try:
+        auth.enrol(svc, request, c, secret, code)
+    except TesseraError as exc:
+        return render(request, "enrol.html", None, status=400, error=str(exc), secret=secret,
+                      uri=identity.totp_uri(secret, c.principal.username), pending=True,
+                      csrf_field=c.csrf)
+    return back("/")
+
+
+def _form_csrf(c: Caller, sent: str) -> None:
+    if not c.csrf or not secrets.compare_digest(c.csrf, sent):
+        raise Forbidden("missing or wrong CSRF token")
+
+
+@router.post("/logout")
+def logout_submit(request: Request, svc: Svc, c: FormWho) -> Response:
+    auth.logout(svc, request, c.principal)
+    response = back("/login")
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+# --- dashboard, upload, jobs, reports ---------------------------------------------------------
+
+
+@router.get("/")
+def dashboard(request: Request, svc: Svc, c: Page) -> Response:
+    p = c.principal
+    with svc.ctx.db.session() as s:
+        notes = [notification_row(n) for n in notifications.list_notifications(s, p, limit=10)]
+        series = [x for x in views.list_series(s, p) if x["own"]]
+    jobs = [task_row(t) for t in tasks.list_tasks(svc.ctx, p, limit=10)]
+    matched = sum(j["counts"].get("exact", 0) + j["counts"].get("near", 0) for j in jobs)
+    return render(request, "dashboard.html", c, notes=notes, jobs=jobs, stats={
+        "series": len(series), "media": sum(x["media_count"] or 0 for x in series),
+        "jobs": len(jobs), "matched": matched})
+
+
+@router.get("/upload")
+def upload_page(request: Request, c: Page) -> Response:
+    return render(request, "upload.html", c)
+
+
+@router.get("/jobs/{job_id}")
+def job_page(job_id: int, request: Request, svc: Svc, c: Page) -> Response:
+    return render(request, "job.html", c, job=task_row(tasks.get_task(svc.ctx, c.principal,
+                                                                      job_id)))
+
+
+@router.get("/jobs/{job_id}/report")
+def report_page(job_id: int, request: Request, svc: Svc, c: Page) -> Response:
+    report = tasks.task_report(svc.ctx, c.principal, job_id)
+    ids = {m.media_id for f in report.files for m in f.matches if m.media_id is not None}
+    with svc.ctx.db.session() as s:
+        pixels = {i for i in ids
+                  if can(c.principal, Action.VIEW_PIXELS, views.media_target(s, c.principal, i))}
+    return render(request, "report.html", c, job_id=job_id, report=report.to_dict(),
+                  pixels=pixels)
+
+
+# --- catalogue ------------------------------------------------------------------------------
+
+
+@router.get("/series")
+def series_list(request: Request, svc: Svc, c: Page) -> Response:
+    with svc.ctx.db.session() as s:
+        rows = views.list_series(s, c.principal)
+    return render(request, "series_list.html", c, series=rows)
+
+
+@router.get("/series/{series_id}")
+def series_page(series_id: int, request: Request, svc: Svc, c: Page,
+                page: int = 1) -> Response:
+    size = 120
+    with svc.ctx.db.session() as s:
+        x = views.series_detail(s, c.principal, series_id, limit=size,
+                                offset=(max(page, 1) - 1) * size)
+    return render(request, "series.html", c, series=x, page=max(page, 1),
+                  pages=max(1, -(-(x["media_count"] or 0) // size)))
+
+
+@router.post("/series/{series_id}/edit")
+def series_edit(series_id: int, svc: Svc, c: FormWho,
+                victim_status: Annotated[str, Form()] = "",
+                offender_status: Annotated[str, Form()] = "",
+                description: Annotated[str | None, Form()] = None) -> Response:
+    with svc.ctx.db.session() as s:
+        views.edit_series(s, c.principal, series_id, victim=victim_status or None,
+                          offender=offender_status or None, description=description)
+    return back(f"/series/{series_id}")
+
+
+@router.post("/series/{series_id}/sharing")
+def series_sharing(series_id: int, svc: Svc, c: FormWho,
+                   sharing: Annotated[str, Form()]) -> Response:
+    with svc.ctx.db.session() as s:
+        views.share_series(s, c.principal, series_id, sharing)
+    return back(f"/series/{series_id}")
+
+
+@router.get("/media/{media_id}")
+def media_page(media_id: int, request: Request, svc: Svc, c: Page) -> Response:
+    with svc.ctx.db.session() as s:
+        record = views.media_detail(svc.ctx, s, c.principal, media_id)
+    return render(request, "media.html", c, m=record)
+
+
+@router.get("/search")
+def search_page(request: Request, c: Page) -> Response:
+    return render(request, "search.html", c)
+
+
+@router.get("/notifications")
+def notifications_page(request: Request, svc: Svc, c: Page) -> Response:
+    with svc.ctx.db.session() as s:
+        notes = [notification_row(n) for n in notifications.list_notifications(s, c.principal)]
+    return render(request, "notifications.html", c, notes=notes)
+
+
+@router.post("/notifications/{notification_id}/read")
+def notification_read(notification_id: int, svc: Svc, c: FormWho) -> Response:
+    with svc.ctx.db.session() as s:
+        notifications.mark_read(s, c.principal, notification_id)
+    return back("/notifications")
+
+
+# --- account and administration ---------------------------------------------------------------
+
+
+@router.get("/account")
+def account_page(request: Request, svc: Svc, c: Page, new_token: str | None = None) -> Response:
+    tokens = auth.list_tokens(svc, c.principal)
+    return render(request, "account.html", c, tokens=tokens, new_token=new_token)
+
+
+@router.post("/account/tokens")
+def account_token(request: Request, svc: Svc, c: FormWho,
+                  name: Annotated[str, Form()]) -> Response:
+    created = auth.create_token(auth.TokenIn(name=name[:100] or "token"), svc, c.principal)
+    return render(request, "account.html", c, tokens=auth.list_tokens(svc, c.principal),
+                  new_token=created["token"])
+
+
+@router.get("/admin/agencies")
+def agencies_page(request: Request, svc: Svc, c: Page) -> Response:
+    with svc.ctx.db.session() as s:
+        rows = [accounts.agency_row(a) for a in repos.list_agencies(s)]
+    return render(request, "agencies.html", c, agencies=rows,
+                  can_create=can(c.principal, Action.MANAGE_AGENCIES))
+
+
+@router.post("/admin/agencies")
+def agencies_create(svc: Svc, c: FormWho, code: Annotated[str, Form()],
+                    name: Annotated[str, Form()], country: Annotated[str, Form()],
+                    contact: Annotated[str, Form()] = "",
+                    default_sharing: Annotated[str, Form()] = "hash-only") -> Response:
+    with svc.ctx.db.session() as s:
+        accounts.create_agency(s, c.principal, code.strip(), name.strip(), country.strip(),
+                               contact.strip() or None, default_sharing)
+    return back("/admin/agencies")
+
+
+@router.post("/admin/agencies/{agency_id}")
+def agencies_edit(agency_id: int, svc: Svc, c: FormWho,
+                  contact: Annotated[str, Form()] = "",
+                  default_sharing: Annotated[str, Form()] = "") -> Response:
+    with svc.ctx.db.session() as s:
+        accounts.update_agency(s, c.principal, agency_id, contact=contact.strip() or None,
+                               default_sharing=default_sharing or None)
+    return back("/admin/agencies")
+
+
+@router.get("/admin/users")
+def users_page(request: Request, svc: Svc, c: Page) -> Response:
+    with svc.ctx.db.session() as s:
+        users = [accounts.user_row(u) for u in accounts.list_users(s, c.principal)]
+        agencies = [a.code for a in repos.list_agencies(s)
+                    if c.principal.role is Role.ADMIN or a.id == c.principal.agency_id]
+    return render(request, "users.html", c, users=users, agencies=agencies,
+                  roles=[r.value for r in Role])
+
+
+@router.post("/admin/users")
+def users_create(svc: Svc, c: FormWho, username: Annotated[str, Form()],
+                 password: Annotated[str, Form()], agency: Annotated[str, Form()],
+                 role: Annotated[str, Form()], display_name: Annotated[str, Form()] = "",
+                 totp_required: Annotated[bool, Form()] = False) -> Response:
+    with svc.ctx.db.session() as s:
+        accounts.create_user(s, c.principal, username.strip(), password, agency, role,
+                             display_name.strip() or None, totp_required)
+    return back("/admin/users")
+
+
+@router.post("/admin/users/{user_id}")
+def users_edit(user_id: int, svc: Svc, c: FormWho, action: Annotated[str, Form()],
+               role: Annotated[str, Form()] = "") -> Response:
+    changes: dict[str, Any] = {
+        "unlock": {"unlock": True}, "disable": {"disabled": True},
+        "enable": {"disabled": False}, "require_totp": {"totp_required": True},
+        "optional_totp": {"totp_required": False}, "reset_totp": {"reset_totp": True},
+        "role": {"role": role},
+    }.get(action, {})
+    if not changes:
+        raise TesseraError(f"unknown action {action!r}")
+    with svc.ctx.db.session() as s:
+        accounts.update_user(s, c.principal, user_id, **changes)
+    return back("/admin/users")
+
+
+@router.get("/admin/audit")
+def audit_page(request: Request, svc: Svc, c: Page, actor: str = "", action: str = "",
+               agency: str = "", outcome: str = "", before_id: int | None = None) -> Response:
+    filters = {"actor": actor or None, "action": action or None, "agency": agency or None,
+               "outcome": outcome or None}
+    with svc.ctx.db.session() as s:
+        rows = accounts.browse_audit(s, c.principal, limit=100, before_id=before_id, **filters)
+    query = "&".join(f"{k}={v}" for k, v in filters.items() if v)
+    return render(request, "audit.html", c, events=rows, filters=filters, query=query)
+

@@ -1,0 +1,149 @@
+// Tessera's own script: no inline code (the CSP forbids it), no third-party code.
+"use strict";
+(function () {
+  var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+
+  function api(method, url, body) {
+    var headers = { "X-CSRF-Token": csrf };
+    return fetch(url, { method: method, headers: headers, body: body, credentials: "same-origin" })
+      .then(function (r) {
+        if (r.ok) { return r; }
+        return r.json().then(function (j) { throw new Error((j.error || {}).message || r.statusText); },
+                             function () { throw new Error(r.statusText); });
+      });
+  }
+
+  // Reveal: the real preview is fetched only on request, and each fetch is audited.
+  function wireThumbs(root) {
+    root.querySelectorAll("button.thumb").forEach(function (b) {
+      var img = b.querySelector("img");
+      var shielded = img.getAttribute("src");
+      b.addEventListener("click", function () {
+        if (b.getAttribute("aria-pressed") === "true") {
+          if (img.src.indexOf("blob:") === 0) { URL.revokeObjectURL(img.src); }
+          img.src = shielded;
+          b.setAttribute("aria-pressed", "false");
+          return;
+        }
+        api("POST", "/api/media/" + b.dataset.media + "/reveal").then(function (r) { return r.blob(); })
+          .then(function (blob) {
+            img.src = URL.createObjectURL(blob);
+            b.setAttribute("aria-pressed", "true");
+          }).catch(function (e) { b.title = e.message; });
+      });
+    });
+  }
+
+  function wireUpload() {
+    var form = document.getElementById("upload-form");
+    if (!form) { return; }
+    var status = document.getElementById("upload-status");
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var data = new FormData();
+      var n = 0;
+      Array.prototype.forEach.call(document.getElementById("upload-files").files, function (f) {
+        data.append("files", f, f.name); n++;
+      });
+      Array.prototype.forEach.call(document.getElementById("upload-folder").files, function (f) {
+        data.append("files", f, f.webkitRelativePath || f.name); n++;
+      });
+      if (!n) { status.textContent = "Choose files, a folder or a zip first."; return; }
+      data.append("case", document.getElementById("upload-case").value);
+      data.append("series", document.getElementById("upload-series").value);
+      data.append("store", document.getElementById("upload-store").checked ? "true" : "false");
+      status.textContent = "Uploading " + n + " files…";
+      document.getElementById("upload-submit").disabled = true;
+      api("POST", form.dataset.endpoint, data).then(function (r) { return r.json(); })
+        .then(function (job) { window.location.assign("/jobs/" + job.id); })
+        .catch(function (e) {
+          status.textContent = "Upload failed: " + e.message;
+          document.getElementById("upload-submit").disabled = false;
+        });
+    });
+  }
+
+  function wireJob() {
+    var box = document.getElementById("job");
+    if (!box) { return; }
+    var id = box.dataset.job;
+    var cancel = document.getElementById("job-cancel");
+    if (cancel) {
+      cancel.addEventListener("click", function () {
+        api("POST", "/api/jobs/" + id + "/cancel").then(poll);
+      });
+    }
+    function poll() {
+      fetch("/api/jobs/" + id, { credentials: "same-origin" }).then(function (r) { return r.json(); })
+        .then(function (j) {
+          document.getElementById("job-state").textContent = j.state;
+          document.getElementById("job-count").textContent =
+            j.done + " of " + (j.total === null ? "?" : j.total) + " files";
+          var bar = document.getElementById("job-progress");
+          bar.max = j.total || 1; bar.value = j.done;
+          if (j.state === "done") { document.getElementById("job-report").hidden = false; }
+          if (j.state === "queued" || j.state === "running") { window.setTimeout(poll, 1000); }
+          else if (cancel) { cancel.hidden = true; }
+        });
+    }
+    if (box.dataset.state === "queued" || box.dataset.state === "running") { poll(); }
+  }
+
+  function el(tag, text, cls) {
+    var e = document.createElement(tag);
+    if (text) { e.textContent = text; }
+    if (cls) { e.className = cls; }
+    return e;
+  }
+
+  function wireSearch() {
+    var drop = document.getElementById("drop");
+    if (!drop) { return; }
+    var input = document.getElementById("search-file");
+    var status = document.getElementById("search-status");
+    var list = document.getElementById("search-results");
+    function search(file) {
+      var data = new FormData();
+      data.append("file", file, file.name);
+      status.textContent = "Searching…";
+      list.textContent = "";
+      api("POST", "/api/search", data).then(function (r) { return r.json(); }).then(function (res) {
+        var f = res.file;
+        status.textContent = f.status === "error" ? ("Could not read the file: " + f.error)
+          : (f.matches.length ? f.matches.length + " match(es)" : "Nothing known matches this file.");
+        f.matches.forEach(function (m) {
+          var li = el("li");
+          var what = m.kind + (m.kind === "exact" ? "" : " (distance " + m.distance + ")");
+          li.appendChild(el("strong", what));
+          if (m.media_id === null) {
+            m.all_series.forEach(function (s) {
+              li.appendChild(el("p", "Held by " + s.agency_name + " (" + s.agency + ", " + s.country + ")" +
+                (s.contact ? " — contact " + s.contact : "") + ". Shared as hash-only."));
+            });
+          } else {
+            var a = el("a", " media " + m.media_id); a.href = "/media/" + m.media_id; li.appendChild(a);
+            m.all_series.forEach(function (s) {
+              li.appendChild(el("p", s.name ? (s.name + " (" + s.agency + ", victim " + s.victim_status + ")")
+                                            : ("held by " + s.agency)));
+            });
+          }
+          list.appendChild(li);
+        });
+      }).catch(function (e) { status.textContent = "Search failed: " + e.message; });
+    }
+    input.addEventListener("change", function () { if (input.files[0]) { search(input.files[0]); } });
+    drop.addEventListener("keydown", function (ev) {
+      if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); input.click(); }
+    });
+    drop.addEventListener("dragover", function (ev) { ev.preventDefault(); drop.classList.add("over"); });
+    drop.addEventListener("dragleave", function () { drop.classList.remove("over"); });
+    drop.addEventListener("drop", function (ev) {
+      ev.preventDefault(); drop.classList.remove("over");
+      if (ev.dataTransfer.files[0]) { search(ev.dataTransfer.files[0]); }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    wireThumbs(document); wireUpload(); wireJob(); wireSearch();
+  });
+})();
