@@ -1,0 +1,72 @@
+"""The policy function as a table: every action x role x own/other agency x visibility."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from tessera.access.policy import (
+    Action,
+    Principal,
+    Role,
+    Target,
+    Visibility,
+    can,
+    media_visibility,
+    series_visibility,
+)
+
+OWN, OTHER = 1, 2
+
+
+def who(role: Role) -> Principal:
+    return Principal(7, "u", OWN, "AU", role)
+
+
+def expected(action: Action, role: Role, own: bool, vis: Visibility) -> bool:
+    at_least_inv = role in (Role.INVESTIGATOR, Role.AGENCY_ADMIN, Role.ADMIN)
+    if action is Action.UPLOAD:
+        return at_least_inv
+    if action is Action.SEARCH:
+        return True
+    if action is Action.READ_NOTIFICATIONS:
+        return own
+    if action is Action.VIEW_JOB:
+        return own
+    if action is Action.CANCEL_JOB:
+        return own and at_least_inv
+    if action in (Action.VIEW_SERIES, Action.VIEW_MEDIA):
+        return vis >= Visibility.METADATA
+    if action is Action.VIEW_PIXELS:
+        return vis is Visibility.FULL
+    if action is Action.EDIT_SERIES:
+        return own and at_least_inv
+    if action is Action.SHARE_SERIES:
+        return own and role in (Role.AGENCY_ADMIN, Role.ADMIN)
+    if action is Action.MANAGE_AGENCIES:
+        return role is Role.ADMIN
+    if action in (Action.MANAGE_AGENCY, Action.MANAGE_USERS, Action.VIEW_AUDIT):
+        return role is Role.ADMIN or (own and role is Role.AGENCY_ADMIN)
+    raise AssertionError(f"no expectation for {action}")
+
+
+@pytest.mark.parametrize("action", list(Action))
+def test_policy_table(action: Action) -> None:
+    for role, own, vis in itertools.product(Role, (True, False), Visibility):
+        target = Target(OWN if own else OTHER, vis)
+        assert can(who(role), action, target) == expected(action, role, own, vis), \
+            (action, role, own, vis)
+
+
+def test_visibility_follows_the_owners_choice() -> None:
+    p = who(Role.VIEWER)
+    assert series_visibility(p, OWN, "hash-only") is Visibility.FULL
+    assert series_visibility(p, OTHER, "hash-only") is Visibility.HASH_ONLY
+    assert series_visibility(p, OTHER, "metadata") is Visibility.METADATA
+    assert series_visibility(p, OTHER, "full") is Visibility.FULL
+    assert media_visibility(p, [OTHER], []) is Visibility.HASH_ONLY
+    assert media_visibility(p, [OTHER, OWN], []) is Visibility.FULL
+    assert media_visibility(p, [OTHER], [(OTHER, "hash-only"), (3, "metadata")]) \
+        is Visibility.METADATA
+    assert media_visibility(p, [], []) is Visibility.NONE

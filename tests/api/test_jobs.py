@@ -1,0 +1,109 @@
+"""Uploads become jobs: progress, per-file errors for hostile input, redacted reports,
+notifications to the owner, cancellation, and finished work surviving a restart."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+from tessera.synthetic import jpeg, picture
+from tests.api.conftest import SHARING, World
+
+
+def _hostile_zip() -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("../../escape.jpg", jpeg(picture(901)))
+        zf.writestr("bomb.bin", b"\0" * (40 * 1024 * 1024))  # ratio ~1000: refused, not read
+    return buf.getvalue()
+
+
+def test_upload_reports_redacted_and_owner_notified(world: World) -> None:
+    c = world.client
+    files = [("files", (f"{level}/{p.name}", p.read_bytes(), "image/jpeg"))
+             for level in SHARING for p in sorted(world.folders[level].iterdir())[:2]]
+    files += [("files", ("new.jpg", jpeg(picture(777)), "image/jpeg")),
+              ("files", ("broken.jpg", jpeg(picture(778))[:900], "image/jpeg")),
+              ("files", ("empty.jpg", b"", "image/jpeg")),
+              ("files", ("../../../etc/passwd", b"not a picture", "text/plain")),
+              ("files", ("seized.zip", _hostile_zip(), "application/zip"))]
+    r = c.post("/api/jobs", headers=world.as_("nl.inv"), files=files,
+               data={"case": "NL-2026-7", "store": "false"})
+    assert r.status_code == 202, r.text
+    job = world.wait("nl.inv", r.json()["id"])
+    assert job["state"] == "done" and job["done"] == job["total"] == 12
+    assert job["counts"] == {"exact": 6, "near": 0, "new": 2, "error": 4, "total": 12}
+
+    # the owner may not read the uploader's job; the uploader reads a redacted report
+    assert c.get(f"/api/jobs/{job['id']}", headers=world.as_("au.inv")).status_code == 404
+    report = c.get(f"/api/jobs/{job['id']}/report", headers=world.as_("nl.viewer")).json()
+    text = json.dumps(report)
+    assert SHARING["hash-only"] not in text and "OP-AU-1" not in text
+    assert SHARING["metadata"] in text and SHARING["full"] in text
+    by_path = {f["path"]: f for f in report["files"]}
+    hidden = by_path[f"hash-only/{sorted(world.folders['hash-only'].iterdir())[0].name}"]
+    assert hidden["matches"][0]["media_id"] is None
+    assert hidden["matches"][0]["all_series"][0]["contact"] == "vid@afp.example"
+    errors = {f["path"]: f["error_code"] for f in report["files"] if f["status"] == "error"}
+    assert errors["broken.jpg"] == "corrupt" and errors["empty.jpg"] == "empty"
+    assert errors["etc/passwd"] == "not_media"  # the name was neutralised, the file kept
+    assert any(code == "decompression_bomb" for code in errors.values())
+    assert any("escape.jpg" in p for p in by_path)
+    assert "/tmp" not in text and str(world.settings.home) not in text
+    for fmt in ("csv", "html"):
+        rendered = c.get(f"/api/jobs/{job['id']}/report", params={"format": fmt},
+                         headers=world.as_("nl.viewer"))
+        assert rendered.status_code == 200 and SHARING["hash-only"] not in rendered.text
+
+    # the owner learns who uploaded what, per series, including the hash-only one
+    notes = c.get("/api/notifications", headers=world.as_("au.viewer")).json()
+    mine = [n for n in notes if n["case"] == "NL-2026-7"]
+    assert len(mine) == 3 and all(n["from_agency"] == "NL" for n in mine)
+    assert any(SHARING["hash-only"] in n["message"] for n in mine)
+    assert c.get("/api/notifications", headers=world.as_("nl.inv")).json() == [] or all(
+        n["case"] != "NL-2026-7" for n in c.get("/api/notifications",
+                                                 headers=world.as_("nl.inv")).json())
+    assert c.post(f"/api/notifications/{mine[0]['id']}/read",
+                  headers=world.as_("nl.inv")).status_code == 404
+    assert c.post(f"/api/notifications/{mine[0]['id']}/read",
+                  headers=world.as_("au.inv")).status_code == 200
+    # nothing was stored: the new picture is still unknown
+    again = c.post("/api/search", headers=world.as_("nl.inv"),
+                   files={"file": ("new.jpg", jpeg(picture(777)), "image/jpeg")}).json()
+    assert again["file"]["status"] == "new"
+
+
+def test_store_upload_then_known_and_audited(world: World) -> None:
+    c = world.client
+    files = [("files", (f"s/{i}.jpg", jpeg(picture(500 + i)), "image/jpeg")) for i in range(3)]
+    r = c.post("/api/jobs", headers=world.as_("nl.inv"), files=files,
+               data={"case": "NL-2026-8", "series": "Nordic Night", "store": "true"})
+    job = world.wait("nl.inv", r.json()["id"])
+    assert job["state"] == "done" and job["counts"]["new"] == 3
+    series = {x["name"]: x for x in c.get("/api/series", headers=world.as_("nl.inv")).json()}
+    assert series["Nordic Night"]["media_count"] == 3 and series["Nordic Night"]["own"]
+    assert series["Nordic Night"]["sharing"] == "hash-only"  # NL's default
+    found = c.post("/api/search", headers=world.as_("au.inv"),
+                   files={"file": ("q.jpg", jpeg(picture(501)), "image/jpeg")}).json()
+    assert found["file"]["status"] == "exact" and found["file"]["matches"][0]["media_id"] is None
+    events = c.get("/api/audit", headers=world.as_("root"),
+                   params={"actor": "user:nl.inv", "limit": 1000}).json()
+    actions = {e["action"] for e in events}
+    assert {"upload", "deconflict", "ingest.start", "ingest.finish", "job.done"} <= actions
+
+
+def test_cancel_a_queued_job_and_errors_are_json(world: World) -> None:
+    c = world.client
+    files = [("files", (f"{i}.jpg", jpeg(picture(600 + i)), "image/jpeg")) for i in range(40)]
+    job = c.post("/api/jobs", headers=world.as_("nl.inv"), files=files).json()
+    assert c.post(f"/api/jobs/{job['id']}/cancel",
+                  headers=world.as_("nl.viewer")).status_code == 403
+    cancelled = c.post(f"/api/jobs/{job['id']}/cancel", headers=world.as_("nl.inv")).json()
+    assert cancelled["cancel_requested"]
+    final = world.wait("nl.inv", job["id"])
+    assert final["state"] in ("cancelled", "done")  # it may have finished first on a fast box
+    missing = c.get("/api/jobs/999999", headers=world.as_("nl.inv"))
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+    empty = c.post("/api/jobs", headers=world.as_("nl.inv"), data={"case": "x"})
+    assert empty.status_code == 400 and "no files" in empty.json()["error"]["message"]
