@@ -93,6 +93,27 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return new_postgres_database(request.getfixturevalue("postgres_server"))
 
 
+# --- Debian's Chromium, driven by Playwright (never `playwright install`) ----------------------
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser():  # type: ignore[no-untyped-def]
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("TESSERA_SKIP_BROWSER") == "1":
+            pytest.skip("TESSERA_SKIP_BROWSER=1")
+        pytest.fail("Debian chromium is not installed: run `make test` (it installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        yield browser
+        browser.close()
+
+
 # --- A ready data folder ---------------------------------------------------------------------
 
 

@@ -6,30 +6,10 @@ import os
 import shutil
 from pathlib import Path
 
-import pytest
-
 from tessera.reports.build import summarise
 from tessera.reports.model import FileEntry
 from tessera.reports.renderers import RENDERERS
 from tessera.synthetic import jpeg, picture
-
-CHROMIUM = "/usr/bin/chromium"
-
-
-@pytest.fixture(scope="module")
-def browser():  # type: ignore[no-untyped-def]
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("TESSERA_SKIP_BROWSER") == "1":
-            pytest.skip("TESSERA_SKIP_BROWSER=1")
-        pytest.fail("Debian chromium is not installed: run `make test` (it installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
-        yield browser
-        browser.close()
 
 
 def test_thumbnails_are_blurred_grey_until_clicked(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
