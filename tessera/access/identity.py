@@ -3,6 +3,7 @@ tokens. Secrets handed to clients are random 256-bit tokens; only their SHA-256 
 
 from __future__ import annotations
 
+import binascii
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -98,7 +99,10 @@ def totp_uri(secret: str, username: str) -> str:
 
 
 def check_totp(secret: str, code: str) -> bool:
-    return pyotp.TOTP(secret).verify(code.strip().replace(" ", ""), valid_window=1)
+    try:
+        return pyotp.TOTP(secret).verify(code.strip().replace(" ", ""), valid_window=1)
+    except (ValueError, binascii.Error):  # not base32: a client's mistake, not a match
+        return False
 
 
 # --- login ---------------------------------------------------------------------------------

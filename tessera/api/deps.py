@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Annotated
 
-from fastapi import Depends, Form, Request
+from fastapi import Depends, Form, Path, Request
 
 from tessera.access import identity
 from tessera.access.policy import Forbidden, Principal
@@ -22,6 +22,8 @@ from tessera.service.tasks import TaskRunner
 from tessera.service.views import ThumbnailCache
 
 SESSION_COOKIE = "tessera_session"
+MAX_ID = 2**53  # ids beyond this are no row of ours, and overflow SQLite's integer
+RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 

@@ -7,16 +7,18 @@ import secrets
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from tessera.access import identity
 from tessera.access.policy import Action, Forbidden, Principal, Role, Target, can
 from tessera.api.deps import (
+    MAX_ID,
     SESSION_COOKIE,
     Caller,
     FormWho,
+    RowId,
     Services,
     Svc,
     caller,
@@ -167,13 +169,13 @@ def upload_page(request: Request, c: Page) -> Response:
 
 
 @router.get("/jobs/{job_id}")
-def job_page(job_id: int, request: Request, svc: Svc, c: Page) -> Response:
+def job_page(job_id: RowId, request: Request, svc: Svc, c: Page) -> Response:
     return render(request, "job.html", c, job=task_row(tasks.get_task(svc.ctx, c.principal,
                                                                       job_id)))
 
 
 @router.get("/jobs/{job_id}/report")
-def report_page(job_id: int, request: Request, svc: Svc, c: Page) -> Response:
+def report_page(job_id: RowId, request: Request, svc: Svc, c: Page) -> Response:
     report = tasks.task_report(svc.ctx, c.principal, job_id)
     ids = {m.media_id for f in report.files for m in f.matches if m.media_id is not None}
     with svc.ctx.db.session() as s:
@@ -194,8 +196,8 @@ def series_list(request: Request, svc: Svc, c: Page) -> Response:
 
 
 @router.get("/series/{series_id}")
-def series_page(series_id: int, request: Request, svc: Svc, c: Page,
-                page: int = 1) -> Response:
+def series_page(series_id: RowId, request: Request, svc: Svc, c: Page,
+                page: Annotated[int, Query(ge=1, le=1_000_000)] = 1) -> Response:
     size = 120
     with svc.ctx.db.session() as s:
         x = views.series_detail(s, c.principal, series_id, limit=size,
@@ -205,7 +207,7 @@ def series_page(series_id: int, request: Request, svc: Svc, c: Page,
 
 
 @router.post("/series/{series_id}/edit")
-def series_edit(series_id: int, svc: Svc, c: FormWho,
+def series_edit(series_id: RowId, svc: Svc, c: FormWho,
                 victim_status: Annotated[str, Form()] = "",
                 offender_status: Annotated[str, Form()] = "",
                 description: Annotated[str | None, Form()] = None) -> Response:
@@ -216,7 +218,7 @@ def series_edit(series_id: int, svc: Svc, c: FormWho,
 
 
 @router.post("/series/{series_id}/sharing")
-def series_sharing(series_id: int, svc: Svc, c: FormWho,
+def series_sharing(series_id: RowId, svc: Svc, c: FormWho,
                    sharing: Annotated[str, Form()]) -> Response:
     with svc.ctx.db.session() as s:
         views.share_series(s, c.principal, series_id, sharing)
@@ -224,7 +226,7 @@ def series_sharing(series_id: int, svc: Svc, c: FormWho,
 
 
 @router.get("/media/{media_id}")
-def media_page(media_id: int, request: Request, svc: Svc, c: Page) -> Response:
+def media_page(media_id: RowId, request: Request, svc: Svc, c: Page) -> Response:
     with svc.ctx.db.session() as s:
         record = views.media_detail(svc.ctx, s, c.principal, media_id)
     return render(request, "media.html", c, m=record)
@@ -243,7 +245,7 @@ def notifications_page(request: Request, svc: Svc, c: Page) -> Response:
 
 
 @router.post("/notifications/{notification_id}/read")
-def notification_read(notification_id: int, svc: Svc, c: FormWho) -> Response:
+def notification_read(notification_id: RowId, svc: Svc, c: FormWho) -> Response:
     with svc.ctx.db.session() as s:
         notifications.mark_read(s, c.principal, notification_id)
     return back("/notifications")
@@ -286,7 +288,7 @@ def agencies_create(svc: Svc, c: FormWho, code: Annotated[str, Form()],
 
 
 @router.post("/admin/agencies/{agency_id}")
-def agencies_edit(agency_id: int, svc: Svc, c: FormWho,
+def agencies_edit(agency_id: RowId, svc: Svc, c: FormWho,
                   contact: Annotated[str, Form()] = "",
                   default_sharing: Annotated[str, Form()] = "") -> Response:
     with svc.ctx.db.session() as s:
@@ -317,7 +319,7 @@ def users_create(svc: Svc, c: FormWho, username: Annotated[str, Form()],
 
 
 @router.post("/admin/users/{user_id}")
-def users_edit(user_id: int, svc: Svc, c: FormWho, action: Annotated[str, Form()],
+def users_edit(user_id: RowId, svc: Svc, c: FormWho, action: Annotated[str, Form()],
                role: Annotated[str, Form()] = "") -> Response:
     changes: dict[str, Any] = {
         "unlock": {"unlock": True}, "disable": {"disabled": True},
@@ -334,7 +336,8 @@ def users_edit(user_id: int, svc: Svc, c: FormWho, action: Annotated[str, Form()
 
 @router.get("/admin/audit")
 def audit_page(request: Request, svc: Svc, c: Page, actor: str = "", action: str = "",
-               agency: str = "", outcome: str = "", before_id: int | None = None) -> Response:
+               agency: str = "", outcome: str = "",
+               before_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None) -> Response:
     filters = {"actor": actor or None, "action": action or None, "agency": agency or None,
                "outcome": outcome or None}
     with svc.ctx.db.session() as s:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from tessera import __version__
 from tessera.access.policy import Action, require
-from tessera.api.deps import Svc, Who
+from tessera.api.deps import MAX_ID, RowId, Svc, Who
 from tessera.service import accounts
 from tessera.store import audit, repos
 from tessera.store.tables import Series, Submission, Task
@@ -67,7 +67,7 @@ def create_agency(body: AgencyIn, svc: Svc, p: Who) -> dict[str, Any]:
 
 
 @router.patch("/agencies/{agency_id}")
-def edit_agency(agency_id: int, body: AgencyEdit, svc: Svc, p: Who) -> dict[str, Any]:
+def edit_agency(agency_id: RowId, body: AgencyEdit, svc: Svc, p: Who) -> dict[str, Any]:
     with svc.ctx.db.session() as s:
         return accounts.agency_row(accounts.update_agency(
             s, p, agency_id, contact=body.contact, default_sharing=body.default_sharing,
@@ -89,7 +89,7 @@ def create_user(body: UserIn, svc: Svc, p: Who) -> dict[str, Any]:
 
 
 @router.patch("/users/{user_id}")
-def edit_user(user_id: int, body: UserEdit, svc: Svc, p: Who) -> dict[str, Any]:
+def edit_user(user_id: RowId, body: UserEdit, svc: Svc, p: Who) -> dict[str, Any]:
     with svc.ctx.db.session() as s:
         return accounts.user_row(accounts.update_user(
             s, p, user_id, role=body.role, totp_required=body.totp_required,
@@ -108,7 +108,7 @@ def _filters(actor: str | None, action: str | None, agency: str | None,
 def browse_audit(svc: Svc, p: Who, actor: str | None = None, action: str | None = None,
                  agency: str | None = None, since: datetime | None = None,
                  until: datetime | None = None, outcome: str | None = None,
-                 before_id: int | None = None,
+                 before_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
                  limit: int = Query(100, ge=1, le=1000)) -> list[dict[str, Any]]:
     with svc.ctx.db.session() as s:
         return accounts.browse_audit(s, p, limit=limit, before_id=before_id,

@@ -12,7 +12,15 @@ from sqlalchemy import select
 
 from tessera.access import identity
 from tessera.access.policy import Principal
-from tessera.api.deps import SESSION_COOKIE, Caller, Services, Svc, Who, pending_caller
+from tessera.api.deps import (
+    SESSION_COOKIE,
+    Caller,
+    RowId,
+    Services,
+    Svc,
+    Who,
+    pending_caller,
+)
 from tessera.core.errors import NotFound
 from tessera.store import audit
 from tessera.store.tables import ApiToken, User, WebSession
@@ -31,7 +39,7 @@ class CodeIn(BaseModel):
 
 
 class EnrolIn(BaseModel):
-    secret: str = Field(min_length=16, max_length=64)
+    secret: str = Field(min_length=16, max_length=64, pattern=r"^[A-Za-z2-7=]+$")
     code: str = Field(min_length=6, max_length=12)
 
 
@@ -216,7 +224,7 @@ def create_token(body: TokenIn, svc: Svc, p: Who) -> dict[str, Any]:
 
 
 @router.delete("/auth/tokens/{token_id}")
-def revoke_token(token_id: int, svc: Svc, p: Who) -> dict[str, bool]:
+def revoke_token(token_id: RowId, svc: Svc, p: Who) -> dict[str, bool]:
     with svc.ctx.db.session() as s:
         row = s.get(ApiToken, token_id)
         if row is None or row.user_id != p.user_id:  # one's own tokens only

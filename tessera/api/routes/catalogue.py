@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
 
-from tessera.api.deps import Svc, Who
+from tessera.api.deps import MAX_ID, RowId, Svc, Who
 from tessera.service import views
 
 router = APIRouter(tags=["catalogue"])
@@ -32,14 +32,14 @@ def list_series(svc: Svc, p: Who) -> list[dict[str, Any]]:
 
 
 @router.get("/series/{series_id}")
-def get_series(series_id: int, svc: Svc, p: Who, limit: int = Query(200, ge=1, le=1000),
-               offset: int = Query(0, ge=0)) -> dict[str, Any]:
+def get_series(series_id: RowId, svc: Svc, p: Who, limit: int = Query(200, ge=1, le=1000),
+               offset: int = Query(0, ge=0, le=MAX_ID)) -> dict[str, Any]:
     with svc.ctx.db.session() as s:
         return views.series_detail(s, p, series_id, limit=limit, offset=offset)
 
 
 @router.patch("/series/{series_id}")
-def edit_series(series_id: int, body: SeriesEdit, svc: Svc, p: Who) -> dict[str, Any]:
+def edit_series(series_id: RowId, body: SeriesEdit, svc: Svc, p: Who) -> dict[str, Any]:
     with svc.ctx.db.session() as s:
         views.edit_series(s, p, series_id, victim=body.victim_status,
                           offender=body.offender_status, description=body.description)
@@ -48,21 +48,21 @@ def edit_series(series_id: int, body: SeriesEdit, svc: Svc, p: Who) -> dict[str,
 
 
 @router.put("/series/{series_id}/sharing")
-def share_series(series_id: int, body: SharingIn, svc: Svc, p: Who) -> dict[str, str]:
+def share_series(series_id: RowId, body: SharingIn, svc: Svc, p: Who) -> dict[str, str]:
     with svc.ctx.db.session() as s:
         x = views.share_series(s, p, series_id, body.sharing)
         return {"sharing": x.sharing}
 
 
 @router.get("/media/{media_id}")
-def get_media(media_id: int, svc: Svc, p: Who) -> dict[str, Any]:
+def get_media(media_id: RowId, svc: Svc, p: Who) -> dict[str, Any]:
     with svc.ctx.db.session() as s:
         return views.media_detail(svc.ctx, s, p, media_id)
 
 
 @router.get("/media/{media_id}/thumbnail", response_class=Response,
             responses={200: {"content": {"image/jpeg": {}}}})
-def thumbnail(media_id: int, svc: Svc, p: Who) -> Response:
+def thumbnail(media_id: RowId, svc: Svc, p: Who) -> Response:
     """Grayscale and blurred: what a grid shows until a person chooses to reveal."""
     with svc.ctx.db.session() as s:
         data = views.thumbnail(svc.ctx, s, p, svc.thumbnails, media_id, reveal=False)
@@ -71,7 +71,7 @@ def thumbnail(media_id: int, svc: Svc, p: Who) -> Response:
 
 @router.post("/media/{media_id}/reveal", response_class=Response,
              responses={200: {"content": {"image/jpeg": {}}}})
-def reveal(media_id: int, svc: Svc, p: Who) -> Response:
+def reveal(media_id: RowId, svc: Svc, p: Who) -> Response:
     """The real thumbnail; each call is recorded in the audit trail."""
     with svc.ctx.db.session() as s:
         data = views.thumbnail(svc.ctx, s, p, svc.thumbnails, media_id, reveal=True)
@@ -80,7 +80,7 @@ def reveal(media_id: int, svc: Svc, p: Who) -> Response:
 
 @router.get("/media/{media_id}/download", response_class=StreamingResponse,
             responses={200: {"content": {"application/octet-stream": {}}}})
-def download(media_id: int, svc: Svc, p: Who) -> StreamingResponse:
+def download(media_id: RowId, svc: Svc, p: Who) -> StreamingResponse:
     """The original bytes, decrypted and verified as they stream; audited."""
     with svc.ctx.db.session() as s:
         media, chunks = views.download(svc.ctx, s, p, media_id)

@@ -13,7 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from tessera.access.policy import Action, Principal, require
-from tessera.api.deps import Services, Svc, Who
+from tessera.api.deps import RowId, Services, Svc, Who
 from tessera.core.errors import TesseraError
 from tessera.reports.renderers import RENDERERS
 from tessera.service import tasks
@@ -109,12 +109,12 @@ def list_jobs(svc: Svc, p: Who) -> list[dict[str, Any]]:
 
 
 @router.get("/jobs/{job_id}")
-def get_job(job_id: int, svc: Svc, p: Who) -> dict[str, Any]:
+def get_job(job_id: RowId, svc: Svc, p: Who) -> dict[str, Any]:
     return task_row(tasks.get_task(svc.ctx, p, job_id))
 
 
 @router.post("/jobs/{job_id}/cancel")
-def cancel_job(job_id: int, svc: Svc, p: Who) -> dict[str, Any]:
+def cancel_job(job_id: RowId, svc: Svc, p: Who) -> dict[str, Any]:
     tasks.cancel_task(svc.ctx, p, job_id)
     if svc.runner:
         svc.runner.cancel(job_id)
@@ -122,7 +122,7 @@ def cancel_job(job_id: int, svc: Svc, p: Who) -> dict[str, Any]:
 
 
 @router.get("/jobs/{job_id}/report")
-def job_report(job_id: int, svc: Svc, p: Who, format: str = "json") -> Any:
+def job_report(job_id: RowId, svc: Svc, p: Who, format: str = "json") -> Any:
     """The de-confliction report as the caller may see it: json, csv or html."""
     from fastapi.responses import Response
 

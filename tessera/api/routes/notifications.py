@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from tessera.api.deps import Svc, Who
+from tessera.api.deps import RowId, Svc, Who
 from tessera.service import notifications
 from tessera.store.tables import Notification
 
@@ -27,7 +27,7 @@ def list_notifications(svc: Svc, p: Who, unread: bool = False) -> list[dict[str,
 
 
 @router.post("/notifications/{notification_id}/read")
-def mark_read(notification_id: int, svc: Svc, p: Who) -> dict[str, bool]:
+def mark_read(notification_id: RowId, svc: Svc, p: Who) -> dict[str, bool]:
     with svc.ctx.db.session() as s:
         notifications.mark_read(s, p, notification_id)
     return {"ok": True}
