@@ -185,5 +185,7 @@ def resolve_token(s: Session, token: str) -> User | None:
     row = s.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
     if row is None or row.revoked_at is not None or row.user.disabled:
         return None
-    row.last_used_at = now()
+    last = _aware(row.last_used_at)
+    if last is None or now() - last > timedelta(minutes=1):  # not a write on every request
+        row.last_used_at = now()
     return row.user
