@@ -5,8 +5,8 @@ highest signal id it holds). On open: missing or unreadable → rebuilt from the
 (new signals, e.g. after a killed ingest) → caught up incrementally; inconsistent → rebuilt.
 
 One instance may serve a long-running server: searches and additions from several threads are
-serialised by a lock, and ``search`` first catches up with signals that another process (a CLI
-ingest beside the server) committed meanwhile.
+serialised by a lock, and ``refresh`` (called by the service before each search or job) catches
+up with signals that another process (a CLI ingest beside the server) committed meanwhile.
 """
 
 from __future__ import annotations
@@ -96,7 +96,7 @@ class SyncedIndex:
     def refresh(self) -> int:
         """Catch up with signals committed by other processes since the last look."""
         with self.db.session() as s:
-            _, max_id = repos.signal_stats(s, self.signal_type.name, self.signal_type.version)
+            max_id = repos.max_signal_id(s, self.signal_type.name)
         if max_id <= self.max_id:
             return 0
         with self.lock:

@@ -251,6 +251,7 @@ def download(ctx: Context, s: Session, p: Principal, media_id: int) -> tuple[Med
 def search_image(ctx: Context, p: Principal, path: Path, name: str) -> Report:
     """Match one uploaded file as a de-confliction would, redacted for ``p``; nothing stored."""
     require(p, Action.SEARCH)
+    ctx.index("pdq").refresh()
     result = analyze_item(Item(name, str(path), size=path.stat().st_size),
                           AnalyzeOptions(ctx.settings.limits, query_variants=True), None)
     matcher = Matcher(ctx.db, ctx.index("pdq"), ctx.settings.pdq_max_distance,

@@ -170,6 +170,11 @@ def signal_stats(s: Session, signal_type: str, version: int) -> tuple[int, int]:
     return int(count), int(max_id)
 
 
+def max_signal_id(s: Session, signal_type: str) -> int:
+    """Highest id of one signal type: cheap (an index lookup), asked before every search."""
+    return int(s.scalar(select(func.max(Signal.id)).where(Signal.type == signal_type)) or 0)
+
+
 def iter_signal_values(s: Session, signal_type: str, version: int, after_id: int = 0,
                        batch: int = 50_000) -> Iterator[list[tuple[int, bytes]]]:
     last = after_id

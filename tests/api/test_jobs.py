@@ -107,3 +107,23 @@ def test_cancel_a_queued_job_and_errors_are_json(world: World) -> None:
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
     empty = c.post("/api/jobs", headers=world.as_("nl.inv"), data={"case": "x"})
     assert empty.status_code == 400 and "no files" in empty.json()["error"]["message"]
+
+
+def test_search_sees_what_a_cli_ingest_beside_the_server_stored(
+        world: World, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tessera.context import Context
+    from tessera.pipeline.ingest import ingest
+    from tests.conftest import write_pictures
+
+    def search() -> str:
+        return world.client.post("/api/search", headers=world.as_("nl.inv"), files={
+            "file": ("q.jpg", jpeg(picture(4242), 70), "image/jpeg")}).json()["file"]["status"]
+
+    assert search() == "new"  # the server's index is loaded now
+    folder = tmp_path / "beside"
+    write_pictures(folder, [4242])
+    ctx = Context.open(world.settings)  # another process's view of the same data
+    ctx.actor = "cli:test"
+    ingest(ctx, folder, "NL", case_ref="NL-CLI")
+    ctx.close()
+    assert search() == "near"

@@ -67,6 +67,7 @@ async def start_upload(request: Request, svc: Services, p: Principal) -> int:
     require(p, Action.UPLOAD)
     limits = svc.ctx.settings.service
     form = await request.form(max_files=limits.max_upload_files, max_fields=50)
+    staging: Path | None = None
     try:
         uploads = [f for f in form.getlist("files") if isinstance(f, UploadFile)]
         if not uploads:
@@ -82,7 +83,7 @@ async def start_upload(request: Request, svc: Services, p: Principal) -> int:
                                     case=_text(form.get("case")), series=_text(form.get("series")),
                                     store=store)
     except BaseException:
-        if "staging" in locals():
+        if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
         raise
     finally:
