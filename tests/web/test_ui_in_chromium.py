@@ -21,7 +21,6 @@ from playwright.sync_api import expect
 from tessera.api.app import create_app
 from tests.api.conftest import PASSWORD, SHARING, build_world
 
-
 BLOB = re.compile(r"^blob:")
 
 
