@@ -38,7 +38,7 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def _aware(t: datetime | None) -> datetime | None:
+def aware(t: datetime | None) -> datetime | None:
     return t if t is None or t.tzinfo else t.replace(tzinfo=UTC)
 
 
@@ -121,8 +121,7 @@ def check_password(s: Session, username: str, password: str) -> LoginOutcome:
     if user is None:
         _hasher.hash(password or "x")  # same cost as a real check: no user enumeration by time
         raise AuthError("wrong user name or password")
-    locked = _aware(user.locked_until)
-    if locked and locked > now():
+    if is_locked(user):
         raise AuthError("account locked after repeated failed logins; try again later "
                         "or ask an administrator")
     if user.disabled:
@@ -130,15 +129,33 @@ def check_password(s: Session, username: str, password: str) -> LoginOutcome:
     try:
         _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.locked_until, user.failed_logins = now() + LOCKOUT, 0
+        record_failure(user)
         raise AuthError("wrong user name or password") from None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     user.failed_logins, user.locked_until = 0, None
     return LoginOutcome(user, user.totp_secret is not None,
                         user.totp_required and user.totp_secret is None)
+
+
+def check_second_factor(key: bytes, user: User, code: str) -> None:
+    """A TOTP code for a user who has a secret; wrong codes count towards the lock-out."""
+    if user.totp_secret is None:
+        raise AuthError("no second factor enrolled")
+    if not check_totp(unseal(key, user.totp_secret).decode(), code):
+        record_failure(user)
+        raise AuthError("wrong code")
+
+
+def record_failure(user: User) -> None:
+    user.failed_logins += 1
+    if user.failed_logins >= MAX_FAILED_LOGINS:
+        user.locked_until, user.failed_logins = now() + LOCKOUT, 0
+
+
+def is_locked(user: User) -> bool:
+    locked = aware(user.locked_until)
+    return locked is not None and locked > now()
 
 
 def unlock(user: User) -> None:
@@ -160,7 +177,7 @@ def create_session(s: Session, user: User, mfa_passed: bool) -> tuple[str, WebSe
 
 def resolve_session(s: Session, token: str) -> WebSession | None:
     row = s.scalar(select(WebSession).where(WebSession.token_hash == token_digest(token)))
-    if row is None or (_aware(row.expires_at) or now()) <= now():
+    if row is None or (aware(row.expires_at) or now()) <= now():
         return None
     if row.user.disabled:
         return None
@@ -185,7 +202,7 @@ def resolve_token(s: Session, token: str) -> User | None:
     row = s.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
     if row is None or row.revoked_at is not None or row.user.disabled:
         return None
-    last = _aware(row.last_used_at)
+    last = aware(row.last_used_at)
     if last is None or now() - last > timedelta(minutes=1):  # not a write on every request
         row.last_used_at = now()
     return row.user

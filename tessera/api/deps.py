@@ -67,12 +67,12 @@ def _resolve(request: Request, svc: Services, *, allow_pending_mfa: bool = False
             raise NotAuthenticated("second factor required")
         caller = Caller(identity.principal_of(row.user), row.csrf_token, "session")
     if request.method not in SAFE_METHODS:
-        _check_csrf(request, caller)
+        check_csrf(caller, request.headers.get("x-csrf-token")
+                   or getattr(request.state, "form_csrf", None))
     return caller
 
 
-def _check_csrf(request: Request, caller: Caller) -> None:
-    sent = request.headers.get("x-csrf-token") or getattr(request.state, "form_csrf", None)
+def check_csrf(caller: Caller, sent: str | None) -> None:
     if not sent or not caller.csrf or not secrets.compare_digest(sent, caller.csrf):
         raise Forbidden("missing or wrong CSRF token")
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from tessera.access import identity
 from tessera.access.policy import Action, Principal, Role, Sharing, Target, require
 from tessera.core.errors import NotFound, TesseraError
+from tessera.reports.renderers.csv_renderer import spreadsheet_safe
 from tessera.store import audit, repos
 from tessera.store.tables import Agency, AuditEvent, User
 
@@ -66,7 +67,7 @@ def user_row(u: User) -> dict[str, Any]:
     return {"id": u.id, "username": u.username, "display_name": u.display_name,
             "agency": u.agency.code, "role": u.role, "totp_required": u.totp_required,
             "totp_enrolled": u.totp_secret is not None, "disabled": u.disabled,
-            "locked": bool(u.locked_until and identity._aware(u.locked_until) > identity.now())}
+            "locked": identity.is_locked(u)}
 
 
 def list_users(s: Session, p: Principal) -> list[User]:
@@ -198,11 +199,7 @@ def export_audit(s: Session, p: Principal, fmt: str, **filters: Any) -> Iterator
                      "hash"])
     for r in rows:
         writer.writerow([r["id"], r["at"], r["actor"], r["agency"], r["action"],
-                         _defuse(r["object"]), r["outcome"], _defuse(json.dumps(r["details"])),
-                         r["hash"]])
+                         spreadsheet_safe(r["object"] or ""), r["outcome"],
+                         spreadsheet_safe(json.dumps(r["details"])), r["hash"]])
     return iter([out.getvalue()])
 
-
-def _defuse(value: str | None) -> str:
-    value = value or ""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from tessera.access.policy import Action, Principal, Target, require
 from tessera.context import Context
@@ -143,12 +144,17 @@ def create_task(ctx: Context, p: Principal, staging: Path, files: int, *, case: 
         return task.id
 
 
+def _load(s: Session, p: Principal, task_id: int) -> Task:
+    task = s.get(Task, task_id)
+    if task is None:
+        raise NotFound(f"no job {task_id}")
+    require(p, Action.VIEW_JOB, Target(task.agency_id), hide=True)
+    return task
+
+
 def get_task(ctx: Context, p: Principal, task_id: int) -> Task:
     with ctx.db.session() as s:
-        task = s.get(Task, task_id)
-        if task is None:
-            raise NotFound(f"no job {task_id}")
-        require(p, Action.VIEW_JOB, Target(task.agency_id), hide=True)
+        task = _load(s, p, task_id)
         s.expunge(task)
         return task
 
@@ -164,10 +170,7 @@ def list_tasks(ctx: Context, p: Principal, limit: int = 50) -> list[Task]:
 
 def cancel_task(ctx: Context, p: Principal, task_id: int) -> None:
     with ctx.db.session() as s:
-        task = s.get(Task, task_id)
-        if task is None:
-            raise NotFound(f"no job {task_id}")
-        require(p, Action.VIEW_JOB, Target(task.agency_id), hide=True)
+        task = _load(s, p, task_id)
         require(p, Action.CANCEL_JOB, Target(task.agency_id))
         if task.state in ACTIVE:
             task.cancel_requested = True
@@ -209,7 +212,8 @@ def run_task(ctx: Context, task_id: int, cancel: threading.Event,
         matched = match_source(actx, staging, thumbnails=False, store_blobs=store,
                                progress=TaskProgress(actx, task_id, cancel,
                                                      halt or threading.Event()))
-        counts = _counts(matched)
+        counts = build_report(ctx.db, agency_code, str(staging), ctx.settings.pdq_max_distance,
+                              matched.results, matched.exact, matched.near).counts
         with ctx.db.session() as s:
             task = s.get(Task, task_id)
             assert task is not None
@@ -228,20 +232,6 @@ def run_task(ctx: Context, task_id: int, cancel: threading.Event,
         log.exception("job %s failed", task_id)
         _finish(ctx, task_id, "failed", str(exc) if isinstance(exc, TesseraError)
                 else "internal error; see the server log")
-
-
-def _counts(matched: Matched) -> dict[str, int]:
-    counts = {"exact": 0, "near": 0, "new": 0, "error": 0, "total": len(matched.results)}
-    for r, hits in zip(matched.results, matched.near, strict=True):
-        if not r.ok:
-            counts["error"] += 1
-        elif r.digests and r.digests.sha256 in matched.exact:
-            counts["exact"] += 1
-        elif hits:
-            counts["near"] += 1
-        else:
-            counts["new"] += 1
-    return counts
 
 
 def _finish(ctx: Context, task_id: int, state: str, error: str | None = None) -> None:

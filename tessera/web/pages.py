@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from tessera.access import identity
-from tessera.access.policy import Action, Forbidden, Principal, Role, Target, can
+from tessera.access.policy import Action, Principal, Role, Target, can
 from tessera.api.deps import (
     MAX_ID,
     SESSION_COOKIE,
@@ -22,6 +22,7 @@ from tessera.api.deps import (
     Services,
     Svc,
     caller,
+    check_csrf,
     pending_caller,
 )
 from tessera.api.routes import auth
@@ -105,7 +106,7 @@ def totp_page(request: Request, c: Pending) -> Response:
 @router.post("/login/totp")
 def totp_submit(request: Request, svc: Svc, c: Pending, code: Annotated[str, Form()],
                 csrf: Annotated[str, Form()]) -> Response:
-    _form_csrf(c, csrf)
+    check_csrf(c, csrf)
     try:
         auth.second_factor(svc, request, c, code)
     except TesseraError as exc:
@@ -124,7 +125,7 @@ def enrol_page(request: Request, c: Pending) -> Response:
 @router.post("/login/enrol")
 def enrol_submit(request: Request, svc: Svc, c: Pending, secret: Annotated[str, Form()],
                  code: Annotated[str, Form()], csrf: Annotated[str, Form()]) -> Response:
-    _form_csrf(c, csrf)
+    check_csrf(c, csrf)
     try:
         auth.enrol(svc, request, c, secret, code)
     except TesseraError as exc:
@@ -132,11 +133,6 @@ def enrol_submit(request: Request, svc: Svc, c: Pending, secret: Annotated[str, 
                       uri=identity.totp_uri(secret, c.principal.username), pending=True,
                       csrf_field=c.csrf)
     return back("/")
-
-
-def _form_csrf(c: Caller, sent: str) -> None:
-    if not c.csrf or not secrets.compare_digest(c.csrf, sent):
-        raise Forbidden("missing or wrong CSRF token")
 
 
 @router.post("/logout")

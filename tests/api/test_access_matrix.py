@@ -179,6 +179,12 @@ def test_administration_is_scoped(world: World) -> None:
         assert c.get("/api/audit", headers=as_(user)).status_code == 403
         assert c.get("/api/audit/export", headers=as_(user)).status_code == 403
     assert c.get("/api/audit/verify", headers=as_("au.admin")).status_code == 403
+    csv_export = c.get("/api/audit/export", headers=as_("au.admin"), params={"format": "csv"})
+    rows = csv_export.text.strip().splitlines()
+    assert rows[0].startswith("id,at,actor,agency,action") and len(rows) > 2
+    lines = c.get("/api/audit/export", headers=as_("au.admin"),
+                  params={"format": "jsonl"}).text.strip().splitlines()
+    assert {json.loads(x)["agency"] for x in lines} == {"AU"}
     verified = c.get("/api/audit/verify", headers=as_("root")).json()
     assert verified["ok"] and verified["events"] > 10
     status = c.get("/api/status", headers=as_("nl.viewer")).json()

@@ -127,3 +127,18 @@ def test_search_sees_what_a_cli_ingest_beside_the_server_stored(
     ingest(ctx, folder, "NL", case_ref="NL-CLI")
     ctx.close()
     assert search() == "near"
+
+
+def test_search_with_bad_input_gives_a_per_file_error(world: World) -> None:
+    def search(name: str, data: bytes) -> dict:
+        r = world.client.post("/api/search", headers=world.as_("nl.inv"),
+                              files={"file": (name, data, "image/jpeg")})
+        assert r.status_code == 200, r.text
+        return r.json()["file"]
+
+    assert search("cut.jpg", jpeg(picture(31))[:700])["error_code"] == "corrupt"
+    assert search("empty.jpg", b"")["error_code"] == "empty"
+    notes = search("notes.jpg", b"just some text\n" * 10)
+    assert notes["status"] == "error" and notes["error_code"] == "not_media"
+    missing = world.client.post("/api/search", headers=world.as_("nl.inv"), data={"x": "1"})
+    assert missing.status_code == 400 and missing.json()["error"]["code"] == "invalid"

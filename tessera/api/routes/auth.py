@@ -23,7 +23,7 @@ from tessera.api.deps import (
 )
 from tessera.core.errors import NotFound
 from tessera.store import audit
-from tessera.store.tables import ApiToken, User, WebSession
+from tessera.store.tables import ApiToken, WebSession
 
 router = APIRouter(tags=["auth"])
 
@@ -72,7 +72,7 @@ def login(svc: Services, request: Request, username: str, password: str,
             user = outcome.user
             passed = not outcome.needs_totp and not outcome.must_enrol
             if outcome.needs_totp and totp:
-                _check_code(svc, user, totp)
+                identity.check_second_factor(svc.key, user, totp)
                 passed = True
             token, row = identity.create_session(s, user, mfa_passed=passed)
             result = LoginResult(token, row.csrf_token, outcome.needs_totp and not passed,
@@ -90,16 +90,6 @@ def login(svc: Services, request: Request, username: str, password: str,
     return result
 
 
-def _check_code(svc: Services, user: User, code: str) -> None:
-    assert user.totp_secret is not None
-    secret = identity.unseal(svc.key, user.totp_secret).decode()
-    if not identity.check_totp(secret, code):
-        user.failed_logins += 1
-        if user.failed_logins >= identity.MAX_FAILED_LOGINS:
-            user.locked_until, user.failed_logins = identity.now() + identity.LOCKOUT, 0
-        raise identity.AuthError("wrong code")
-
-
 def second_factor(svc: Services, request: Request, caller: Caller, code: str) -> None:
     svc.limiter.check(f"totp:{caller.principal.user_id}",
                       svc.ctx.settings.service.login_attempts_per_minute)
@@ -108,9 +98,7 @@ def second_factor(svc: Services, request: Request, caller: Caller, code: str) ->
         user = identity.get_user(s, caller.principal.user_id)
         row = _session_row(s, request)
         try:
-            if user.totp_secret is None:
-                raise identity.AuthError("no second factor enrolled")
-            _check_code(svc, user, code)
+            identity.check_second_factor(svc.key, user, code)
             row.mfa_passed = True
             audit.append(s, caller.principal.actor, "login.totp", f"user:{user.username}",
                          agency=user.agency.code)

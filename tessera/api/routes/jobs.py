@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from tessera.access.policy import Action, Principal, require
@@ -125,8 +126,6 @@ def cancel_job(job_id: RowId, svc: Svc, p: Who) -> dict[str, Any]:
 @router.get("/jobs/{job_id}/report")
 def job_report(job_id: RowId, svc: Svc, p: Who, format: str = "json") -> Any:
     """The de-confliction report as the caller may see it: json, csv or html."""
-    from fastapi.responses import Response
-
     if format not in ("json", "csv", "html"):
         raise TesseraError("format must be json, csv or html")
     report = tasks.task_report(svc.ctx, p, job_id)

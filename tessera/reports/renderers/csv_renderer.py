@@ -13,7 +13,7 @@ COLUMNS = ["path", "status", "sha256", "md5", "size", "mime", "error_code", "err
            "country", "victim_status", "warnings"]
 
 
-def _safe(value: object) -> object:
+def spreadsheet_safe(value: object) -> object:
     """Neutralise spreadsheet formulas: a seized file name must not execute in Excel."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
@@ -35,7 +35,7 @@ class CsvRenderer(Renderer):
             for m in rows:
                 tail = ([m["media_id"], m["kind"], m["distance"], m["transform"], m["series"],
                          m["agency"], m["country"], m["victim_status"]] if m else [""] * 8)
-                writer.writerow([_safe(v) for v in [*base, *tail, warnings]])
+                writer.writerow([spreadsheet_safe(v) for v in [*base, *tail, warnings]])
         return out.getvalue().encode()
 
 
