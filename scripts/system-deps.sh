@@ -3,9 +3,13 @@
 #   g++          pdqhash (Meta's PDQ C++ core) compiles from source on Python 3.11
 #   postgresql   the production store; tests start a throw-away server on loopback
 #   chromium     the HTML report (and later the web UI) is tested in real headless Chromium
+#   libchromaprint-tools  fpcalc: soundtrack fingerprints (Chromaprint)
+#   espeak-ng    synthetic speech for the speech-recognition tests and demo
 set -euo pipefail
 need=()
 command -v g++ >/dev/null 2>&1 || need+=(g++)
+command -v fpcalc >/dev/null 2>&1 || need+=(libchromaprint-tools)
+command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)
 if [ "${TESSERA_SKIP_POSTGRES:-}" != 1 ]; then
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 fi

@@ -29,9 +29,10 @@ index_app = typer.Typer(help="Similarity indexes.", no_args_is_help=True)
 audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 user_app = typer.Typer(help="Accounts of the web service.", no_args_is_help=True)
+search_app = typer.Typer(help="Search what the database knows.", no_args_is_help=True)
 for sub, name in ((agency_app, "agency"), (series_app, "series"), (media_app, "media"),
                   (jobs_app, "jobs"), (index_app, "index"), (audit_app, "audit"), (db_app, "db"),
-                  (user_app, "user")):
+                  (user_app, "user"), (search_app, "search")):
     app.add_typer(sub, name=name)
 
 out = Console(soft_wrap=True)
@@ -227,6 +228,11 @@ def hash_files(files: Annotated[list[Path], typer.Argument(help="files to hash")
                               height=r.info.height)
                 for sig in r.info.signals:
                     key = sig.type if sig.region == "full" else f"{sig.type}_{sig.region}"
+                    if sig.start is not None:  # placed in time: a list, one entry per value
+                        record.setdefault(key, []).append(
+                            {"frame": sig.frame, "start": sig.start, "span": sig.span,
+                             "quality": sig.quality, "value": sig.hex})
+                        continue
                     record[key] = sig.hex
                     record[f"{key}_quality"] = sig.quality
             if r.warnings:
@@ -304,7 +310,11 @@ def media_show(media_id: int) -> None:
             "mime": m.mime, "size": m.size, "width": m.width, "height": m.height,
             "first_seen": m.first_seen.isoformat(), "metadata": m.meta,
             "signals": [{"type": x.type, "version": x.version, "region": x.region,
-                         "value": x.value.hex(), "quality": x.quality} for x in m.signals],
+                         "value": x.value.hex(), "quality": x.quality, "start": x.t_start,
+                         "span": x.t_span} for x in m.signals],
+            "keyframes": [d.t_start for d in repos.derivatives_of(s, m.id, "keyframe")],
+            "transcript": [{"start": t.t_start, "end": t.t_end, "text": t.text,
+                            "language": t.language} for t in repos.transcript_of(s, m.id)],
             "series": [{"name": x.name, "owner": x.owner.code,
                         "victim_status": x.victim_status} for x in series],
             "submissions": [{"agency": sub.agency.code,
@@ -315,6 +325,42 @@ def media_show(media_id: int) -> None:
         }
         audit.append(s, ctx.actor, "media.view", f"media:{m.id}")
     out.print_json(json.dumps(record))
+
+
+@command(search_app, "text")
+def search_text(text: Annotated[str, typer.Argument(help="words that must all be said")],
+                limit: int = typer.Option(50, min=1, max=1000),
+                as_json: bool = typer.Option(False, "--json", help="JSON lines")) -> None:
+    """Find recorded speech: every transcript segment that contains all the words."""
+    from tessera.reports.model import timecode
+    from tessera.store import audit, repos
+
+    ctx = _context()
+    with ctx.db.session() as s:
+        found = repos.search_transcripts(s, text, limit)
+        series = repos.series_for_media(s, [x.media_id for x in found])
+        owners = repos.media_owners(s, [x.media_id for x in found])
+        audit.append(s, ctx.actor, "search.text", None, details={"text": text,
+                                                                 "results": len(found)})
+        rows = [{"media_id": x.media_id, "start": x.t_start, "end": x.t_end, "text": x.text,
+                 "language": x.language, "engine": x.engine,
+                 "series": [z.name for z in series.get(x.media_id, [])],
+                 "agencies": sorted({a.code for a in owners.get(x.media_id, [])})}
+                for x in found]
+    if as_json:
+        for row in rows:
+            sys.stdout.write(json.dumps(row) + "\n")
+        return
+    if not rows:
+        out.print("no speech found with all of those words")
+        return
+    table = Table("media", "time", "said", "language", "series", "agencies")
+    for row in rows:
+        table.add_row(str(row["media_id"]),
+                      f"{timecode(row['start'])}-{timecode(row['end'])}", row["text"],
+                      row["language"] or "", ", ".join(row["series"]),
+                      ", ".join(row["agencies"]))
+    out.print(table)
 
 
 # --- jobs, index, audit ---------------------------------------------------------------------

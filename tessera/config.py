@@ -32,6 +32,47 @@ class Limits:
     max_archive_members: int = 1_000_000
     max_archive_ratio: int = 200  # uncompressed/compressed, per member
     max_archive_depth: int = 3
+    max_video_pixels: int = 8192 * 4320  # per frame: 8K
+    max_video_seconds: float = 6 * 3600  # media time analysed per file; the rest is reported
+    max_video_decode_seconds: float = 1800  # wall-clock time one file may take to decode
+
+
+@dataclass(frozen=True)
+class MediaOptions:
+    """How deeply video and audio are analysed (cost against what is found)."""
+
+    video_sample_fps: float = 1.0  # frames hashed per second of video
+    speech: bool = True
+    speech_engine: str = "pocketsphinx-en"
+    max_speech_seconds: float = 600  # per file: recognition runs at about real time
+    languages: tuple[str, ...] = ("en", "de", "fr", "nl", "es", "it", "pt", "pl", "sv", "da",
+                                  "fi", "cs", "ro", "ru", "uk", "tr", "ar")
+
+
+def _float(env: dict[str, str], name: str, default: float, minimum: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+    if not value >= minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {raw}")
+    return value
+
+
+def _media(env: dict[str, str]) -> MediaOptions:
+    d = MediaOptions()
+    languages = tuple(x.strip().lower() for x in env.get("TESSERA_LANGUAGES", "").split(",")
+                      if x.strip()) or d.languages
+    return MediaOptions(
+        video_sample_fps=_float(env, "TESSERA_VIDEO_FPS", d.video_sample_fps, 0.01),
+        speech=env.get("TESSERA_SPEECH", "1").lower() not in ("0", "false", "no", "off"),
+        speech_engine=env.get("TESSERA_SPEECH_ENGINE") or d.speech_engine,
+        max_speech_seconds=_float(env, "TESSERA_MAX_SPEECH_SECONDS", d.max_speech_seconds, 1),
+        languages=languages,
+    )
 
 
 @dataclass(frozen=True)
@@ -54,6 +95,7 @@ class Settings:
     pdq_min_quality: int = 50
     workers: int = field(default_factory=lambda: max(1, os.cpu_count() or 1))
     limits: Limits = field(default_factory=Limits)
+    media: MediaOptions = field(default_factory=MediaOptions)
     service: ServiceLimits = field(default_factory=lambda: ServiceLimits())
 
     @property
@@ -87,6 +129,11 @@ class Settings:
             max_file_bytes=_int(env, "TESSERA_MAX_FILE_BYTES", defaults.max_file_bytes, 1),
             max_image_bytes=_int(env, "TESSERA_MAX_IMAGE_BYTES", defaults.max_image_bytes, 1),
             max_image_pixels=_int(env, "TESSERA_MAX_IMAGE_PIXELS", defaults.max_image_pixels, 1),
+            max_video_pixels=_int(env, "TESSERA_MAX_VIDEO_PIXELS", defaults.max_video_pixels, 1),
+            max_video_seconds=_int(env, "TESSERA_MAX_VIDEO_SECONDS",
+                                   int(defaults.max_video_seconds), 1),
+            max_video_decode_seconds=_int(env, "TESSERA_MAX_VIDEO_DECODE_SECONDS",
+                                          int(defaults.max_video_decode_seconds), 1),
         )
         service = ServiceLimits(
             max_upload_bytes=_int(env, "TESSERA_MAX_UPLOAD_BYTES",
@@ -107,4 +154,5 @@ class Settings:
             pdq_min_quality=_int(env, "TESSERA_PDQ_MIN_QUALITY", 50),
             workers=_int(env, "TESSERA_WORKERS", max(1, os.cpu_count() or 1), 1),
             limits=limits,
+            media=_media(env),
         )

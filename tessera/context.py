@@ -10,7 +10,9 @@ import os
 from dataclasses import dataclass, field
 
 from tessera.config import Settings
+from tessera.matching.audio import AudioIndex
 from tessera.matching.indexes import SyncedIndex
+from tessera.matching.matcher import Matcher
 from tessera.signals import SIGNAL_TYPES
 from tessera.store.blobs import BlobStore, load_key
 from tessera.store.db import Database, require_current_schema
@@ -31,6 +33,7 @@ class Context:
     actor: str = field(default_factory=default_actor)
     _blobs: BlobStore | None = None
     _indexes: dict[str, SyncedIndex] = field(default_factory=dict)
+    _audio: AudioIndex | None = None
 
     @classmethod
     def open(cls, settings: Settings, check_schema: bool = True) -> Context:
@@ -44,11 +47,23 @@ class Context:
             self._blobs = BlobStore(self.settings.evidence_dir, load_key(self.settings.key_path))
         return self._blobs
 
-    def index(self, signal_type: str = "pdq") -> SyncedIndex:
-        if signal_type not in self._indexes:
-            self._indexes[signal_type] = SyncedIndex(
-                self.settings.index_dir, self.db, SIGNAL_TYPES.get(signal_type)).open()
-        return self._indexes[signal_type]
+    def index(self, space: str = "pdq") -> SyncedIndex:
+        """The index of one index space (all signal types whose values it compares)."""
+        if space not in self._indexes:
+            members = [t for _, t in SIGNAL_TYPES if t.space() == space]
+            self._indexes[space] = SyncedIndex(self.settings.index_dir, self.db, space,
+                                               members).open()
+        return self._indexes[space]
+
+    def audio_index(self) -> AudioIndex:
+        if self._audio is None:
+            self._audio = AudioIndex(self.db)
+        return self._audio
+
+    def matcher(self) -> Matcher:
+        """Every index a de-confliction searches, with the configured thresholds."""
+        return Matcher(self.db, self.index("pdq"), self.settings.pdq_max_distance,
+                       self.settings.pdq_min_quality, self.audio_index())
 
     def close(self) -> None:
         self.db.dispose()

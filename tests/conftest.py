@@ -117,8 +117,10 @@ def browser():  # type: ignore[no-untyped-def]
 # --- A ready data folder ---------------------------------------------------------------------
 
 
-def make_settings(home: Path, database_url: str | None = None, workers: int = 1) -> Settings:
-    env = {"TESSERA_WORKERS": str(workers)}
+def make_settings(home: Path, database_url: str | None = None, workers: int = 1,
+                  speech: bool = False) -> Settings:
+    """Speech recognition runs at about real time: off unless a test is about it."""
+    env = {"TESSERA_WORKERS": str(workers), "TESSERA_SPEECH": "1" if speech else "0"}
     if database_url:
         env["TESSERA_DATABASE_URL"] = database_url
     return Settings.from_env(env=env, home=home)

@@ -44,6 +44,8 @@ class Signal:
 
     ``region`` says which part of the media it describes ("full", or "trimmed" when uniform
     borders were cut off); ``transform`` is only set on query-side variants, never stored.
+    ``frame``, ``start`` and ``span`` place a signal in time (a video frame hash holds from
+    ``start`` for ``span`` seconds, until the next kept frame).
     """
 
     type: str
@@ -52,6 +54,9 @@ class Signal:
     quality: int | None = None
     region: str = "full"
     transform: Transform = Transform.ORIGINAL
+    frame: int | None = None
+    start: float | None = None
+    span: float | None = None
 
     @property
     def hex(self) -> str:
@@ -86,6 +91,30 @@ class Digests:
     size: int
 
 
+@dataclass(frozen=True, slots=True)
+class Derivative:
+    """A picture made from evidence (a keyframe, a contact sheet), stored encrypted beside it
+    under its own SHA-256; never a replacement for the original."""
+
+    kind: str  # "keyframe" | "contact_sheet"
+    sha256: str | None  # None when not stored (de-confliction without ingest)
+    start: float | None = None
+    width: int | None = None
+    height: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Utterance:
+    """A stretch of recognised speech: times in seconds from the start of the media."""
+
+    start: float
+    end: float
+    text: str
+    language: str | None = None
+    engine: str = ""
+    confidence: float | None = None
+
+
 @dataclass(slots=True)
 class FileResult:
     """The outcome of analysing one input file: what flows from the pipeline's workers to
@@ -99,6 +128,8 @@ class FileResult:
     warnings: list[str] = field(default_factory=list)
     thumbnail: bytes | None = None
     query_signals: list[Signal] = field(default_factory=list)
+    derivatives: list[Derivative] = field(default_factory=list)
+    transcript: list[Utterance] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

@@ -30,13 +30,23 @@ BITS = 256
 
 
 class SyncedIndex:
-    def __init__(self, directory: Path, db: Database, signal_type: SignalType) -> None:
+    """One index over every signal type of an index space (e.g. PDQ of stills and vPDQ of
+    video frames): their values are comparable, so one search answers both."""
+
+    def __init__(self, directory: Path, db: Database, space: str,
+                 members: list[SignalType]) -> None:
+        if not members or len({m.index_kind for m in members}) != 1:
+            raise ValueError(f"index space {space!r} needs members of one index kind")
         self.directory = directory
         self.db = db
-        self.signal_type = signal_type
-        self.base = directory / f"{signal_type.name}-v{signal_type.version}"
+        self.space = space
+        self.kind = members[0].index_kind
+        self.members = sorted((m.name, m.version) for m in members)
+        self.member_names = frozenset(n for n, _ in self.members)
+        tag = "-".join(f"{n}v{v}" for n, v in self.members)
+        self.base = directory / f"{space}-{tag}"
         self.manifest_path = self.base.with_suffix(".json")
-        self.index: HashIndex = INDEX_KINDS.get(signal_type.index_kind)(BITS)
+        self.index: HashIndex = INDEX_KINDS.get(self.kind)(BITS)
         self.max_id = 0
         self.rebuilt = False
         self.lock = threading.RLock()
@@ -46,11 +56,11 @@ class SyncedIndex:
     def open(self) -> SyncedIndex:
         self.directory.mkdir(parents=True, exist_ok=True)
         with self.db.session() as s:
-            count, max_id = repos.signal_stats(s, self.signal_type.name, self.signal_type.version)
+            count, max_id = repos.signal_stats(s, self.members)
         manifest = self._read_manifest()
         if manifest and manifest.get("max_id", 0) <= max_id:
             try:
-                self.index = INDEX_KINDS.get(self.signal_type.index_kind).load(self.base, BITS)
+                self.index = INDEX_KINDS.get(self.kind).load(self.base, BITS)
                 self.max_id = int(manifest["max_id"])
             except (OSError, ValueError, RuntimeError) as exc:
                 log.warning("index %s unreadable (%s); rebuilding", self.base, exc)
@@ -67,7 +77,7 @@ class SyncedIndex:
         return self
 
     def rebuild(self) -> None:
-        self.index = INDEX_KINDS.get(self.signal_type.index_kind)(BITS)
+        self.index = INDEX_KINDS.get(self.kind)(BITS)
         self.max_id = 0
         self.catch_up()
         self.rebuilt = True
@@ -78,8 +88,7 @@ class SyncedIndex:
         pending: list[tuple[int, bytes]] = []
         with self.lock:
             with self.db.session() as s:
-                for rows in repos.iter_signal_values(s, self.signal_type.name,
-                                                     self.signal_type.version, self.max_id):
+                for rows in repos.iter_signal_values(s, self.members, self.max_id):
                     pending.extend(rows)
             self.add(pending)
         return len(pending)
@@ -96,7 +105,7 @@ class SyncedIndex:
     def refresh(self) -> int:
         """Catch up with signals committed by other processes since the last look."""
         with self.db.session() as s:
-            max_id = repos.max_signal_id(s, self.signal_type.name)
+            max_id = repos.max_signal_id(s, [n for n, _ in self.members])
         if max_id <= self.max_id:
             return 0
         with self.lock:
@@ -113,8 +122,7 @@ class SyncedIndex:
     def _save(self) -> None:
         self.index.save(self.base)
         tmp = self.manifest_path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps({"signal_type": self.signal_type.name,
-                                   "version": self.signal_type.version,
+        tmp.write_text(json.dumps({"space": self.space, "members": self.members,
                                    "count": len(self.index), "max_id": self.max_id}))
         os.replace(tmp, self.manifest_path)
 
@@ -123,7 +131,7 @@ class SyncedIndex:
             data = json.loads(self.manifest_path.read_text())
         except (OSError, ValueError):
             return None
-        if data.get("signal_type") != self.signal_type.name or \
-                data.get("version") != self.signal_type.version:
+        if data.get("space") != self.space or \
+                [tuple(m) for m in data.get("members", [])] != self.members:
             return None
         return data

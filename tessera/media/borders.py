@@ -58,3 +58,35 @@ def find_content_box(image: Image.Image) -> tuple[int, int, int, int] | None:
     sx, sy = image.width / w, image.height / h
     return (round(left * sx), round(top * sy), round(image.width - right * sx),
             round(image.height - bottom * sy))
+
+
+def find_video_bars(frames: list[np.ndarray]) -> tuple[float, float, float, float] | None:
+    """The content box inside letterbox/pillarbox bars that stay the same all through a video,
+    as fractions (left, top, right, bottom) of the frame, or ``None``.
+
+    ``frames`` are greyscale probes spread over the video. A line counts as bar when it is
+    uniform (dark or light) in every probe; the first content line, often a blend of bar and
+    picture after scaling, is trimmed too.
+    """
+    frames = [f for f in frames if f.ndim == 2 and f.shape == frames[0].shape]
+    if not frames:
+        return None
+    stack = np.stack(frames).astype(np.int16)  # frames x rows x cols
+    n, h, w = stack.shape
+    if h < 16 or w < 16:
+        return None
+    rows = stack.transpose(1, 0, 2).reshape(h, n * w)  # one line per row, all frames joined
+    cols = stack.transpose(2, 0, 1).reshape(w, n * h)
+    top, bottom = _run_length(rows), _run_length(rows[::-1])
+    left, right = _run_length(cols), _run_length(cols[::-1])
+    if top + bottom >= h or left + right >= w:
+        return None  # uniform all over (a black video): nothing to trim to
+    min_h, min_w = MIN_BORDER_FRACTION * h, MIN_BORDER_FRACTION * w
+    top, bottom = (top + 1 if top >= min_h else 0), (bottom + 1 if bottom >= min_h else 0)
+    left, right = (left + 1 if left >= min_w else 0), (right + 1 if right >= min_w else 0)
+    if not (top or bottom or left or right):
+        return None
+    if (w - left - right) < MIN_CONTENT_FRACTION * w or \
+            (h - top - bottom) < MIN_CONTENT_FRACTION * h:
+        return None
+    return left / w, top / h, (w - right) / w, (h - bottom) / h

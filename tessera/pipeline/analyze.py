@@ -4,16 +4,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import BinaryIO
 
-from tessera.config import Limits
+from tessera.config import Limits, MediaOptions
 from tessera.core.errors import MediaError, TesseraError
 from tessera.core.types import FileResult, MediaInfo, MediaKind
 from tessera.media.image import decode_image, thumbnail_jpeg
-from tessera.media.sniff import HEADER_BYTES, sniff
+from tessera.media.sniff import HEADER_BYTES, Sniffed, sniff
 from tessera.media.sources import Item, open_item
+from tessera.pipeline.analyze_av import analyze_av
 from tessera.signals import SIGNAL_TYPES
 from tessera.signals.cryptographic import MultiHasher, digest_bytes
 from tessera.store.blobs import BlobStore
@@ -24,6 +25,12 @@ _EXTENSIONS = {
     "image/jpeg": {".jpg", ".jpeg", ".jpe", ".jfif"}, "image/png": {".png"}, "image/gif": {".gif"},
     "image/bmp": {".bmp", ".dib"}, "image/tiff": {".tif", ".tiff"}, "image/webp": {".webp"},
     "image/heic": {".heic", ".heif", ".hif"}, "image/avif": {".avif"},
+    "video/mp4": {".mp4", ".m4v", ".mov", ".3gp", ".3g2", ".f4v"},
+    "video/quicktime": {".mov", ".qt", ".mp4"}, "video/webm": {".webm", ".mkv"},
+    "video/x-matroska": {".mkv", ".mka", ".webm"}, "video/x-msvideo": {".avi"},
+    "video/x-ms-wmv": {".wmv", ".wma", ".asf"}, "audio/ogg": {".ogg", ".oga", ".opus", ".ogv"},
+    "audio/flac": {".flac"}, "audio/mpeg": {".mp3"}, "audio/wav": {".wav"},
+    "audio/mp4": {".m4a", ".m4b", ".mp4"},
 }
 
 
@@ -33,6 +40,7 @@ class AnalyzeOptions:
     store_blobs: bool = False
     query_variants: bool = False
     thumbnails: bool = False
+    media: MediaOptions = field(default_factory=MediaOptions)
 
 
 def _mislabel_warning(path: str, mime: str) -> list[str]:
@@ -104,10 +112,26 @@ def _analyze(item: Item, options: AnalyzeOptions, blobs: BlobStore | None,
         else:
             for _ in stream:
                 pass
-    d = result.digests = hasher.digests()
-    assert found.kind is not None
-    result.warnings.append(f"{found.kind.value} content is matched by exact hash only so far")
-    result.info = MediaInfo(d.sha256, d.md5, d.sha1, d.size, found.mime, found.kind)
+    result.digests = hasher.digests()
+    _analyze_av(item, found, options, blobs, result)
+
+
+def _analyze_av(item: Item, found: Sniffed, options: AnalyzeOptions, blobs: BlobStore | None,
+                result: FileResult) -> None:
+    """Video and audio are decoded from the file itself (seekable), after it was hashed and
+    stored: a file FFmpeg cannot read is still kept as evidence, with its error."""
+    d = result.digests
+    assert d is not None and found.kind is not None
+    with open_item(item, options.limits) as fh:
+        source = item.disk_path if not item.members else fh
+        info = analyze_av(source, found.kind, found.mime, d, options.limits, options.media,
+                          blobs if options.store_blobs else None, result)
+    result.warnings.extend(_mislabel_warning(result.path, info.mime))
+    if not options.thumbnails:
+        result.thumbnail = None
+    if options.query_variants:
+        result.query_signals = [s for s in info.signals]
+    result.info = info
 
 
 def _analyze_image(data: bytes, mime: str, options: AnalyzeOptions, blobs: BlobStore | None,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from tessera.context import Context
 from tessera.core.types import FileResult
-from tessera.matching.matcher import Hit, Matcher
+from tessera.matching.matcher import Hit
 from tessera.media.sources import iter_items
 from tessera.pipeline.analyze import AnalyzeOptions
 from tessera.pipeline.ingest import (
@@ -49,10 +49,10 @@ def match_source(ctx: Context, source: Path, *, thumbnails: bool = True,
                  store_blobs: bool = False, progress: Progress | None = None) -> Matched:
     """Analyse and match every file; a ``progress`` that raises stops the run cleanly."""
     progress = progress or NoProgress()
-    matcher = Matcher(ctx.db, ctx.index("pdq"), ctx.settings.pdq_max_distance,
-                      ctx.settings.pdq_min_quality)
+    matcher = ctx.matcher()
     options = AnalyzeOptions(ctx.settings.limits, store_blobs=store_blobs,
-                             query_variants=True, thumbnails=thumbnails)
+                             query_variants=True, thumbnails=thumbnails,
+                             media=ctx.settings.media)
     if store_blobs:
         ctx.blobs()
     progress.start(count_items(source, ctx), "de-conflict")

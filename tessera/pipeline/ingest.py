@@ -25,7 +25,15 @@ from tessera.pipeline.progress import NoProgress, Progress
 from tessera.pipeline.runner import bounded_map
 from tessera.pipeline.worker import crashed, init_worker, work
 from tessera.store import audit, repos
-from tessera.store.tables import IngestJob, JobItem, Media, Signal, Submission
+from tessera.store.tables import (
+    Derivative,
+    IngestJob,
+    JobItem,
+    Media,
+    Signal,
+    Submission,
+    TranscriptSegment,
+)
 
 BATCH_FILES = 64
 BATCH_SECONDS = 2.0
@@ -56,8 +64,20 @@ def _media_row(info: MediaInfo) -> Media:
                   mime=info.mime, size=info.size, width=info.width, height=info.height,
                   meta=info.metadata)
     media.signals = [Signal(type=s.type, version=s.version, value=s.value, quality=s.quality,
-                            region=s.region) for s in info.signals]
+                            region=s.region, frame_no=s.frame, t_start=s.start, t_span=s.span)
+                     for s in info.signals]
     return media
+
+
+def _add_extras(s: Session, media_id: int, r: FileResult) -> None:
+    """Derivatives (keyframes, contact sheet) and transcript of a newly stored media."""
+    for d in r.derivatives:
+        if d.sha256:
+            s.add(Derivative(media_id=media_id, kind=d.kind, sha256=d.sha256, t_start=d.start,
+                             width=d.width, height=d.height))
+    for u in r.transcript:
+        s.add(TranscriptSegment(media_id=media_id, t_start=u.start, t_end=u.end, text=u.text,
+                                language=u.language, engine=u.engine, confidence=u.confidence))
 
 
 def _write_batch(s: Session, target: JobTarget, results: list[FileResult]) -> tuple[int, int]:
@@ -75,6 +95,7 @@ def _write_batch(s: Session, target: JobTarget, results: list[FileResult]) -> tu
             s.add(media)
             s.flush()
             known[r.info.sha256] = media
+            _add_extras(s, media.id, r)
             new += 1
         s.add(Submission(media_id=media.id, agency_id=target.agency_id, case_id=target.case_id,
                          series_id=target.series_id, job_id=target.job_id, original_path=r.path))
@@ -112,7 +133,7 @@ def commit_results(ctx: Context, target: JobTarget, results: Iterable[FileResult
             if not r.ok:
                 summary.errors.append((r.path, r.error_code or "error", r.error or ""))
         with ctx.db.session() as s:
-            for rows in repos.iter_signal_values(s, "pdq", 1, last_id):
+            for rows in repos.iter_signal_values(s, index.members, last_id):
                 index.add(rows)
         progress.advance(len(batch))
         batch.clear()
@@ -186,7 +207,7 @@ def ingest(ctx: Context, source: Path, agency_code: str, case_ref: str | None = 
     total = count_items(source, ctx)
     progress.start(max(total - len(done), 0), "ingest")
     todo = (it for it in iter_items(source, ctx.settings.limits) if it.path not in done)
-    options = AnalyzeOptions(ctx.settings.limits, store_blobs=True)
+    options = AnalyzeOptions(ctx.settings.limits, store_blobs=True, media=ctx.settings.media)
     try:
         commit_results(ctx, target, analyze_stream(ctx, todo, options), summary, progress)
     finally:

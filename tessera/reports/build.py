@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from collections import Counter, defaultdict
+from dataclasses import asdict
 from datetime import UTC, datetime
 
 from tessera import __version__
@@ -83,7 +84,20 @@ class _Adder:
                 return
             self.hidden.update(holders)
             match.media_id = None
+            # where the viewer's own file matched stays; nothing about the hidden media does
+            match.segments = [{"query_start": x["query_start"], "query_end": x["query_end"]}
+                              for x in match.segments]
+            match.match_times, match.match_coverage, match.offset = [], None, None
         self.entry.matches.append(match)
+
+
+def _entry(hit: Hit, series: list[SeriesRef], owners: list[str]) -> MatchEntry:
+    return MatchEntry(hit.media_id, hit.kind, hit.distance, hit.transform.value,
+                      hit.query_region, hit.match_region, series, owners,
+                      segments=[asdict(x) for x in hit.segments],
+                      query_coverage=hit.query_coverage, match_coverage=hit.match_coverage,
+                      query_times=list(hit.query_times), match_times=list(hit.match_times),
+                      frames=hit.frames, offset=hit.offset)
 
 
 def build_report(db: Database, agency: str, source: str, max_distance: int,
@@ -116,10 +130,8 @@ def build_report(db: Database, agency: str, source: str, max_distance: int,
         for hit in hits:
             if hit.media_id == exact_id:
                 continue
-            add(hit.media_id, MatchEntry(hit.media_id, hit.kind, hit.distance,
-                                         hit.transform.value, hit.query_region,
-                                         hit.match_region, series_of.get(hit.media_id, []),
-                                         owners.get(hit.media_id, [])))
+            add(hit.media_id, _entry(hit, series_of.get(hit.media_id, []),
+                                     owners.get(hit.media_id, [])))
         if entry.status == "new" and entry.matches and result.ok:
             entry.status = "near"
         files.append(entry)

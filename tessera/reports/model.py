@@ -6,11 +6,15 @@ JSON schema (version 1), stable for machine clients:
   name only the holding agency and its contact.
   files[]: path, sha256, md5, sha1, size, mime, kind, status (exact|near|new|error),
            error_code, error, warnings[], thumbnail (data: URI or null),
-           matches[]: media_id, kind (exact|pdq), distance, transform, query_region,
+           matches[]: media_id, kind (exact|pdq|still-in-video|frame-of-still|video|audio),
+                      distance, transform, query_region,
                       match_region, series[] (name, agency, country, victim_status,
                       offender_status), series (first series name or null),
                       agency (owning agency code or null), country, victim_status,
-                      submitted_by[] (agency codes)
+                      submitted_by[] (agency codes),
+                      segments[] (query_start, query_end, match_start, match_end: seconds),
+                      query_coverage, match_coverage (0-1), query_times[], match_times[],
+                      frames, offset (audio), where (the same in words)
   summary: counts{exact,near,new,error,total}, by_series[], by_agency[], lines[]
 """
 
@@ -50,6 +54,39 @@ class MatchEntry:
     match_region: str
     series: list[SeriesRef]
     submitted_by: list[str]
+    segments: list[dict[str, float]] = field(default_factory=list)
+    query_coverage: float | None = None
+    match_coverage: float | None = None
+    query_times: list[float] = field(default_factory=list)
+    match_times: list[float] = field(default_factory=list)
+    frames: int = 0
+    offset: float | None = None
+
+    @property
+    def where(self) -> str:
+        """Where in time the match is, in words (empty for stills)."""
+        if self.kind == "still-in-video":
+            shown = ", ".join(timecode(t) for t in self.match_times[:6])
+            more = f" and {self.frames - 6} more" if self.frames > 6 else ""
+            return f"appears in the video at {shown}{more}"
+        if self.kind == "frame-of-still":
+            shown = ", ".join(timecode(t) for t in self.query_times[:6])
+            more = f" and {self.frames - 6} more" if self.frames > 6 else ""
+            return f"this video shows it at {shown}{more}"
+        if not self.segments:
+            return ""
+        parts = [f"{timecode(x['query_start'])}-{timecode(x['query_end'])} here"
+                 + (f" = {timecode(x['match_start'])}-{timecode(x['match_end'])} there"
+                    if "match_start" in x else "") for x in self.segments[:5]]
+        if len(self.segments) > 5:
+            parts.append(f"{len(self.segments) - 5} more segments")
+        cover = []
+        if self.query_coverage is not None:
+            cover.append(f"{self.query_coverage:.0%} of this file")
+        if self.match_coverage is not None:
+            cover.append(f"{self.match_coverage:.0%} of the known one")
+        text = "; ".join(parts)
+        return f"{text} (covers {', '.join(cover)})" if cover else text
 
     def to_dict(self) -> dict[str, Any]:
         first = self.series[0] if self.series else None
@@ -64,7 +101,17 @@ class MatchEntry:
             "victim_status": first.victim_status if first else None,
             "all_series": [asdict(s) for s in self.series],
             "submitted_by": self.submitted_by,
+            "segments": self.segments, "query_coverage": self.query_coverage,
+            "match_coverage": self.match_coverage, "query_times": self.query_times,
+            "match_times": self.match_times, "frames": self.frames, "offset": self.offset,
+            "where": self.where,
         }
+
+
+def timecode(seconds: float) -> str:
+    whole = round(seconds)
+    h, m, s = whole // 3600, whole % 3600 // 60, whole % 60
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
 @dataclass(slots=True)

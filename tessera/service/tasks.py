@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from tessera.access.policy import Action, Principal, Target, require
 from tessera.context import Context
 from tessera.core.errors import NotFound, TesseraError
-from tessera.core.types import Digests, FileResult, MediaInfo, MediaKind, Transform
+from tessera.core.types import Digests, FileResult, MediaInfo, MediaKind
 from tessera.matching.matcher import Hit
 from tessera.pipeline.deconflict import IngestRequest, Matched, match_source, store_results
 from tessera.reports.build import build_report
@@ -98,8 +98,7 @@ def encode_result(matched: Matched, staging: str) -> list[dict[str, Any]]:
             "warnings": r.warnings, "digests": [d.md5, d.sha1, d.sha256, d.size] if d else None,
             "mime": r.info.mime if r.info else None, "kind": r.info.kind.value if r.info else None,
             "exact": matched.exact.get(d.sha256) if d else None,
-            "hits": [[h.media_id, h.kind, h.distance, h.transform.value, h.query_region,
-                      h.match_region] for h in hits],
+            "hits": [h.to_row() for h in hits],
         })
     return rows
 
@@ -115,8 +114,7 @@ def decode_result(rows: list[dict[str, Any]]) -> Matched:
                                       warnings=row["warnings"]))
         if d and row["exact"] is not None:
             out.exact[d.sha256] = row["exact"]
-        out.near.append([Hit(m, k, dist, Transform(t), q, r)
-                         for m, k, dist, t, q, r in row["hits"]])
+        out.near.append([Hit.from_row(h) for h in row["hits"]])
     return out
 
 

@@ -30,7 +30,6 @@ from tessera.access.policy import (
 from tessera.context import Context
 from tessera.core.errors import NotFound, TesseraError
 from tessera.core.types import FileResult, OffenderStatus, Signal, VictimStatus
-from tessera.matching.matcher import Matcher
 from tessera.media.image import decode_image, thumbnail_jpeg
 from tessera.media.sources import Item
 from tessera.pipeline.analyze import AnalyzeOptions, analyze_item
@@ -176,12 +175,11 @@ def media_detail(ctx: Context, s: Session, p: Principal, media_id: int) -> dict[
 
 def _similar(ctx: Context, p: Principal, media: Media) -> list[dict[str, Any]]:
     """Other media near this one, as this principal may see them."""
-    signals = [Signal(x.type, x.version, x.value, x.quality, x.region) for x in media.signals
-               if x.type == "pdq"]
+    signals = [Signal(x.type, x.version, x.value, x.quality, x.region, frame=x.frame_no,
+                      start=x.t_start, span=x.t_span) for x in media.signals]
     if not signals:
         return []
-    matcher = Matcher(ctx.db, ctx.index("pdq"), ctx.settings.pdq_max_distance,
-                      ctx.settings.pdq_min_quality)
+    matcher = ctx.matcher()
     hits = [h for h in matcher.near([signals])[0] if h.media_id != media.id]
     report = build_report(ctx.db, p.agency_code, "", ctx.settings.pdq_max_distance,
                           [_placeholder(media)], {}, [hits], viewer=p)
@@ -253,9 +251,9 @@ def search_image(ctx: Context, p: Principal, path: Path, name: str) -> Report:
     require(p, Action.SEARCH)
     ctx.index("pdq").refresh()
     result = analyze_item(Item(name, str(path), size=path.stat().st_size),
-                          AnalyzeOptions(ctx.settings.limits, query_variants=True), None)
-    matcher = Matcher(ctx.db, ctx.index("pdq"), ctx.settings.pdq_max_distance,
-                      ctx.settings.pdq_min_quality)
+                          AnalyzeOptions(ctx.settings.limits, query_variants=True,
+                                         media=ctx.settings.media), None)
+    matcher = ctx.matcher()
     exact = matcher.exact([result.digests.sha256]) if result.digests else {}
     near = matcher.near([result.query_signals if result.ok else []])
     report = build_report(ctx.db, p.agency_code, name, ctx.settings.pdq_max_distance, [result],

@@ -3,7 +3,7 @@
 To add a type: write a module with a ``SignalType`` subclass, register it there, import it here.
 """
 
-from tessera.signals import pdq  # noqa: F401  (registration)
-from tessera.signals.base import SIGNAL_TYPES, SignalType
+from tessera.signals import chromaprint, pdq, vpdq  # noqa: F401  (registration)
+from tessera.signals.base import SIGNAL_TYPES, SignalType, VideoPlan
 
-__all__ = ["SIGNAL_TYPES", "SignalType"]
+__all__ = ["SIGNAL_TYPES", "SignalType", "VideoPlan"]

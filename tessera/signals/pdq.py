@@ -39,10 +39,15 @@ def hamming(a: bytes, b: bytes) -> int:
     return int(_POPCOUNT[x].sum())
 
 
-def hash_pixels(image: Image.Image) -> tuple[bytes, int]:
-    """PDQ of an RGB image already at working size: (32 bytes, quality 0-100)."""
-    bits, quality = pdqhash.compute(np.asarray(image))
+def hash_array(rgb: np.ndarray) -> tuple[bytes, int]:
+    """PDQ of RGB pixels (height x width x 3, uint8): (32 bytes, quality 0-100)."""
+    bits, quality = pdqhash.compute(rgb)
     return np.packbits(bits.astype(np.uint8)).tobytes(), int(quality)
+
+
+def hash_pixels(image: Image.Image) -> tuple[bytes, int]:
+    """PDQ of an RGB image already at working size."""
+    return hash_array(np.asarray(image))
 
 
 def working_regions(media: DecodedImage) -> list[tuple[str, Image.Image]]:

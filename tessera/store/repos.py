@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from tessera.core.errors import Conflict, NotFound
 from tessera.store.tables import (
     Agency,
     Case,
+    Derivative,
     IngestJob,
     JobItem,
     Media,
@@ -18,6 +20,7 @@ from tessera.store.tables import (
     Series,
     Signal,
     Submission,
+    TranscriptSegment,
 )
 
 # --- agencies and cases -------------------------------------------------------------------
@@ -150,38 +153,71 @@ def media_owners(s: Session, media_ids: Iterable[int]) -> dict[int, list[Agency]
     return out
 
 
-def signal_media_ids(s: Session, signal_ids: Iterable[int]) -> dict[int, tuple[int, str, int]]:
-    """signal id → (media id, region, quality)."""
+TypeVersions = Sequence[tuple[str, int]]
+
+
+def _of_types(members: TypeVersions):  # type: ignore[no-untyped-def]
+    return or_(*(and_(Signal.type == name, Signal.version == version)
+                 for name, version in members))
+
+
+@dataclass(frozen=True, slots=True)
+class SignalPlace:
+    """Where a stored signal sits: its media, type, region, quality and time."""
+
+    media_id: int
+    type: str
+    region: str
+    quality: int
+    start: float | None
+    span: float | None
+
+
+def signal_places(s: Session, signal_ids: Iterable[int]) -> dict[int, SignalPlace]:
     ids = list(set(signal_ids))
-    out: dict[int, tuple[int, str, int]] = {}
+    out: dict[int, SignalPlace] = {}
     for start in range(0, len(ids), 500):
-        rows = s.execute(select(Signal.id, Signal.media_id, Signal.region, Signal.quality)
+        rows = s.execute(select(Signal.id, Signal.media_id, Signal.type, Signal.region,
+                                Signal.quality, Signal.t_start, Signal.t_span)
                          .where(Signal.id.in_(ids[start:start + 500]))).all()
-        for sid, mid, region, quality in rows:
-            out[sid] = (mid, region, quality if quality is not None else 100)
+        for sid, mid, kind, region, quality, t0, span in rows:
+            out[sid] = SignalPlace(mid, kind, region, quality if quality is not None else 100,
+                                   t0, span)
     return out
 
 
-def signal_stats(s: Session, signal_type: str, version: int) -> tuple[int, int]:
-    """(count, max id) of one signal type: how an index tells whether it is stale."""
+def media_durations(s: Session, media_ids: Iterable[int]) -> dict[int, float]:
+    """Seconds of analysed video or sound per media, from its time-placed signals."""
+    ids = list(set(media_ids))
+    out: dict[int, float] = {}
+    for start in range(0, len(ids), 500):
+        rows = s.execute(select(Signal.media_id, func.max(Signal.t_start + Signal.t_span))
+                         .where(Signal.media_id.in_(ids[start:start + 500]),
+                                Signal.t_start.is_not(None))
+                         .group_by(Signal.media_id)).all()
+        out.update({int(m): float(d or 0.0) for m, d in rows})
+    return out
+
+
+def signal_stats(s: Session, members: TypeVersions) -> tuple[int, int]:
+    """(count, max id) of some signal types: how an index tells whether it is stale."""
     count, max_id = s.execute(select(func.count(), func.coalesce(func.max(Signal.id), 0))
-                              .where(Signal.type == signal_type,
-                                     Signal.version == version)).one()
+                              .where(_of_types(members))).one()
     return int(count), int(max_id)
 
 
-def max_signal_id(s: Session, signal_type: str) -> int:
-    """Highest id of one signal type: cheap (an index lookup), asked before every search."""
-    return int(s.scalar(select(func.max(Signal.id)).where(Signal.type == signal_type)) or 0)
+def max_signal_id(s: Session, signal_types: Sequence[str]) -> int:
+    """Highest id of some signal types: cheap (index lookups), asked before every search."""
+    return max((int(s.scalar(select(func.max(Signal.id)).where(Signal.type == t)) or 0)
+                for t in signal_types), default=0)
 
 
-def iter_signal_values(s: Session, signal_type: str, version: int, after_id: int = 0,
+def iter_signal_values(s: Session, members: TypeVersions, after_id: int = 0,
                        batch: int = 50_000) -> Iterator[list[tuple[int, bytes]]]:
     last = after_id
     while True:
         rows = s.execute(select(Signal.id, Signal.value)
-                         .where(Signal.type == signal_type, Signal.version == version,
-                                Signal.id > last)
+                         .where(_of_types(members), Signal.id > last)
                          .order_by(Signal.id).limit(batch)).all()
         if not rows:
             return
@@ -233,3 +269,31 @@ def list_jobs(s: Session, limit: int = 50) -> Sequence[IngestJob]:
 def job_errors(s: Session, job_id: int) -> Sequence[JobItem]:
     return s.scalars(select(JobItem).where(JobItem.job_id == job_id, JobItem.state == "error")
                      .order_by(JobItem.id)).all()
+
+
+# --- transcripts and derivatives --------------------------------------------------------------
+
+
+def search_transcripts(s: Session, text: str, limit: int = 100) -> Sequence[TranscriptSegment]:
+    """Segments containing every word of ``text`` (case-insensitive), oldest media first."""
+    words = [w for w in text.split() if w]
+    if not words:
+        return []
+    query = select(TranscriptSegment)
+    for word in words:
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(TranscriptSegment.text.ilike(f"%{escaped}%", escape="\\"))
+    return s.scalars(query.order_by(TranscriptSegment.media_id, TranscriptSegment.t_start)
+                     .limit(limit)).all()
+
+
+def transcript_of(s: Session, media_id: int) -> Sequence[TranscriptSegment]:
+    return s.scalars(select(TranscriptSegment).where(TranscriptSegment.media_id == media_id)
+                     .order_by(TranscriptSegment.t_start)).all()
+
+
+def derivatives_of(s: Session, media_id: int, kind: str | None = None) -> Sequence[Derivative]:
+    query = select(Derivative).where(Derivative.media_id == media_id)
+    if kind is not None:
+        query = query.where(Derivative.kind == kind)
+    return s.scalars(query.order_by(Derivative.t_start, Derivative.id)).all()

@@ -13,6 +13,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -116,7 +117,40 @@ class Signal(Base):
     value: Mapped[bytes] = mapped_column(LargeBinary)
     quality: Mapped[int | None] = mapped_column(Integer)
     region: Mapped[str] = mapped_column(String(32), default="full")
+    frame_no: Mapped[int | None] = mapped_column(Integer)  # video: position in time
+    t_start: Mapped[float | None] = mapped_column(Float)
+    t_span: Mapped[float | None] = mapped_column(Float)
     media: Mapped[Media] = relationship(back_populates="signals")
+
+
+class Derivative(Base):
+    """Keyframes and contact sheets made from a video: encrypted blobs like the evidence."""
+
+    __tablename__ = "derivative"
+    __table_args__ = (UniqueConstraint("media_id", "kind", "sha256",
+                                       name="uq_derivative_media_kind_sha"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    media_id: Mapped[int] = mapped_column(ForeignKey("media.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    sha256: Mapped[str] = mapped_column(String(64))
+    t_start: Mapped[float | None] = mapped_column(Float)
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class TranscriptSegment(Base):
+    """Recognised speech with times; searched by ``tessera search text``."""
+
+    __tablename__ = "transcript_segment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    media_id: Mapped[int] = mapped_column(ForeignKey("media.id"), index=True)
+    t_start: Mapped[float] = mapped_column(Float)
+    t_end: Mapped[float] = mapped_column(Float)
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(12))
+    engine: Mapped[str] = mapped_column(String(40))
+    confidence: Mapped[float | None] = mapped_column(Float)
 
 
 class IngestJob(Base):

@@ -10,7 +10,7 @@ from tessera.reports.renderers.base import RENDERERS, Renderer
 
 COLUMNS = ["path", "status", "sha256", "md5", "size", "mime", "error_code", "error",
            "match_media_id", "match_kind", "distance", "transform", "series", "agency",
-           "country", "victim_status", "warnings"]
+           "country", "victim_status", "where", "warnings"]
 
 
 def spreadsheet_safe(value: object) -> object:
@@ -34,7 +34,8 @@ class CsvRenderer(Renderer):
             rows = [m.to_dict() for m in f.matches] or [None]
             for m in rows:
                 tail = ([m["media_id"], m["kind"], m["distance"], m["transform"], m["series"],
-                         m["agency"], m["country"], m["victim_status"]] if m else [""] * 8)
+                         m["agency"], m["country"], m["victim_status"], m["where"]] if m
+                        else [""] * 9)
                 writer.writerow([spreadsheet_safe(v) for v in [*base, *tail, warnings]])
         return out.getvalue().encode()
 

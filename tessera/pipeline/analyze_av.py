@@ -1,0 +1,113 @@
+"""One video or audio file: a single decoding pass feeds every frame-level signal type and the
+keyframe collector, then the soundtrack goes to audio signal types and speech recognition.
+
+Each optional stage fails on its own: a missing ``fpcalc`` or a speech engine error becomes a
+warning on the file, never the loss of its frame hashes.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import BinaryIO
+
+from tessera.analyzers.keyframes import KeyframeCollector, contact_sheet, jpeg
+from tessera.config import Limits, MediaOptions
+from tessera.core.errors import MediaError
+from tessera.core.types import Derivative, Digests, FileResult, MediaInfo, MediaKind
+from tessera.media.borders import find_video_bars
+from tessera.media.image import thumbnail_jpeg
+from tessera.media.video import AUDIO_RATE, Frame, decode, probe_frames
+from tessera.signals import SIGNAL_TYPES, VideoPlan
+from tessera.store.blobs import BlobStore
+
+log = logging.getLogger(__name__)
+
+
+def _rewind(source: str | BinaryIO) -> str | BinaryIO:
+    if not isinstance(source, str):
+        source.seek(0)
+    return source
+
+
+def analyze_av(source: str | BinaryIO, kind: MediaKind, mime: str, digests: Digests,
+               limits: Limits, media: MediaOptions, blobs: BlobStore | None,
+               result: FileResult) -> MediaInfo:
+    """Signals, derivatives (stored when ``blobs``), transcript and a contact-sheet thumbnail."""
+    box = find_video_bars(probe_frames(_rewind(source), limits)) \
+        if kind is MediaKind.VIDEO else None
+    plan = VideoPlan(content_box=box, sample_fps=media.video_sample_fps)
+    frame_types = [t for _, t in SIGNAL_TYPES if MediaKind.VIDEO in t.applies_to]
+    sinks = [s for s in (t.frame_sink(plan) for t in frame_types) if s is not None]
+    keyframes = KeyframeCollector()
+
+    def on_frame(frame: Frame) -> None:
+        for sink in sinks:
+            sink.add(frame)
+        keyframes.add(frame)
+
+    decoded = decode(_rewind(source), limits, sample_fps=plan.sample_fps, on_frame=on_frame)
+    facts = decoded.facts
+    actual = MediaKind.VIDEO if facts.decoded_frames else MediaKind.AUDIO
+    if actual is not kind:
+        mime = "audio/mp4" if mime == "video/mp4" else mime
+    info = MediaInfo(digests.sha256, digests.md5, digests.sha1, digests.size, mime, actual,
+                     facts.width if actual is MediaKind.VIDEO else None,
+                     facts.height if actual is MediaKind.VIDEO else None, facts.metadata())
+    if box is not None:
+        info.metadata["bars"] = [round(x, 4) for x in box]
+    result.warnings.extend(facts.warnings)
+    end = max(facts.decoded_seconds, facts.duration or 0.0)
+    for sink in sinks:
+        info.signals.extend(sink.finish(end))
+    if decoded.audio is not None:
+        _audio(decoded.audio, actual, media, info, result, transcribe=blobs is not None)
+    if actual is MediaKind.VIDEO:
+        _pictures(keyframes, blobs, result)
+    return info
+
+
+def _audio(pcm, kind: MediaKind, media: MediaOptions, info: MediaInfo,  # type: ignore[no-untyped-def]
+           result: FileResult, *, transcribe: bool) -> None:
+    """Audio signals always (they match); speech only when the file is stored, because
+    transcripts serve later text searches and recognition runs at about real time."""
+    for _, signal_type in SIGNAL_TYPES:
+        if kind not in signal_type.applies_to:
+            continue
+        try:
+            info.signals.extend(signal_type.extract_audio(pcm, AUDIO_RATE))
+        except MediaError as exc:
+            result.warnings.append(f"{signal_type.name}: {exc.message}")
+    if not (media.speech and transcribe):
+        return
+    from tessera.analyzers.speech import transcribe as recognise  # heavy: only where it runs
+
+    try:
+        utterances, warnings = recognise(pcm, AUDIO_RATE, media.speech_engine,
+                                          media.max_speech_seconds, media.languages)
+    except Exception as exc:  # an engine failure must not cost the file its hashes
+        log.exception("speech recognition failed")
+        result.warnings.append(f"speech recognition failed: {type(exc).__name__}: {exc}")
+        return
+    result.transcript = utterances
+    result.warnings.extend(warnings)
+    languages = sorted({u.language for u in utterances if u.language})
+    if languages:
+        info.metadata["speech_languages"] = languages
+
+
+def _pictures(keyframes: KeyframeCollector, blobs: BlobStore | None,
+              result: FileResult) -> None:
+    """Keyframes and the contact sheet; stored encrypted as derivatives when ingesting."""
+    sheet = contact_sheet(keyframes.sheet_stills())
+    if sheet is None:
+        return
+    result.thumbnail = thumbnail_jpeg(sheet, 320, 75)
+    if blobs is None:
+        return
+    data = jpeg(sheet)
+    result.derivatives.append(Derivative("contact_sheet", blobs.put([data]), None,
+                                         sheet.width, sheet.height))
+    for still in keyframes.keyframes:
+        data = jpeg(still.image)
+        result.derivatives.append(Derivative("keyframe", blobs.put([data]), round(still.time, 3),
+                                             still.image.width, still.image.height))
