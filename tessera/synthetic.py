@@ -5,6 +5,8 @@ apart); the same seed always gives the same pixels."""
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageOps
@@ -69,3 +71,106 @@ TRANSFORMS = {
     "mirrored": lambda im: im.transpose(Image.Transpose.FLIP_LEFT_RIGHT),
     "letterboxed": letterbox,
 }
+
+
+# --- video ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Shot:
+    """A few seconds of one synthetic picture, slowly panned and zoomed (so frames differ)."""
+
+    seed: int
+    seconds: float
+    offset: float = 0.0  # start this far into the shot's motion (a cut from a longer take)
+
+
+_PICTURES: dict[int, np.ndarray] = {}
+
+
+def _source(seed: int) -> np.ndarray:
+    if seed not in _PICTURES:
+        _PICTURES[seed] = np.asarray(picture(seed, (960, 720)))
+    return _PICTURES[seed]
+
+
+def shot_frame(shot: Shot, t: float, size: tuple[int, int]) -> Image.Image:
+    """The shot at local time ``t``: a window that zooms in and drifts right."""
+    src = _source(shot.seed)
+    h, w = src.shape[:2]
+    progress = min(max((t + shot.offset) / 8.0, 0.0), 1.0)  # motion spans 8 s of a take
+    zoom = 1.0 - 0.25 * progress
+    cw, ch = int(w * zoom * 0.8), int(h * zoom * 0.8)
+    x0 = int((w - cw) * (0.2 + 0.6 * progress))
+    y0 = int((h - ch) * 0.5)
+    window = Image.fromarray(src[y0:y0 + ch, x0:x0 + cw])
+    return window.resize(size, Image.Resampling.BILINEAR)
+
+
+def timeline_frame(shots: list[Shot], t: float, size: tuple[int, int]) -> Image.Image:
+    for shot in shots:
+        if t < shot.seconds:
+            return shot_frame(shot, t, size)
+        t -= shot.seconds
+    return shot_frame(shots[-1], shots[-1].seconds, size)
+
+
+def tone_track(seconds: float, seed: int, rate: int = 16_000) -> np.ndarray:
+    """A benign soundtrack: a seeded melody of tones with a little noise (mono int16)."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(int(seconds * 4) + 1):
+        n = rate // 4
+        freq = float(rng.uniform(220, 1200))
+        tt = np.arange(n) / rate
+        note = 0.4 * np.sin(2 * np.pi * freq * tt) + 0.2 * np.sin(2 * np.pi * 2.01 * freq * tt)
+        out.append(note * np.hanning(n) + rng.normal(0, 0.02, n))
+    pcm = np.concatenate(out)[:int(seconds * rate)]
+    return (pcm * 20000).astype(np.int16)
+
+
+def write_video(path: Path, shots: list[Shot], *, start: float = 0.0, end: float | None = None,
+                size: tuple[int, int] = (640, 360), fps: int = 15, bitrate: int = 1_000_000,
+                pillarbox: int = 0, audio: np.ndarray | None = None,
+                audio_rate: int = 16_000, codec: str = "h264") -> Path:
+    """Encode ``shots`` between ``start`` and ``end`` seconds (trims), optionally with black
+    side bars of ``pillarbox`` pixels and a mono soundtrack (``audio`` covers the whole
+    timeline; the same stretch is cut)."""
+    import av
+
+    total = sum(s.seconds for s in shots)
+    end = total if end is None else min(end, total)
+    with av.open(str(path), mode="w") as container:
+        stream = container.add_stream(codec, rate=fps)
+        stream.width, stream.height = size
+        stream.pix_fmt = "yuv420p"
+        stream.bit_rate = bitrate
+        if codec in ("h264", "libx264"):
+            stream.options = {"preset": "veryfast"}
+        sound = None
+        if audio is not None:
+            sound = container.add_stream("aac", rate=audio_rate)
+            sound.layout = "mono"
+        inner = (size[0] - 2 * pillarbox, size[1])
+        for k in range(round((end - start) * fps)):
+            picture_ = timeline_frame(shots, start + k / fps, inner)
+            if pillarbox:
+                picture_ = ImageOps.expand(picture_, border=(pillarbox, 0), fill=(0, 0, 0))
+            frame = av.VideoFrame.from_image(picture_)
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+        if sound is not None and audio is not None:
+            pcm = audio[int(start * audio_rate):int(end * audio_rate)].astype(np.float32) / 32768
+            step = 1024
+            for k in range(0, pcm.size, step):
+                chunk = pcm[k:k + step]
+                frame = av.AudioFrame.from_ndarray(chunk[None, :], format="flt", layout="mono")
+                frame.sample_rate = audio_rate
+                frame.pts = k
+                for packet in sound.encode(frame):
+                    container.mux(packet)
+            for packet in sound.encode():
+                container.mux(packet)
+    return path

@@ -12,9 +12,10 @@ from tessera.synthetic import jpeg, picture
 from tests.conftest import write_pictures
 
 
-def tessera(home: Path, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
+def tessera(home: Path, *args: str, ok: bool = True,
+            extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "TESSERA_HOME": str(home), "TESSERA_WORKERS": "1",
-           "COLUMNS": "200"}
+           "COLUMNS": "200", "TESSERA_SPEECH": "0", **(extra_env or {})}
     env.pop("TESSERA_DATABASE_URL", None)
     proc = subprocess.run([sys.executable, "-m", "tessera", *args], env=env, text=True,
                           capture_output=True, timeout=300)

@@ -115,13 +115,21 @@ def _open(source: str | BinaryIO) -> av.container.InputContainer:
         raise MediaError("corrupt", f"not a readable video or audio file: {exc}") from None
 
 
+def _video_stream(container: av.container.InputContainer) -> av.VideoStream | None:
+    """The first real video stream: cover art in a music file is a one-picture "video"."""
+    for stream in container.streams.video:
+        if av.stream.Disposition.attached_pic not in stream.disposition:
+            return stream
+    return None
+
+
 def _facts(container: av.container.InputContainer) -> VideoFacts:
     facts = VideoFacts(container=container.format.name)
     facts.tags = {str(k): str(v) for k, v in (container.metadata or {}).items()}
     if container.duration:
         facts.duration = container.duration / av.time_base
-    if container.streams.video:
-        vs = container.streams.video[0]
+    vs = _video_stream(container)
+    if vs is not None:
         facts.has_video = True
         facts.video_codec = vs.codec_context.name
         facts.width, facts.height = vs.codec_context.width or None, vs.codec_context.height or None
@@ -193,7 +201,7 @@ def _run(container: av.container.InputContainer, facts: VideoFacts, limits: Limi
          sample_fps: float | None, on_frame: Callable[[Frame], None] | None, want_audio: bool,
          working_size: int) -> np.ndarray | None:
     streams = []
-    vs = container.streams.video[0] if on_frame is not None else None
+    vs = _video_stream(container) if on_frame is not None else None
     if vs is not None:
         vs.thread_type = "AUTO"
         streams.append(vs)
@@ -276,9 +284,9 @@ def probe_frames(source: str | BinaryIO, limits: Limits, count: int = 12,
     except MediaError:
         return frames
     try:
-        if not container.streams.video:
+        vs = _video_stream(container)
+        if vs is None:
             return frames
-        vs = container.streams.video[0]
         duration = (container.duration or 0) / av.time_base
         rotation = 0
         for k in range(count):
