@@ -27,7 +27,20 @@ from tessera.service import tasks
 from tessera.store import audit, repos
 from tessera.store.bootstrap import initialise
 from tessera.store.tables import User
-from tessera.synthetic import TRANSFORMS, jpeg, picture, png
+from tessera.synthetic import (
+    TRANSFORMS,
+    Shot,
+    jpeg,
+    picture,
+    png,
+    timeline_frame,
+    tone_track,
+    write_video,
+)
+
+# a known video of Series Ocean and the soundtrack it carries
+OCEAN_VIDEO = [Shot(20, 4), Shot(21, 4), Shot(22, 4)]
+OCEAN_TRACK = tone_track(12, 20)
 
 SERIES = [("Series Ocean", "AU", range(0, 12), "identified", "full"),
           ("Series Forest", "NL", range(100, 110), "unidentified", "metadata"),
@@ -52,6 +65,7 @@ def make_known(root: Path) -> dict[str, Path]:
         for seed in seeds:
             _write(folder / f"img_{seed:04d}.jpg", jpeg(picture(seed)))
         folders[name] = folder
+    write_video(folders["Series Ocean"] / "clip_ocean.mp4", OCEAN_VIDEO, audio=OCEAN_TRACK)
     return folders
 
 
@@ -67,6 +81,16 @@ def make_seizure(root: Path) -> None:
     for seed in range(900, 912):
         _write(root / "camera" / f"new_{seed}.jpg", jpeg(picture(seed)))
     _write(root / "camera" / "screenshot.png", png(picture(950)))
+    # video: a smaller re-encode of a trimmed stretch, a still taken from it, the same sound
+    # under other pictures, and a new video
+    (root / "videos").mkdir(parents=True, exist_ok=True)
+    write_video(root / "videos" / "trimmed_reencode.mp4", OCEAN_VIDEO, start=3, end=10,
+                size=(320, 180), bitrate=250_000)
+    _write(root / "videos" / "still_from_video.jpg",
+           jpeg(timeline_frame(OCEAN_VIDEO, 6.0, (640, 360))))
+    write_video(root / "videos" / "same_sound.mp4", [Shot(940, 6), Shot(941, 6)],
+                audio=OCEAN_TRACK)
+    write_video(root / "videos" / "new_video.mp4", [Shot(945, 5)])
     _write(root / "misc" / "holiday.jpg", png(picture(3)))  # a PNG named .jpg
     _write(root / "misc" / "truncated.jpg", jpeg(picture(4))[:1500])
     _write(root / "misc" / "empty.jpg", b"")
