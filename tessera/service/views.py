@@ -157,7 +157,13 @@ def media_detail(ctx: Context, s: Session, p: Principal, media_id: int) -> dict[
         "height": media.height, "first_seen": media.first_seen.isoformat(),
         "metadata": media.meta, "pixels": can(p, Action.VIEW_PIXELS, target),
         "signals": [{"type": x.type, "version": x.version, "region": x.region,
-                     "quality": x.quality, "value": x.value.hex()} for x in media.signals],
+                     "quality": x.quality, "value": x.value.hex(), "start": x.t_start,
+                     "span": x.t_span} for x in media.signals],
+        "keyframes": [d.t_start for d in repos.derivatives_of(s, media.id, "keyframe")],
+        # what is said is content: shown only to those who may see the pictures
+        "transcript": [{"start": t.t_start, "end": t.t_end, "text": t.text,
+                        "language": t.language} for t in repos.transcript_of(s, media.id)]
+        if can(p, Action.VIEW_PIXELS, target) else [],
         "series": [_series_row(p, x, None) for x in series
                    if can(p, Action.VIEW_SERIES, series_target(p, x))],
         # other agencies' submissions say who holds it, not their paths or cases
@@ -203,15 +209,23 @@ class ThumbnailCache:
             if media.id in self.items:
                 self.items.move_to_end(media.id)
                 return self.items[media.id]
-        if media.kind != "image":
-            raise NotFound(f"media {media.id} has no picture to show")
-        decoded = decode_image(ctx.blobs().get(media.sha256), ctx.settings.limits)
-        data = thumbnail_jpeg(decoded.rgb, THUMBNAIL_SIZE, 80)
+        data = thumbnail_jpeg(_picture_of(ctx, media), THUMBNAIL_SIZE, 80)
         with self.lock:
             self.items[media.id] = data
             while len(self.items) > self.size:
                 self.items.popitem(last=False)
         return data
+
+
+def _picture_of(ctx: Context, media: Media) -> Image.Image:
+    """The image itself, or a video's contact sheet (a derivative stored at ingest)."""
+    if media.kind == "image":
+        return decode_image(ctx.blobs().get(media.sha256), ctx.settings.limits).rgb
+    with ctx.db.session() as s:
+        sheets = repos.derivatives_of(s, media.id, "contact_sheet")
+    if media.kind != "video" or not sheets:
+        raise NotFound(f"media {media.id} has no picture to show")
+    return Image.open(io.BytesIO(ctx.blobs().get(sheets[0].sha256))).convert("RGB")
 
 
 def _shielded(jpeg: bytes) -> bytes:

@@ -43,7 +43,7 @@ async def search_upload(request: Request, svc: Services, p: Principal) -> Report
 
 @router.post("/search", openapi_extra=SEARCH_SCHEMA)
 async def search(request: Request, svc: Svc, p: Who) -> dict[str, Any]:
-    """Matches of one image, redacted to what the caller's agency may see."""
+    """Matches of one image, video or sound file, redacted to what the caller's agency may see."""
     report = await search_upload(request, svc, p)
     entry = report.files[0]
     return {"file": entry.to_dict(), "lines": report.lines}
