@@ -52,7 +52,15 @@ class VideoFacts:
     tags: dict[str, str] = field(default_factory=dict)
     decoded_frames: int = 0
     decoded_seconds: float = 0.0
+    cut_at: float | None = None  # analysis stopped here (a limit), though the media goes on
     warnings: list[str] = field(default_factory=list)
+
+    @property
+    def analysed_until(self) -> float:
+        """Where the last kept frame's time ends."""
+        if self.cut_at is not None:
+            return self.cut_at
+        return max(self.decoded_seconds, self.duration or 0.0)
 
     def metadata(self) -> dict[str, Any]:
         out: dict[str, Any] = {k: v for k, v in (
@@ -227,6 +235,7 @@ def _run(container: av.container.InputContainer, facts: VideoFacts, limits: Limi
                     t = _frame_time(frame, index, facts)
                     last_time = max(last_time, t)
                     if budget.over(facts, t):
+                        facts.cut_at = t
                         return _pcm(pcm)
                     if step is not None and t + 1e-6 < next_time:
                         continue

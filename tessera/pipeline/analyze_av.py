@@ -56,9 +56,8 @@ def analyze_av(source: str | BinaryIO, kind: MediaKind, mime: str, digests: Dige
     if box is not None:
         info.metadata["bars"] = [round(x, 4) for x in box]
     result.warnings.extend(facts.warnings)
-    end = max(facts.decoded_seconds, facts.duration or 0.0)
     for sink in sinks:
-        info.signals.extend(sink.finish(end))
+        info.signals.extend(sink.finish(facts.analysed_until))
     if decoded.audio is not None:
         _audio(decoded.audio, actual, media, info, result, transcribe=blobs is not None)
     if actual is MediaKind.VIDEO:

@@ -61,8 +61,10 @@ class _VpdqSink:
         out = []
         for region, kept in self.kept.items():
             for k, item in enumerate(kept):
-                following = kept[k + 1].start if k + 1 < len(kept) else max(
-                    end_time, item.start + step)
+                if k + 1 < len(kept):
+                    following = kept[k + 1].start
+                else:  # the last kept frame holds until the end of what was analysed
+                    following = end_time if end_time > item.start else item.start + step
                 out.append(Signal(VpdqSignal.name, VpdqSignal.version, item.value, item.quality,
                                   region, frame=item.frame, start=round(item.start, 3),
                                   span=round(max(following - item.start, 0.0), 3)))
