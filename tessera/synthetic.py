@@ -132,15 +132,17 @@ def tone_track(seconds: float, seed: int, rate: int = 16_000) -> np.ndarray:
 def write_video(path: Path, shots: list[Shot], *, start: float = 0.0, end: float | None = None,
                 size: tuple[int, int] = (640, 360), fps: int = 15, bitrate: int = 1_000_000,
                 pillarbox: int = 0, audio: np.ndarray | None = None,
-                audio_rate: int = 16_000, codec: str = "h264") -> Path:
+                audio_rate: int = 16_000, codec: str = "h264",
+                tags: dict[str, str] | None = None) -> Path:
     """Encode ``shots`` between ``start`` and ``end`` seconds (trims), optionally with black
-    side bars of ``pillarbox`` pixels and a mono soundtrack (``audio`` covers the whole
-    timeline; the same stretch is cut)."""
+    side bars of ``pillarbox`` pixels, a mono soundtrack (``audio`` covers the whole
+    timeline; the same stretch is cut) and container ``tags`` (creation_time, location …)."""
     import av
 
     total = sum(s.seconds for s in shots)
     end = total if end is None else min(end, total)
     with av.open(str(path), mode="w") as container:
+        container.metadata.update(tags or {})
         stream = container.add_stream(codec, rate=fps)
         stream.width, stream.height = size
         stream.pix_fmt = "yuv420p"

@@ -90,6 +90,29 @@ def test_every_shared_video_decodes(shared_data: Path) -> None:
         assert r.info.kind is MediaKind.VIDEO and any(s.type == "vpdq" for s in r.info.signals)
 
 
+@pytest.mark.parametrize(("suffix", "codec", "size", "mime"), [
+    ("mov", "h264", (320, 240), "video/quicktime"), ("avi", "mpeg4", (320, 240),
+                                                     "video/x-msvideo"),
+    ("wmv", "wmv2", (320, 240), "video/x-ms-wmv"), ("3gp", "h263", (352, 288), "video/mp4"),
+    ("webm", "libvpx", (320, 240), "video/webm"), ("mkv", "h264", (320, 240),
+                                                   "video/x-matroska")])
+def test_common_containers(tmp_path: Path, suffix: str, codec: str, size: tuple[int, int],
+                           mime: str) -> None:
+    tags = {"creation_time": "2024-05-01T10:00:00Z", "location": "+52.3702+004.8952/",
+            "make": "Acme", "model": "Phone 7"} if suffix == "mov" else None
+    path = write_video(tmp_path / f"v.{suffix}", [Shot(5, 2), Shot(6, 2)], size=size,
+                       codec=codec, tags=tags)
+    r = _analyze(path)
+    assert r.ok and r.info.kind is MediaKind.VIDEO and r.info.mime == mime, r.error
+    assert (r.info.width, r.info.height) == size
+    assert len([s for s in r.info.signals if s.type == "vpdq"]) >= 2
+    if tags:
+        meta = r.info.metadata
+        assert meta["gps"] == {"lat": 52.3702, "lon": 4.8952}
+        assert meta["device_make"] == "Acme" and meta["device_model"] == "Phone 7"
+        assert meta["created"].startswith("2024-05-01T10:00:00")
+
+
 def test_iso6709_locations() -> None:
     assert parse_iso6709("+52.3702+004.8952/") == (52.3702, 4.8952)
     assert parse_iso6709("-33.8688+151.2093+005.000/") == (-33.8688, 151.2093)
