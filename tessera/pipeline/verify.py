@@ -1,4 +1,5 @@
-"""Re-read every stored original and check it against its SHA-256 (and its AES-GCM tags)."""
+"""Re-read every stored original, and every derivative made from one (video keyframes and
+contact sheets), and check it against its SHA-256 (and its AES-GCM tags)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from sqlalchemy import func, select
 from tessera.context import Context
 from tessera.pipeline.progress import NoProgress, Progress
 from tessera.store import audit, repos
-from tessera.store.tables import Media
+from tessera.store.tables import Derivative, Media
 
 
 @dataclass
@@ -27,13 +28,21 @@ def verify_evidence(ctx: Context, progress: Progress | None = None) -> VerifyRep
     blobs = ctx.blobs()
     report = VerifyReport()
     with ctx.db.session() as s:
-        total = s.scalar(select(func.count()).select_from(Media)) or 0
+        total = (s.scalar(select(func.count()).select_from(Media)) or 0) + \
+            (s.scalar(select(func.count()).select_from(Derivative)) or 0)
         progress.start(total, "verify")
         for media_id, sha256 in repos.all_media_sha256(s):
             problem = blobs.verify(sha256)
             report.checked += 1
             if problem:
                 report.problems.append((media_id, sha256, problem))
+            progress.advance()
+        for media_id, sha256, kind in s.execute(select(Derivative.media_id, Derivative.sha256,
+                                                       Derivative.kind).order_by(Derivative.id)):
+            problem = blobs.verify(sha256)
+            report.checked += 1
+            if problem:
+                report.problems.append((media_id, sha256, f"{kind}: {problem}"))
             progress.advance()
         progress.stop()
         audit.append(s, ctx.actor, "evidence.verify", None,

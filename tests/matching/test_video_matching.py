@@ -11,6 +11,7 @@ import pytest
 from tessera.context import Context
 from tessera.pipeline.deconflict import deconflict
 from tessera.pipeline.ingest import ingest
+from tessera.pipeline.verify import verify_evidence
 from tessera.reports.renderers import RENDERERS
 from tessera.synthetic import Shot, jpeg, timeline_frame, tone_track, write_video
 
@@ -55,6 +56,13 @@ def test_video_matches_in_the_report(ctx: Context, media: dict[str, Path]) -> No
         assert original.meta["duration"] == pytest.approx(24, abs=0.2)
         assert len(repos.derivatives_of(s, original.id, "keyframe")) >= 6  # one per shot
         assert len(repos.derivatives_of(s, original.id, "contact_sheet")) == 1
+        sheet = repos.derivatives_of(s, original.id, "contact_sheet")[0].sha256
+    checked = verify_evidence(ctx)
+    assert checked.ok and checked.checked >= 2 + 7  # 2 originals, 6+ keyframes, 1 sheet
+    stored = ctx.blobs().path_for(sheet)
+    stored.chmod(0o600)
+    stored.write_bytes(b"tampered")
+    assert [p.split(":")[0] for _, _, p in verify_evidence(ctx).problems] == ["contact_sheet"]
     rendered = deconflict(ctx, media["query"], "NL")
     report = rendered.to_dict()
 
