@@ -14,12 +14,12 @@ import numpy as np
 
 from tessera.index.inverted import InvertedIndex
 from tessera.matching.video import Segment
-from tessera.signals.chromaprint import ITEM_SECONDS, ChromaprintSignal
+from tessera.signals.chromaprint import ITEM_SECONDS, MIN_ITEMS, ChromaprintSignal
 from tessera.store import repos
 from tessera.store.db import Database
 
 WINDOW = 24  # items (~3 s) over which agreement is judged locally
-MIN_SEGMENT_ITEMS = 24
+MIN_SEGMENT_ITEMS = MIN_ITEMS  # ~3 s: what a stored fingerprint has at least
 MIN_VOTES = 4
 
 

@@ -248,7 +248,15 @@ def _run(container: av.container.InputContainer, facts: VideoFacts, limits: Limi
                                            interpolation=INTERP)
                     on_frame(Frame(index, t, _upright(rgb, facts.rotation)))  # type: ignore[misc]
                     facts.decoded_frames = index + 1
-                elif resampler is not None and pcm_samples < max_samples:
+                elif resampler is not None:
+                    if vs is None:  # sound only: the sound's time is what the limits bound
+                        t = float(frame.time or 0.0)
+                        last_time = max(last_time, t)
+                        if budget.over(facts, t):
+                            facts.cut_at = t
+                            return _pcm(pcm)
+                    if pcm_samples >= max_samples:
+                        continue
                     for out in resampler.resample(frame):
                         chunk = out.to_ndarray().reshape(-1)
                         pcm.append(chunk)

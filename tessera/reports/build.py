@@ -88,6 +88,7 @@ class _Adder:
             match.segments = [{"query_start": x["query_start"], "query_end": x["query_end"]}
                               for x in match.segments]
             match.match_times, match.match_coverage, match.offset = [], None, None
+            match.frames = len(match.query_times)
         self.entry.matches.append(match)
 
 

@@ -20,6 +20,7 @@ from tessera.signals.base import SIGNAL_TYPES, SignalType
 
 ITEM_SECONDS = 4096 / 3 / 11025  # Chromaprint's default algorithm: one item per 1365.3 samples
 MIN_SECONDS = 3.0  # shorter sound gives too few items to link anything
+MIN_ITEMS = 24  # ~3 s of fingerprint: the shortest stretch matching will accept
 FPCALC_TIMEOUT = 300
 
 
@@ -62,8 +63,8 @@ class ChromaprintSignal(SignalType):
         if pcm.size < MIN_SECONDS * rate or not np.any(pcm):
             return []  # silence or a blip: nothing to link by
         items = fingerprint(pcm, rate)
-        if items.size == 0:
-            return []
+        if items.size < MIN_ITEMS:
+            return []  # Chromaprint needs a few seconds to warm up: too short to link by
         return [Signal(self.name, self.version, items.astype("<u4").tobytes(), None, "audio",
                        start=0.0, span=round(items.size * ITEM_SECONDS, 3))]
 

@@ -69,6 +69,13 @@ def test_limits_cut_long_and_refuse_huge_videos(clip: Path) -> None:
     assert not r.ok and r.error_code == "too_large"
 
 
+def test_limits_bound_sound_only_files(shared_data: Path) -> None:
+    short = dataclasses.replace(Limits(), max_video_seconds=3)
+    r = _analyze(shared_data / "audio" / "music_vibe_ace.ogg", short)
+    assert r.ok and any("only the first 3 s" in w for w in r.warnings)
+    assert r.info.signals == []  # 3 s of sound gives too short a fingerprint to match by
+
+
 def test_mislabelled_video_is_read_by_content(clip: Path, tmp_path: Path) -> None:
     renamed = tmp_path / "holiday.jpg"
     renamed.write_bytes(clip.read_bytes())
