@@ -133,7 +133,7 @@ def write_video(path: Path, shots: list[Shot], *, start: float = 0.0, end: float
                 size: tuple[int, int] = (640, 360), fps: int = 15, bitrate: int = 1_000_000,
                 pillarbox: int = 0, audio: np.ndarray | None = None,
                 audio_rate: int = 16_000, codec: str = "h264",
-                tags: dict[str, str] | None = None) -> Path:
+                tags: dict[str, str] | None = None, mirror: bool = False) -> Path:
     """Encode ``shots`` between ``start`` and ``end`` seconds (trims), optionally with black
     side bars of ``pillarbox`` pixels, a mono soundtrack (``audio`` covers the whole
     timeline; the same stretch is cut) and container ``tags`` (creation_time, location …)."""
@@ -156,6 +156,8 @@ def write_video(path: Path, shots: list[Shot], *, start: float = 0.0, end: float
         inner = (size[0] - 2 * pillarbox, size[1])
         for k in range(round((end - start) * fps)):
             picture_ = timeline_frame(shots, start + k / fps, inner)
+            if mirror:
+                picture_ = ImageOps.mirror(picture_)
             if pillarbox:
                 picture_ = ImageOps.expand(picture_, border=(pillarbox, 0), fill=(0, 0, 0))
             frame = av.VideoFrame.from_image(picture_)

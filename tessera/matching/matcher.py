@@ -64,7 +64,7 @@ class _Found:
     """Raw frame-level agreements between one query file and one stored media."""
 
     best: Hit | None = None
-    pairs: list[Pair] = field(default_factory=list)
+    pairs: dict[Transform, list[Pair]] = field(default_factory=lambda: defaultdict(list))
     times: set[float] = field(default_factory=set)
     regions: tuple[str, str] = ("full", "full")
 
@@ -130,9 +130,9 @@ class Matcher:
             item = found[owners[h.query]].setdefault(place.media_id, _Found())
             q_frame, m_frame = q.type in FRAME_TYPES, place.type in FRAME_TYPES
             if q_frame and m_frame:
-                item.pairs.append(Pair(q.start or 0.0, (q.start or 0.0) + (q.span or 0.0),
-                                       place.start or 0.0,
-                                       (place.start or 0.0) + (place.span or 0.0), h.distance))
+                q0, m0 = q.start or 0.0, place.start or 0.0
+                item.pairs[q.transform].append(Pair(q0, q0 + (q.span or 0.0), m0,
+                                                    m0 + (place.span or 0.0), h.distance))
                 item.regions = (q.region, place.region)
                 continue
             kind = "still-in-video" if m_frame else "frame-of-still" if q_frame else "pdq"
@@ -175,20 +175,23 @@ class Matcher:
     def _video_hit(media_id: int, item: _Found, query_duration: float,
                    match_duration: float) -> Hit | None:
         single = query_duration <= 1.0 or match_duration <= 1.0
-        segments = align(item.pairs, min_pairs=1 if single else 2)
+        # the query as it is, or mirrored: whichever way more frames agree
+        turn, pairs = max(item.pairs.items(), key=lambda kv: (len(kv[1]),
+                                                              kv[0] is Transform.ORIGINAL))
+        segments = align(pairs, min_pairs=1 if single else 2)
         if not segments:
             return None
-        distances = sorted(p.distance for p in item.pairs)
+        distances = sorted(p.distance for p in pairs)
         q_cov = covered([(x.query_start, x.query_end) for x in segments])
         m_cov = covered([(x.match_start, x.match_end) for x in segments])
-        return Hit(media_id, "video", distances[len(distances) // 2],
+        return Hit(media_id, "video", distances[len(distances) // 2], turn,
                    query_region=item.regions[0], match_region=item.regions[1],
                    segments=tuple(segments),
                    query_coverage=round(min(1.0, q_cov / query_duration), 3)
                    if query_duration else None,
                    match_coverage=round(min(1.0, m_cov / match_duration), 3)
                    if match_duration else None,
-                   frames=len(item.pairs))
+                   frames=len(pairs))
 
     # -- sound ------------------------------------------------------------------------------
 

@@ -125,12 +125,11 @@ def _analyze_av(item: Item, found: Sniffed, options: AnalyzeOptions, blobs: Blob
     with open_item(item, options.limits) as fh:
         source = item.disk_path if not item.members else fh
         info = analyze_av(source, found.kind, found.mime, d, options.limits, options.media,
-                          blobs if options.store_blobs else None, result)
+                          blobs if options.store_blobs else None, result,
+                          query_variants=options.query_variants)
     result.warnings.extend(_mislabel_warning(result.path, info.mime))
     if not options.thumbnails:
         result.thumbnail = None
-    if options.query_variants:
-        result.query_signals = [s for s in info.signals]
     result.info = info
 
 

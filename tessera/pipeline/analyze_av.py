@@ -13,7 +13,14 @@ from typing import BinaryIO
 from tessera.analyzers.keyframes import KeyframeCollector, contact_sheet, jpeg
 from tessera.config import Limits, MediaOptions
 from tessera.core.errors import MediaError
-from tessera.core.types import Derivative, Digests, FileResult, MediaInfo, MediaKind
+from tessera.core.types import (
+    Derivative,
+    Digests,
+    FileResult,
+    MediaInfo,
+    MediaKind,
+    Transform,
+)
 from tessera.media.borders import find_video_bars
 from tessera.media.image import thumbnail_jpeg
 from tessera.media.video import AUDIO_RATE, Frame, decode, probe_frames
@@ -31,11 +38,13 @@ def _rewind(source: str | BinaryIO) -> str | BinaryIO:
 
 def analyze_av(source: str | BinaryIO, kind: MediaKind, mime: str, digests: Digests,
                limits: Limits, media: MediaOptions, blobs: BlobStore | None,
-               result: FileResult) -> MediaInfo:
-    """Signals, derivatives (stored when ``blobs``), transcript and a contact-sheet thumbnail."""
+               result: FileResult, *, query_variants: bool = False) -> MediaInfo:
+    """Signals, derivatives (stored when ``blobs``), transcript and a contact-sheet thumbnail.
+    With ``query_variants`` the result's query signals also hold mirrored frame hashes."""
     box = find_video_bars(probe_frames(_rewind(source), limits)) \
         if kind is MediaKind.VIDEO else None
-    plan = VideoPlan(content_box=box, sample_fps=media.video_sample_fps)
+    plan = VideoPlan(content_box=box, sample_fps=media.video_sample_fps,
+                     mirrored_queries=query_variants)
     frame_types = [t for _, t in SIGNAL_TYPES if MediaKind.VIDEO in t.applies_to]
     sinks = [s for s in (t.frame_sink(plan) for t in frame_types) if s is not None]
     keyframes = KeyframeCollector()
@@ -56,12 +65,15 @@ def analyze_av(source: str | BinaryIO, kind: MediaKind, mime: str, digests: Dige
     if box is not None:
         info.metadata["bars"] = [round(x, 4) for x in box]
     result.warnings.extend(facts.warnings)
-    for sink in sinks:
-        info.signals.extend(sink.finish(facts.analysed_until))
+    variants = [x for sink in sinks for x in sink.finish(facts.analysed_until)]
+    info.signals.extend(x for x in variants if x.transform is Transform.ORIGINAL)
+    frame_count = len(info.signals)
     if decoded.audio is not None:
         _audio(decoded.audio, actual, media, info, result, transcribe=blobs is not None)
     if actual is MediaKind.VIDEO:
         _pictures(keyframes, blobs, result)
+    if query_variants:
+        result.query_signals = variants + info.signals[frame_count:]  # + sound
     return info
 
 

@@ -28,6 +28,7 @@ class VideoPlan:
     content_box: tuple[float, float, float, float] | None = None  # fractions, see borders.py
     sample_fps: float | None = 1.0  # None: every frame
     prune_distance: int = 6  # a frame this close to the last kept one is dropped; -1 keeps all
+    mirrored_queries: bool = False  # also hash mirrored frames, to search with (never stored)
 
 
 class FrameSink(Protocol):

@@ -7,6 +7,8 @@ Differences from Meta's reference, each for a reason:
 - constant letterbox/pillarbox bars are detected over the whole video and the picture inside
   them is hashed as well (region "trimmed"): plain vPDQ scores 0% between a barred SD copy and
   the HD original, we match them;
+- a query video may also be hashed mirrored (re-uploads are often flipped to dodge matching);
+  those hashes are searched with, never stored;
 - frames are scaled by FFmpeg to at most 1280 px before PDQ (native for SD and HD); see the
   conformance test for how close that stays to Meta's hashes.
 The hashes live in the PDQ index (``index_space``), so a still finds the frames it came from.
@@ -19,7 +21,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from tessera.core.types import MediaKind, Signal
+from tessera.core.types import MediaKind, Signal, Transform
 from tessera.media.video import Frame
 from tessera.signals.base import SIGNAL_TYPES, FrameSink, SignalType, VideoPlan
 from tessera.signals.pdq import hamming, hash_array
@@ -43,13 +45,17 @@ def crop(rgb: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
 class _VpdqSink:
     def __init__(self, plan: VideoPlan) -> None:
         self.plan = plan
-        self.kept: dict[str, list[_Kept]] = {"full": []}
-        if plan.content_box is not None:
-            self.kept["trimmed"] = []
+        regions = ["full"] + (["trimmed"] if plan.content_box is not None else [])
+        turns = [Transform.ORIGINAL] + ([Transform.FLIP_HORIZONTAL]
+                                        if plan.mirrored_queries else [])
+        self.kept: dict[tuple[str, Transform], list[_Kept]] = {
+            (r, t): [] for r in regions for t in turns}
 
     def add(self, frame: Frame) -> None:
-        for region, kept in self.kept.items():
+        for (region, turn), kept in self.kept.items():
             pixels = frame.rgb if region == "full" else crop(frame.rgb, self.plan.content_box)  # type: ignore[arg-type]
+            if turn is Transform.FLIP_HORIZONTAL:
+                pixels = np.ascontiguousarray(pixels[:, ::-1])
             value, quality = hash_array(pixels)
             if kept and self.plan.prune_distance >= 0 and \
                     hamming(kept[-1].value, value) <= self.plan.prune_distance:
@@ -59,14 +65,14 @@ class _VpdqSink:
     def finish(self, end_time: float) -> list[Signal]:
         step = 1.0 / self.plan.sample_fps if self.plan.sample_fps else 0.0
         out = []
-        for region, kept in self.kept.items():
+        for (region, turn), kept in self.kept.items():
             for k, item in enumerate(kept):
                 if k + 1 < len(kept):
                     following = kept[k + 1].start
                 else:  # the last kept frame holds until the end of what was analysed
                     following = end_time if end_time > item.start else item.start + step
                 out.append(Signal(VpdqSignal.name, VpdqSignal.version, item.value, item.quality,
-                                  region, frame=item.frame, start=round(item.start, 3),
+                                  region, turn, frame=item.frame, start=round(item.start, 3),
                                   span=round(max(following - item.start, 0.0), 3)))
         return out
 

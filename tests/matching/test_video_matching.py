@@ -32,6 +32,7 @@ def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     compilation = [Shot(90, 4), Shot(12, 4), Shot(13, 4), Shot(91, 4)]
     write_video(query / "compilation.mkv", compilation)
     write_video(query / "pillarboxed.mp4", ORIGINAL, size=(480, 360), pillarbox=40)
+    write_video(query / "mirrored.mp4", ORIGINAL, start=4, end=20, mirror=True)
     (query / "still_at_10s.jpg").write_bytes(jpeg(timeline_frame(ORIGINAL, 10.0, (640, 360))))
     write_video(query / "redubbed.mp4", [Shot(50, 6), Shot(51, 6)],
                 audio=TRACK[4 * 16_000:])
@@ -91,6 +92,9 @@ def test_video_matches_in_the_report(ctx: Context, media: dict[str, Path]) -> No
 
     (boxed,) = _hits(report, "pillarboxed.mp4", "video")
     assert boxed["query_region"] == "trimmed" and boxed["query_coverage"] >= 0.8
+
+    (flipped,) = _hits(report, "mirrored.mp4", "video")
+    assert flipped["transform"] == "flip_horizontal" and flipped["query_coverage"] >= 0.8
 
     (still,) = _hits(report, "still_at_10s.jpg", "still-in-video")
     assert still["media_id"] == original.id
