@@ -332,7 +332,7 @@ def search_text(text: Annotated[str, typer.Argument(help="words that must all be
                 limit: int = typer.Option(50, min=1, max=1000),
                 as_json: bool = typer.Option(False, "--json", help="JSON lines")) -> None:
     """Find recorded speech: every transcript segment that contains all the words."""
-    from tessera.reports.model import timecode
+    from tessera.core.timecode import timecode
     from tessera.store import audit, repos
 
     ctx = _context()

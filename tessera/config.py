@@ -9,17 +9,27 @@ from pathlib import Path
 from tessera.core.errors import ConfigError
 
 
-def _int(env: dict[str, str], name: str, default: int, minimum: int = 0) -> int:
+def _number(env: dict[str, str], name: str, default: float, minimum: float,
+            cast: type[int] | type[float]) -> float:
     raw = env.get(name)
     if raw is None or raw == "":
         return default
     try:
-        value = int(raw)
+        value = cast(raw)
     except ValueError:
-        raise ConfigError(f"{name} must be an integer, got {raw!r}") from None
-    if value < minimum:
-        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+        what = "an integer" if cast is int else "a number"
+        raise ConfigError(f"{name} must be {what}, got {raw!r}") from None
+    if not value >= minimum:  # also refuses NaN
+        raise ConfigError(f"{name} must be at least {minimum}, got {raw}")
     return value
+
+
+def _int(env: dict[str, str], name: str, default: int, minimum: int = 0) -> int:
+    return int(_number(env, name, default, minimum, int))
+
+
+def _float(env: dict[str, str], name: str, default: float, minimum: float) -> float:
+    return float(_number(env, name, default, minimum, float))
 
 
 @dataclass(frozen=True)
@@ -47,19 +57,6 @@ class MediaOptions:
     max_speech_seconds: float = 600  # per file: recognition runs at about real time
     languages: tuple[str, ...] = ("en", "de", "fr", "nl", "es", "it", "pt", "pl", "sv", "da",
                                   "fi", "cs", "ro", "ru", "uk", "tr", "ar")
-
-
-def _float(env: dict[str, str], name: str, default: float, minimum: float) -> float:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
-    if not value >= minimum:
-        raise ConfigError(f"{name} must be at least {minimum}, got {raw}")
-    return value
 
 
 def _media(env: dict[str, str]) -> MediaOptions:

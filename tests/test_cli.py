@@ -118,3 +118,16 @@ def test_index_is_rebuilt_when_missing(home: Path, tmp_path: Path) -> None:
     for f in (home / "index").iterdir():
         f.unlink()
     assert "3 hashes" in tessera(home, "index", "status").stdout
+
+
+def test_hash_lists_video_frames_in_time(tmp_path: Path) -> None:
+    from tessera.synthetic import Shot, tone_track, write_video
+
+    clip = write_video(tmp_path / "clip.mp4", [Shot(1, 4), Shot(2, 4)], audio=tone_track(8, 1))
+    (record,) = [json.loads(x) for x in tessera(tmp_path / "h", "hash", str(clip))
+                 .stdout.splitlines()]
+    assert record["kind"] == "video" and record["mime"] == "video/mp4"
+    frames = record["vpdq"]
+    assert len(frames) >= 2 and frames[0]["start"] == 0.0 and len(frames[0]["value"]) == 64
+    assert [f["start"] for f in frames] == sorted(f["start"] for f in frames)
+    assert len(record["chromaprint_audio"]) == 1 and record["chromaprint_audio"][0]["span"] > 2

@@ -20,7 +20,19 @@ def test_postgres_url_uses_psycopg3(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("env", [{"TESSERA_PDQ_MAX_DISTANCE": "abc"},
                                  {"TESSERA_PDQ_MAX_DISTANCE": "120"},
-                                 {"TESSERA_WORKERS": "0"}])
+                                 {"TESSERA_WORKERS": "0"}, {"TESSERA_VIDEO_FPS": "0"},
+                                 {"TESSERA_VIDEO_FPS": "fast"},
+                                 {"TESSERA_MAX_VIDEO_SECONDS": "0"},
+                                 {"TESSERA_MAX_SPEECH_SECONDS": "nan"}])
 def test_bad_settings_are_refused(tmp_path: Path, env: dict[str, str]) -> None:
     with pytest.raises(ConfigError):
         Settings.from_env(env=env, home=tmp_path)
+
+
+def test_video_and_speech_settings(tmp_path: Path) -> None:
+    s = Settings.from_env(env={"TESSERA_VIDEO_FPS": "2.5", "TESSERA_SPEECH": "0",
+                               "TESSERA_LANGUAGES": "EN, de", "TESSERA_MAX_VIDEO_SECONDS": "60"},
+                          home=tmp_path)
+    assert s.media.video_sample_fps == 2.5 and s.media.speech is False
+    assert s.media.languages == ("en", "de") and s.limits.max_video_seconds == 60
+    assert Settings.from_env(env={}, home=tmp_path).media.speech is True

@@ -7,12 +7,12 @@ and the UI; like every picture it is shown blurred and greyscale until someone r
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 
 import numpy as np
 from PIL import Image, ImageDraw
 
+from tessera.core.timecode import timecode
 from tessera.media.video import Frame
 
 SCENE_CHANGE = 28.0  # mean absolute grey-level difference (0-255) that starts a new scene
@@ -73,18 +73,6 @@ def _small(rgb: np.ndarray, size: int) -> Image.Image:
     image = Image.fromarray(rgb)
     image.thumbnail((size, size), Image.Resampling.BILINEAR)
     return image
-
-
-def jpeg(image: Image.Image, quality: int = 85) -> bytes:
-    out = io.BytesIO()
-    image.convert("RGB").save(out, format="JPEG", quality=quality)
-    return out.getvalue()
-
-
-def timecode(seconds: float) -> str:
-    whole = int(seconds)
-    h, m, s = whole // 3600, whole % 3600 // 60, whole % 60
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
 def contact_sheet(stills: list[Still]) -> Image.Image | None:

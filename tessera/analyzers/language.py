@@ -11,8 +11,8 @@ from functools import cache
 
 from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
 
-DEFAULT_LANGUAGES = ("en", "de", "fr", "nl", "es", "it", "pt", "pl", "sv", "da", "fi", "cs",
-                     "ro", "ru", "uk", "tr", "ar")
+from tessera.config import MediaOptions
+
 MIN_WORDS = 3
 _LOCK = threading.Lock()
 
@@ -24,7 +24,7 @@ def _detector(codes: tuple[str, ...]) -> LanguageDetector:
             .build())
 
 
-def identify(text: str, codes: tuple[str, ...] = DEFAULT_LANGUAGES) -> str | None:
+def identify(text: str, codes: tuple[str, ...] = MediaOptions().languages) -> str | None:
     """ISO 639-1 code, or None when the text is too short or ambiguous to tell."""
     if len(text.split()) < MIN_WORDS:
         return None

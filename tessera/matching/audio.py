@@ -14,7 +14,12 @@ import numpy as np
 
 from tessera.index.inverted import InvertedIndex
 from tessera.matching.video import Segment
-from tessera.signals.chromaprint import ITEM_SECONDS, MIN_ITEMS, ChromaprintSignal
+from tessera.signals.chromaprint import (
+    ITEM_SECONDS,
+    MIN_ITEMS,
+    ChromaprintSignal,
+    item_bit_errors,
+)
 from tessera.store import repos
 from tessera.store.db import Database
 
@@ -35,10 +40,6 @@ def _to_items(value: bytes) -> np.ndarray:
     return np.frombuffer(value, dtype="<u4").astype(np.uint32)
 
 
-def _bit_errors(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.unpackbits(np.bitwise_xor(a, b).view(np.uint8).reshape(-1, 4), axis=1).sum(1)
-
-
 def agreeing_runs(query: np.ndarray, stored: np.ndarray, offset: int,
                   max_ber: float) -> tuple[float, list[tuple[int, int]]]:
     """Overall bit error rate of the aligned overlap and the runs (query item ranges) where a
@@ -47,7 +48,7 @@ def agreeing_runs(query: np.ndarray, stored: np.ndarray, offset: int,
     n = min(query.size - q0, stored.size - s0)
     if n <= 0:
         return 1.0, []
-    errors = _bit_errors(query[q0:q0 + n], stored[s0:s0 + n]).astype(np.float64)
+    errors = item_bit_errors(query[q0:q0 + n], stored[s0:s0 + n]).astype(np.float64)
     window = min(WINDOW, n)
     local = np.convolve(errors, np.ones(window) / (32 * window), mode="same")
     good = local <= max_ber

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import BinaryIO
 
-from tessera.analyzers.keyframes import KeyframeCollector, contact_sheet, jpeg
+from tessera.analyzers.keyframes import KeyframeCollector, contact_sheet
 from tessera.config import Limits, MediaOptions
 from tessera.core.errors import MediaError
 from tessera.core.types import (
@@ -115,10 +115,10 @@ def _pictures(keyframes: KeyframeCollector, blobs: BlobStore | None,
     result.thumbnail = thumbnail_jpeg(sheet, 320, 75)
     if blobs is None:
         return
-    data = jpeg(sheet)
+    data = thumbnail_jpeg(sheet, max(sheet.size), 85)
     result.derivatives.append(Derivative("contact_sheet", blobs.put([data]), None,
                                          sheet.width, sheet.height))
     for still in keyframes.keyframes:
-        data = jpeg(still.image)
+        data = thumbnail_jpeg(still.image, max(still.image.size), 85)
         result.derivatives.append(Derivative("keyframe", blobs.put([data]), round(still.time, 3),
                                              still.image.width, still.image.height))

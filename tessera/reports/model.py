@@ -23,6 +23,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from tessera.core.timecode import timecode
+
 STATUSES = ("exact", "near", "new", "error")
 
 
@@ -107,11 +109,6 @@ class MatchEntry:
             "where": self.where,
         }
 
-
-def timecode(seconds: float) -> str:
-    whole = round(seconds)
-    h, m, s = whole // 3600, whole % 3600 // 60, whole % 60
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
 @dataclass(slots=True)

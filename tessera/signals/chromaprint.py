@@ -47,9 +47,14 @@ def fingerprint(pcm: np.ndarray, rate: int) -> np.ndarray:
         raise MediaError("failed", f"fpcalc gave unexpected output: {text[:80]!r}") from None
 
 
+def item_bit_errors(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Differing bits of each pair of aligned items (uint32 arrays of one length)."""
+    x = np.bitwise_xor(a.astype(np.uint32), b.astype(np.uint32))
+    return np.unpackbits(x.view(np.uint8).reshape(-1, 4), axis=1).sum(1)
+
+
 def bit_error_rate(a: np.ndarray, b: np.ndarray) -> float:
-    x = np.bitwise_xor(a, b)
-    return float(np.unpackbits(x.view(np.uint8)).sum()) / (32 * x.size) if x.size else 1.0
+    return float(item_bit_errors(a, b).sum()) / (32 * a.size) if a.size else 1.0
 
 
 class ChromaprintSignal(SignalType):
