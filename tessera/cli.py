@@ -398,20 +398,20 @@ def jobs_show(job_id: int) -> None:
 
 @command(index_app, "rebuild")
 def index_rebuild() -> None:
-    """Rebuild the PDQ index from the database."""
+    """Rebuild every index (PDQ, faces) from the database."""
     ctx = _context()
-    index = ctx.index("pdq")
-    index.rebuild()
-    out.print(f"PDQ index rebuilt: {len(index.index):,} hashes")
+    for index in ctx.indexes():
+        index.rebuild()
+        out.print(f"{index.space} index rebuilt: {len(index.index):,} entries")
 
 
 @command(index_app, "status")
 def index_status() -> None:
-    """How many hashes the PDQ index holds (catching up with the database first)."""
+    """How much each index holds (catching up with the database first)."""
     ctx = _context()
-    index = ctx.index("pdq")
-    out.print(f"PDQ index: {len(index.index):,} hashes, up to signal {index.max_id}"
-              + (" (rebuilt now)" if index.rebuilt else ""))
+    for index in ctx.indexes():
+        out.print(f"{index.space} index: {len(index.index):,} entries, up to signal "
+                  f"{index.max_id}" + (" (rebuilt now)" if index.rebuilt else ""))
 
 
 @command(audit_app, "verify")

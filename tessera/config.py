@@ -57,6 +57,10 @@ class MediaOptions:
     max_speech_seconds: float = 600  # per file: recognition runs at about real time
     languages: tuple[str, ...] = ("en", "de", "fr", "nl", "es", "it", "pt", "pl", "sv", "da",
                                   "fi", "cs", "ro", "ru", "uk", "tr", "ar")
+    faces: bool = True
+    face_engine: str = "dlib-hog"
+    max_faces: int = 100  # per picture, largest first: a crowd must not take minutes
+    face_size: int = 1280  # longest side a picture is searched for faces at
 
 
 def _media(env: dict[str, str]) -> MediaOptions:
@@ -65,11 +69,51 @@ def _media(env: dict[str, str]) -> MediaOptions:
                       if x.strip()) or d.languages
     return MediaOptions(
         video_sample_fps=_float(env, "TESSERA_VIDEO_FPS", d.video_sample_fps, 0.01),
-        speech=env.get("TESSERA_SPEECH", "1").lower() not in ("0", "false", "no", "off"),
+        speech=_flag(env, "TESSERA_SPEECH", d.speech),
         speech_engine=env.get("TESSERA_SPEECH_ENGINE") or d.speech_engine,
         max_speech_seconds=_float(env, "TESSERA_MAX_SPEECH_SECONDS", d.max_speech_seconds, 1),
         languages=languages,
+        faces=_flag(env, "TESSERA_FACES", d.faces),
+        face_engine=env.get("TESSERA_FACE_ENGINE") or d.face_engine,
+        max_faces=_int(env, "TESSERA_MAX_FACES", d.max_faces, 1),
+        face_size=_int(env, "TESSERA_FACE_SIZE", d.face_size, 160),
     )
+
+
+def _flag(env: dict[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be 1 or 0, got {raw!r}")
+
+
+@dataclass(frozen=True)
+class FaceThresholds:
+    """Cosine similarities of unit-length face embeddings (see benchmarks/RESULTS.md for the
+    false accept rates they were chosen at). Clustering is stricter than search: a search
+    result is looked at by a person, a cluster groups many faces at once."""
+
+    match: float = 0.92  # search results and report face matches
+    suggest: float = 0.93  # Tessera suggests linking a face to a person
+    cluster: float = 0.92  # every pair of faces in one automatic cluster is at least this
+    min_quality: int = 40  # faces below this are kept but never matched
+
+
+def _faces(env: dict[str, str]) -> FaceThresholds:
+    d = FaceThresholds()
+    values = {name: _float(env, f"TESSERA_FACE_{name.upper()}_SCORE", getattr(d, name), 0.0)
+              for name in ("match", "suggest", "cluster")}
+    for name, value in values.items():
+        if value > 1:
+            raise ConfigError(f"TESSERA_FACE_{name.upper()}_SCORE must be at most 1")
+        if value < 0.8:
+            raise ConfigError(f"TESSERA_FACE_{name.upper()}_SCORE below 0.8 links strangers")
+    return FaceThresholds(**values, min_quality=_int(env, "TESSERA_FACE_MIN_QUALITY",
+                                                      d.min_quality))
 
 
 @dataclass(frozen=True)
@@ -90,6 +134,7 @@ class Settings:
     database_url: str
     pdq_max_distance: int = 31
     pdq_min_quality: int = 50
+    faces: FaceThresholds = field(default_factory=lambda: FaceThresholds())
     workers: int = field(default_factory=lambda: max(1, os.cpu_count() or 1))
     limits: Limits = field(default_factory=Limits)
     media: MediaOptions = field(default_factory=MediaOptions)
@@ -149,6 +194,7 @@ class Settings:
             database_url=url,
             pdq_max_distance=distance,
             pdq_min_quality=_int(env, "TESSERA_PDQ_MIN_QUALITY", 50),
+            faces=_faces(env),
             workers=_int(env, "TESSERA_WORKERS", max(1, os.cpu_count() or 1), 1),
             limits=limits,
             media=_media(env),

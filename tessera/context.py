@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass, field
 
 from tessera.config import Settings
+from tessera.index import INDEX_KINDS
 from tessera.matching.audio import AudioIndex
 from tessera.matching.indexes import SyncedIndex
 from tessera.matching.matcher import Matcher
@@ -55,6 +56,20 @@ class Context:
                                                members).open()
         return self._indexes[space]
 
+    def indexes(self) -> list[SyncedIndex]:
+        """Every persisted index (one per index space: PDQ, faces, …), opened."""
+        spaces = sorted({t.space() for _, t in SIGNAL_TYPES if t.index_kind in INDEX_KINDS.names()})
+        return [self.index(space) for space in spaces]
+
+    def save_indexes(self) -> None:
+        for index in self._indexes.values():
+            index.save()
+
+    def refresh_indexes(self) -> None:
+        """Catch up with what other processes committed (a CLI ingest beside the server)."""
+        for index in self.indexes():
+            index.refresh()
+
     def audio_index(self) -> AudioIndex:
         if self._audio is None:
             self._audio = AudioIndex(self.db)
@@ -63,7 +78,8 @@ class Context:
     def matcher(self) -> Matcher:
         """Every index a de-confliction searches, with the configured thresholds."""
         return Matcher(self.db, self.index("pdq"), self.settings.pdq_max_distance,
-                       self.settings.pdq_min_quality, self.audio_index())
+                       self.settings.pdq_min_quality, self.audio_index(),
+                       self.index("face"), self.settings.faces)
 
     def close(self) -> None:
         self.db.dispose()

@@ -118,9 +118,11 @@ def browser():  # type: ignore[no-untyped-def]
 
 
 def make_settings(home: Path, database_url: str | None = None, workers: int = 1,
-                  speech: bool = False) -> Settings:
-    """Speech recognition runs at about real time: off unless a test is about it."""
-    env = {"TESSERA_WORKERS": str(workers), "TESSERA_SPEECH": "1" if speech else "0"}
+                  speech: bool = False, faces: bool = False) -> Settings:
+    """Speech recognition runs at about real time and face detection at a few pictures a
+    second: off unless a test is about them."""
+    env = {"TESSERA_WORKERS": str(workers), "TESSERA_SPEECH": "1" if speech else "0",
+           "TESSERA_FACES": "1" if faces else "0"}
     if database_url:
         env["TESSERA_DATABASE_URL"] = database_url
     return Settings.from_env(env=env, home=home)

@@ -15,7 +15,8 @@ from tests.conftest import write_pictures
 def tessera(home: Path, *args: str, ok: bool = True,
             extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "TESSERA_HOME": str(home), "TESSERA_WORKERS": "1",
-           "COLUMNS": "200", "TESSERA_SPEECH": "0", **(extra_env or {})}
+           "COLUMNS": "200", "TESSERA_SPEECH": "0", "TESSERA_FACES": "0",
+           **(extra_env or {})}
     env.pop("TESSERA_DATABASE_URL", None)
     proc = subprocess.run([sys.executable, "-m", "tessera", *args], env=env, text=True,
                           capture_output=True, timeout=300)
@@ -117,7 +118,7 @@ def test_index_is_rebuilt_when_missing(home: Path, tmp_path: Path) -> None:
     tessera(home, "ingest", str(tmp_path / "c"), "--agency", "AU")
     for f in (home / "index").iterdir():
         f.unlink()
-    assert "3 hashes" in tessera(home, "index", "status").stdout
+    assert "pdq index: 3 entries" in tessera(home, "index", "status").stdout
 
 
 def test_hash_lists_video_frames_in_time(tmp_path: Path) -> None:

@@ -11,6 +11,9 @@ Sharing levels an owning agency chooses per series:
   metadata   plus series details, identification status and the media's hashes and metadata
   full       plus the media itself (thumbnails, reveal, download)
 Media that no series shares wider is ``hash-only`` to every agency but those that submitted it.
+Persons (victims, offenders) are shared by the same levels: hash-only tells another agency that
+a face matches someone the owner tracks and whom to ask; metadata adds label, role and status.
+A face crop is a picture of the media it comes from, so it follows that media's visibility.
 """
 
 from __future__ import annotations
@@ -56,6 +59,9 @@ class Action(StrEnum):
     SHARE_SERIES = "series.share"  # change a series' sharing level
     VIEW_MEDIA = "media.view"  # hashes, metadata, submissions
     VIEW_PIXELS = "media.pixels"  # thumbnail, reveal, download
+    VIEW_PERSON = "person.view"  # label, role, status, linked faces
+    EDIT_PERSON = "person.edit"  # create, status, link or reject faces, review clusters
+    SHARE_PERSON = "person.share"
     READ_NOTIFICATIONS = "notifications.read"
     MANAGE_AGENCIES = "agencies.manage"
     MANAGE_AGENCY = "agency.manage"  # one agency's contact and sharing default
@@ -100,6 +106,11 @@ def series_visibility(p: Principal, owner_agency_id: int, sharing: str) -> Visib
     return _SHARING_VISIBILITY.get(Sharing(sharing), Visibility.HASH_ONLY)
 
 
+def person_visibility(p: Principal, owner_agency_id: int, sharing: str) -> Visibility:
+    """The rule of series, applied to the persons an agency tracks."""
+    return series_visibility(p, owner_agency_id, sharing)
+
+
 def media_visibility(p: Principal, submitting_agencies: Iterable[int],
                      series: Iterable[tuple[int, str]]) -> Visibility:
     """The widest view any of the media's series or submissions gives the principal."""
@@ -126,13 +137,13 @@ def can(p: Principal, action: Action, target: Target | None = None) -> bool:
             return own
         case Action.CANCEL_JOB:
             return own and p.at_least(Role.INVESTIGATOR)
-        case Action.VIEW_SERIES | Action.VIEW_MEDIA:
+        case Action.VIEW_SERIES | Action.VIEW_MEDIA | Action.VIEW_PERSON:
             return t.visibility >= Visibility.METADATA
         case Action.VIEW_PIXELS:
             return t.visibility >= Visibility.FULL
-        case Action.EDIT_SERIES:
+        case Action.EDIT_SERIES | Action.EDIT_PERSON:
             return own and p.at_least(Role.INVESTIGATOR)
-        case Action.SHARE_SERIES:
+        case Action.SHARE_SERIES | Action.SHARE_PERSON:
             return own and p.at_least(Role.AGENCY_ADMIN)
         case Action.MANAGE_AGENCY:
             return p.role is Role.ADMIN or (own and p.role is Role.AGENCY_ADMIN)

@@ -69,7 +69,7 @@ def create_app(settings: Settings, *, run_tasks: bool = True) -> FastAPI:
         yield
         if services.runner:
             services.runner.stop()
-        ctx.index("pdq").save()
+        ctx.save_indexes()
         ctx.close()
 
     app = FastAPI(title="Tessera", version=__version__, lifespan=lifespan,

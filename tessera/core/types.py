@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -45,7 +46,8 @@ class Signal:
     ``region`` says which part of the media it describes ("full", or "trimmed" when uniform
     borders were cut off); ``transform`` is only set on query-side variants, never stored.
     ``frame``, ``start`` and ``span`` place a signal in time (a video frame hash holds from
-    ``start`` for ``span`` seconds, until the next kept frame).
+    ``start`` for ``span`` seconds, until the next kept frame). ``detail`` holds what a type
+    knows beyond its value (a face: box, landmarks, detector confidence, quality factors).
     """
 
     type: str
@@ -57,6 +59,7 @@ class Signal:
     frame: int | None = None
     start: float | None = None
     span: float | None = None
+    detail: Mapping[str, Any] | None = field(default=None, compare=False, hash=False)
 
     @property
     def hex(self) -> str:

@@ -24,6 +24,10 @@ class HashIndex(ABC):
     def __init__(self, bits: int) -> None:
         self.bits = bits
 
+    @staticmethod
+    def codes(values: list[bytes], bits: int) -> np.ndarray:
+        return as_codes(values, bits)
+
     @abstractmethod
     def add(self, ids: np.ndarray, codes: np.ndarray) -> None: ...
 
@@ -42,7 +46,7 @@ class HashIndex(ABC):
     def load(cls, path: Path, bits: int) -> HashIndex: ...
 
 
-INDEX_KINDS: Registry[type[HashIndex]] = Registry("index kind")
+INDEX_KINDS: Registry[type] = Registry("index kind")  # HashIndex or VectorIndex classes
 
 
 def as_codes(values: list[bytes], bits: int) -> np.ndarray:

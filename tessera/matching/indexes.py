@@ -19,8 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tessera.index import INDEX_KINDS, HashIndex
-from tessera.index.base import as_codes
+from tessera.index import INDEX_KINDS, HashIndex, VectorHit, VectorIndex
 from tessera.signals.base import SignalType
 from tessera.store import repos
 from tessera.store.db import Database
@@ -35,18 +34,19 @@ class SyncedIndex:
 
     def __init__(self, directory: Path, db: Database, space: str,
                  members: list[SignalType]) -> None:
-        if not members or len({m.index_kind for m in members}) != 1:
+        if not members or len({(m.index_kind, m.index_width) for m in members}) != 1:
             raise ValueError(f"index space {space!r} needs members of one index kind")
         self.directory = directory
         self.db = db
         self.space = space
         self.kind = members[0].index_kind
+        self.width = members[0].index_width
         self.members = sorted((m.name, m.version) for m in members)
         self.member_names = frozenset(n for n, _ in self.members)
         tag = "-".join(f"{n}v{v}" for n, v in self.members)
         self.base = directory / f"{space}-{tag}"
         self.manifest_path = self.base.with_suffix(".json")
-        self.index: HashIndex = INDEX_KINDS.get(self.kind)(BITS)
+        self.index: HashIndex | VectorIndex = INDEX_KINDS.get(self.kind)(self.width)
         self.max_id = 0
         self.rebuilt = False
         self.lock = threading.RLock()
@@ -60,7 +60,7 @@ class SyncedIndex:
         manifest = self._read_manifest()
         if manifest and manifest.get("max_id", 0) <= max_id:
             try:
-                self.index = INDEX_KINDS.get(self.kind).load(self.base, BITS)
+                self.index = INDEX_KINDS.get(self.kind).load(self.base, self.width)
                 self.max_id = int(manifest["max_id"])
             except (OSError, ValueError, RuntimeError) as exc:
                 log.warning("index %s unreadable (%s); rebuilding", self.base, exc)
@@ -77,7 +77,7 @@ class SyncedIndex:
         return self
 
     def rebuild(self) -> None:
-        self.index = INDEX_KINDS.get(self.kind)(BITS)
+        self.index = INDEX_KINDS.get(self.kind)(self.width)
         self.max_id = 0
         self.catch_up()
         self.rebuilt = True
@@ -99,7 +99,7 @@ class SyncedIndex:
             if not rows:
                 return
             ids = np.fromiter((i for i, _ in rows), dtype=np.int64, count=len(rows))
-            self.index.add(ids, as_codes([v for _, v in rows], BITS))
+            self.index.add(ids, self.index.codes([v for _, v in rows], self.width))
             self.max_id = max(self.max_id, int(ids.max()))
 
     def refresh(self) -> int:
@@ -112,8 +112,19 @@ class SyncedIndex:
             return self.catch_up()
 
     def search(self, codes: np.ndarray, radius: int) -> list:
+        """Hamming spaces: every stored code within ``radius``."""
         with self.lock:
+            assert isinstance(self.index, HashIndex)
             return self.index.range_search(codes, radius)
+
+    def nearest(self, vectors: np.ndarray, k: int, min_score: float) -> list[VectorHit]:
+        """Vector spaces: the ``k`` most similar stored vectors scoring at least ``min_score``."""
+        with self.lock:
+            assert isinstance(self.index, VectorIndex)
+            return self.index.search(vectors, k, min_score)
+
+    def codes(self, values: list[bytes]) -> np.ndarray:
+        return self.index.codes(values, self.width)
 
     def save(self) -> None:
         with self.lock:

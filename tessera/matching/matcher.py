@@ -5,7 +5,8 @@ One PDQ-space search serves four kinds of hit, told apart by what the query and 
 signal are: still↔still ("pdq"), a still found among a video's frames ("still-in-video"), a
 video frame showing a known still ("frame-of-still") and video↔video ("video", aligned into
 segments with the share of each video they cover). Soundtracks match through their own index
-("audio").
+("audio"). Faces match through a vector index ("face"): a face is evidence of a person, not of a
+copy, so reports list these apart from the hash matches.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from tessera.config import FaceThresholds
 from tessera.core.types import Signal, Transform
 from tessera.index.base import as_codes
 from tessera.matching.audio import AudioIndex
@@ -24,13 +26,15 @@ from tessera.store.db import Database
 
 MAX_TIMES = 20  # timestamps listed per hit; the count says how many there were
 FRAME_TYPES = {"vpdq"}
+FACE_TYPE = "face"
+FACE_NEIGHBOURS = 50  # stored faces looked at per query face
 
 
 @dataclass(frozen=True, slots=True)
 class Hit:
     media_id: int
-    kind: str  # exact | pdq | still-in-video | frame-of-still | video | audio
-    distance: int  # Hamming distance for picture hits; bit errors per 100 for audio
+    kind: str  # exact | pdq | still-in-video | frame-of-still | video | audio | face
+    distance: int  # Hamming distance for pictures; bit errors per 100 (audio); 1000·(1-score)
     transform: Transform = Transform.ORIGINAL
     query_region: str = "full"
     match_region: str = "full"
@@ -41,6 +45,9 @@ class Hit:
     match_times: tuple[float, ...] = ()  # where in the matched video (still-in-video)
     frames: int = 0  # matched frames behind the hit
     offset: float | None = None  # audio: match time = query time + offset
+    score: float | None = None  # face: cosine similarity of the two embeddings
+    query_face: int | None = None  # face: which face of the query (1 = first found)
+    match_signal: int | None = None  # face: the stored face that matched
 
     def to_row(self) -> dict[str, Any]:
         row = asdict(self)
@@ -74,12 +81,21 @@ def _duration(signals: list[Signal]) -> float:
                default=0.0)
 
 
+def face_queries(signals: list[Signal]) -> list[Signal]:
+    """The faces of a query file in the order they are numbered (1, 2, …)."""
+    return [x for x in signals if x.type == FACE_TYPE]
+
+
 class Matcher:
     def __init__(self, db: Database, pdq_index: SyncedIndex, max_distance: int,
-                 min_quality: int, audio_index: AudioIndex | None = None) -> None:
+                 min_quality: int, audio_index: AudioIndex | None = None,
+                 face_index: SyncedIndex | None = None,
+                 faces: FaceThresholds | None = None) -> None:
         self.db = db
         self.pdq = pdq_index
         self.audio = audio_index
+        self.face_index = face_index
+        self.faces = faces or FaceThresholds()
         self.max_distance = max_distance
         self.min_quality = min_quality
 
@@ -95,6 +111,9 @@ class Matcher:
         if self.audio is not None:
             for row, signals in enumerate(per_file):
                 out[row].extend(self._sound(signals))
+        if self.face_index is not None:
+            for row, hits in self._faces(per_file).items():
+                out[row].extend(hits)
         for hits in out:
             hits.sort(key=lambda h: (-(h.query_coverage or h.match_coverage or 0.0),
                                      h.distance, h.media_id))
@@ -219,4 +238,56 @@ class Matcher:
                            if query_duration else None,
                            match_coverage=round(min(1.0, m_cov / place.span), 3)
                            if place.span else None, offset=h.offset_seconds))
+        return out
+
+    # -- faces --------------------------------------------------------------------------------
+
+    def search_faces(self, faces: list[Signal], min_score: float | None = None,
+                     k: int = FACE_NEIGHBOURS) -> list[list[tuple[int, float]]]:
+        """(stored face signal id, score) per query face, best first; faces of too low a
+        quality on either side are left out."""
+        assert self.face_index is not None
+        floor = self.faces.match if min_score is None else min_score
+        usable = [i for i, f in enumerate(faces)
+                  if (f.quality or 0) >= self.faces.min_quality]
+        out: list[list[tuple[int, float]]] = [[] for _ in faces]
+        if not usable:
+            return out
+        raw = self.face_index.nearest(self.face_index.codes([faces[i].value for i in usable]),
+                                      k, floor)
+        with self.db.session() as s:
+            places = repos.signal_places(s, [h.id for h in raw])
+        for h in raw:
+            place = places.get(h.id)
+            if place is not None and place.quality >= self.faces.min_quality:
+                out[usable[h.query]].append((h.id, round(h.score, 4)))
+        for row in out:
+            row.sort(key=lambda x: -x[1])
+        return out
+
+    def _faces(self, per_file: list[list[Signal]]) -> dict[int, list[Hit]]:
+        """One hit per (query face, matched media): the best-scoring stored face of it."""
+        out: dict[int, list[Hit]] = defaultdict(list)
+        for row, signals in enumerate(per_file):
+            faces = face_queries(signals)
+            if not faces:
+                continue
+            found = self.search_faces(faces)
+            ids = {sid for per in found for sid, _ in per}
+            with self.db.session() as s:
+                places = repos.signal_places(s, ids)
+            for number, (face, matches) in enumerate(zip(faces, found, strict=True), 1):
+                best: dict[int, tuple[int, float]] = {}
+                for sid, score in matches:
+                    media_id = places[sid].media_id
+                    if media_id not in best or score > best[media_id][1]:
+                        best[media_id] = (sid, score)
+                for media_id, (sid, score) in best.items():
+                    start = places[sid].start
+                    out[row].append(Hit(
+                        media_id, "face", round((1 - score) * 1000), score=score,
+                        query_face=number, match_signal=sid, query_region="face",
+                        match_region="face",
+                        query_times=(face.start,) if face.start is not None else (),
+                        match_times=(start,) if start is not None else ()))
         return out

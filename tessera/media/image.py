@@ -43,6 +43,20 @@ class DecodedImage:
     height: int
     format: str
     metadata: dict[str, Any]
+    source: bytes | None = None  # the encoded file, for analyzers that need more pixels
+    limits: Limits | None = None
+
+    def at_size(self, size: int) -> Image.Image:
+        """The picture at up to ``size`` pixels on its longest side (decoded again from the
+        file when the working copy is smaller and the original is larger)."""
+        have = max(self.rgb.size)
+        if have >= size or have >= max(self.width, self.height) or self.source is None \
+                or self.limits is None:
+            image = self.rgb.copy()
+        else:
+            image = decode_image(self.source, self.limits, size).rgb
+        image.thumbnail((size, size), Image.Resampling.BILINEAR)
+        return image
 
 
 def decode_image(data: bytes, limits: Limits, working_size: int = WORKING_SIZE) -> DecodedImage:
@@ -91,7 +105,8 @@ def decode_image(data: bytes, limits: Limits, working_size: int = WORKING_SIZE) 
             from None
     except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as exc:
         raise MediaError("corrupt", f"cannot decode image: {exc}") from None
-    return DecodedImage(rgb=rgb, width=w, height=h, format=fmt, metadata=metadata)
+    return DecodedImage(rgb=rgb, width=w, height=h, format=fmt, metadata=metadata, source=data,
+                        limits=limits)
 
 
 def thumbnail_jpeg(image: Image.Image, size: int = 160, quality: int = 70) -> bytes:

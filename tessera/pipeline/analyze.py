@@ -15,7 +15,7 @@ from tessera.media.image import decode_image, thumbnail_jpeg
 from tessera.media.sniff import HEADER_BYTES, Sniffed, sniff
 from tessera.media.sources import Item, open_item
 from tessera.pipeline.analyze_av import analyze_av
-from tessera.signals import SIGNAL_TYPES
+from tessera.signals import active_types, signal_warnings
 from tessera.signals.cryptographic import MultiHasher, digest_bytes
 from tessera.store.blobs import BlobStore
 
@@ -141,15 +141,14 @@ def _analyze_image(data: bytes, mime: str, options: AnalyzeOptions, blobs: BlobS
     decoded = decode_image(data, options.limits)
     info = MediaInfo(d.sha256, d.md5, d.sha1, d.size, mime, MediaKind.IMAGE,
                      decoded.width, decoded.height, decoded.metadata)
-    for _, signal_type in SIGNAL_TYPES:
-        if MediaKind.IMAGE not in signal_type.applies_to:
-            continue
+    for signal_type in active_types(MediaKind.IMAGE, options.media):
         if options.query_variants:
             stored, variants = signal_type.extract_with_variants(decoded)
             info.signals.extend(stored)
             result.query_signals.extend(variants)
         else:
             info.signals.extend(signal_type.extract(decoded))
+    result.warnings.extend(signal_warnings(info.signals))
     if options.thumbnails:
         result.thumbnail = thumbnail_jpeg(decoded.rgb)
     if options.store_blobs and blobs is not None:

@@ -24,7 +24,7 @@ from tessera.core.types import (
 from tessera.media.borders import find_video_bars
 from tessera.media.image import thumbnail_jpeg
 from tessera.media.video import AUDIO_RATE, Frame, decode, probe_frames
-from tessera.signals import SIGNAL_TYPES, VideoPlan
+from tessera.signals import VideoPlan, active_types, signal_warnings
 from tessera.store.blobs import BlobStore
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ def analyze_av(source: str | BinaryIO, kind: MediaKind, mime: str, digests: Dige
         if kind is MediaKind.VIDEO else None
     plan = VideoPlan(content_box=box, sample_fps=media.video_sample_fps,
                      mirrored_queries=query_variants)
-    frame_types = [t for _, t in SIGNAL_TYPES if MediaKind.VIDEO in t.applies_to]
+    frame_types = active_types(MediaKind.VIDEO, media)
     sinks = [s for s in (t.frame_sink(plan) for t in frame_types) if s is not None]
     keyframes = KeyframeCollector()
 
@@ -71,6 +71,7 @@ def analyze_av(source: str | BinaryIO, kind: MediaKind, mime: str, digests: Dige
     if decoded.audio is not None:
         _audio(decoded.audio, actual, media, info, result, transcribe=blobs is not None)
     if actual is MediaKind.VIDEO:
+        _stills(frame_types, keyframes, (facts.width or 0, facts.height or 0), info, result)
         _pictures(keyframes, blobs, result)
     if query_variants:
         result.query_signals = variants + info.signals[frame_count:]  # + sound
@@ -81,9 +82,7 @@ def _audio(pcm, kind: MediaKind, media: MediaOptions, info: MediaInfo,  # type: 
            result: FileResult, *, transcribe: bool) -> None:
     """Audio signals always (they match); speech only when the file is stored, because
     transcripts serve later text searches and recognition runs at about real time."""
-    for _, signal_type in SIGNAL_TYPES:
-        if kind not in signal_type.applies_to:
-            continue
+    for signal_type in active_types(kind, media):
         try:
             info.signals.extend(signal_type.extract_audio(pcm, AUDIO_RATE))
         except MediaError as exc:
@@ -104,6 +103,22 @@ def _audio(pcm, kind: MediaKind, media: MediaOptions, info: MediaInfo,  # type: 
     languages = sorted({u.language for u in utterances if u.language})
     if languages:
         info.metadata["speech_languages"] = languages
+
+
+def _stills(types: list, keyframes: KeyframeCollector, size: tuple[int, int],  # type: ignore[type-arg]
+            info: MediaInfo, result: FileResult) -> None:
+    """Signals of the keyframes (faces): a failure costs the file its faces, not its hashes."""
+    stills = [(k.time, k.image) for k in keyframes.keyframes]
+    for signal_type in types:
+        try:
+            found = signal_type.extract_stills(stills, size)
+        except Exception as exc:
+            log.exception("%s failed on keyframes", signal_type.name)
+            result.warnings.append(f"{signal_type.name} failed on keyframes: "
+                                   f"{type(exc).__name__}: {exc}")
+            continue
+        info.signals.extend(found)
+        result.warnings.extend(signal_warnings(found))
 
 
 def _pictures(keyframes: KeyframeCollector, blobs: BlobStore | None,

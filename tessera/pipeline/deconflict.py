@@ -104,6 +104,6 @@ def store_results(ctx: Context, source: Path, agency_code: str, request: IngestR
     summary = IngestSummary(job_id=target.job_id, resumed=resumed, already_done=len(done))
     commit_results(ctx, target, (r for r in results if r.path not in done), summary,
                    NoProgress())
-    ctx.index("pdq").save()
+    ctx.save_indexes()
     finish_job(ctx, agency_code, summary)
     return summary

@@ -64,7 +64,8 @@ def _media_row(info: MediaInfo) -> Media:
                   mime=info.mime, size=info.size, width=info.width, height=info.height,
                   meta=info.metadata)
     media.signals = [Signal(type=s.type, version=s.version, value=s.value, quality=s.quality,
-                            region=s.region, frame_no=s.frame, t_start=s.start, t_span=s.span)
+                            region=s.region, frame_no=s.frame, t_start=s.start, t_span=s.span,
+                            detail=dict(s.detail) if s.detail else None)
                      for s in info.signals]
     return media
 
@@ -110,7 +111,7 @@ def _write_batch(s: Session, target: JobTarget, results: list[FileResult]) -> tu
 def commit_results(ctx: Context, target: JobTarget, results: Iterable[FileResult],
                    summary: IngestSummary, progress: Progress) -> None:
     """Write results in small transactions and feed new signals to the index."""
-    index = ctx.index("pdq")
+    indexes = ctx.indexes()
     batch: list[FileResult] = []
     started = time.monotonic()
 
@@ -122,7 +123,7 @@ def commit_results(ctx: Context, target: JobTarget, results: Iterable[FileResult
             try:
                 with ctx.db.session() as s:
                     new, known = _write_batch(s, target, batch)
-                    last_id = index.max_id
+                    last_ids = [index.max_id for index in indexes]
                 break
             except IntegrityError:  # another process stored the same file meanwhile: retry
                 if attempt == 2:
@@ -133,8 +134,9 @@ def commit_results(ctx: Context, target: JobTarget, results: Iterable[FileResult
             if not r.ok:
                 summary.errors.append((r.path, r.error_code or "error", r.error or ""))
         with ctx.db.session() as s:
-            for rows in repos.iter_signal_values(s, index.members, last_id):
-                index.add(rows)
+            for index, last_id in zip(indexes, last_ids, strict=True):
+                for rows in repos.iter_signal_values(s, index.members, last_id):
+                    index.add(rows)
         progress.advance(len(batch))
         batch.clear()
         started = time.monotonic()
@@ -212,7 +214,7 @@ def ingest(ctx: Context, source: Path, agency_code: str, case_ref: str | None = 
         commit_results(ctx, target, analyze_stream(ctx, todo, options), summary, progress)
     finally:
         progress.stop()
-        ctx.index("pdq").save()
+        ctx.save_indexes()
     finish_job(ctx, agency_code, summary)
     summary.seconds = time.monotonic() - began
     return summary

@@ -205,7 +205,7 @@ def run_task(ctx: Context, task_id: int, cancel: threading.Event,
         agency_code, user = task.agency.code, task.user.username
         request = IngestRequest(task.case_ref, task.series_name)
     actx = replace(ctx, actor=f"user:{user}")
-    ctx.index("pdq").refresh()
+    ctx.refresh_indexes()
     try:
         matched = match_source(actx, staging, thumbnails=False, store_blobs=store,
                                progress=TaskProgress(actx, task_id, cancel,

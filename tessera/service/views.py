@@ -263,7 +263,7 @@ def download(ctx: Context, s: Session, p: Principal, media_id: int) -> tuple[Med
 def search_image(ctx: Context, p: Principal, path: Path, name: str) -> Report:
     """Match one uploaded file as a de-confliction would, redacted for ``p``; nothing stored."""
     require(p, Action.SEARCH)
-    ctx.index("pdq").refresh()
+    ctx.refresh_indexes()
     result = analyze_item(Item(name, str(path), size=path.stat().st_size),
                           AnalyzeOptions(ctx.settings.limits, query_variants=True,
                                          media=ctx.settings.media), None)

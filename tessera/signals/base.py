@@ -2,8 +2,10 @@
 
 A type says which media it applies to and implements the matching hook: ``extract`` for still
 images, ``frame_sink`` for video frames (fed once per sampled frame in a single decoding pass),
-``extract_audio`` for a soundtrack. Types whose values are comparable share an index through
-``index_space``: vPDQ frame hashes are PDQ hashes, so stills and video frames meet in one index.
+``extract_audio`` for a soundtrack, ``extract_stills`` for the keyframes of a video. Types
+whose values are comparable share an index through ``index_space``: vPDQ frame hashes are PDQ
+hashes, so stills and video frames meet in one index. ``configured`` lets a type follow the
+media options (or switch itself off) without the pipeline knowing its name.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
 import numpy as np
+from PIL import Image
 
+from tessera.config import MediaOptions
 from tessera.core.registry import Registry
 from tessera.core.types import MediaKind, Signal
 from tessera.media.image import DecodedImage
@@ -45,6 +49,11 @@ class SignalType(ABC):
     min_quality: ClassVar[int | None] = None
     index_kind: ClassVar[str]  # name of the index implementation in ``tessera.index``
     index_space: ClassVar[str | None] = None  # shared index name; defaults to ``name``
+    index_width: ClassVar[int] = 256  # bits of a binary code, or dimensions of a vector
+
+    def configured(self, options: MediaOptions) -> SignalType | None:
+        """This type as the options want it; None when they switch it off."""
+        return self
 
     @classmethod
     def space(cls) -> str:
@@ -71,6 +80,12 @@ class SignalType(ABC):
         """Values of a soundtrack (mono int16 PCM), for types that apply to audio."""
         return []
 
+    def extract_stills(self, stills: list[tuple[float, Image.Image]],
+                       size: tuple[int, int]) -> list[Signal]:
+        """Values of a video's keyframes (time in seconds, picture); ``size`` is the video's
+        frame size, to which positions are scaled."""
+        return []
+
     @abstractmethod
     def distance(self, a: bytes, b: bytes) -> float: ...
 
@@ -80,3 +95,23 @@ class SignalType(ABC):
 
 
 SIGNAL_TYPES: Registry[SignalType] = Registry("signal type")
+
+
+def active_types(kind: MediaKind, options: MediaOptions) -> list[SignalType]:
+    """The signal types that run on media of ``kind`` under ``options``."""
+    out = []
+    for _, signal_type in SIGNAL_TYPES:
+        if kind in signal_type.applies_to:
+            configured = signal_type.configured(options)
+            if configured is not None:
+                out.append(configured)
+    return out
+
+
+def signal_warnings(signals: list[Signal]) -> list[str]:
+    """What signal types had to say about a file (e.g. a crowd capped), once each."""
+    seen: dict[str, None] = {}
+    for signal in signals:
+        if signal.detail and signal.detail.get("warning"):
+            seen[signal.detail["warning"]] = None
+    return list(seen)

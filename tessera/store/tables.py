@@ -120,6 +120,7 @@ class Signal(Base):
     frame_no: Mapped[int | None] = mapped_column(Integer)  # video: position in time
     t_start: Mapped[float | None] = mapped_column(Float)
     t_span: Mapped[float | None] = mapped_column(Float)
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # e.g. a face's box, landmarks
     media: Mapped[Media] = relationship(back_populates="signals")
 
 
@@ -151,6 +152,82 @@ class TranscriptSegment(Base):
     language: Mapped[str | None] = mapped_column(String(12))
     engine: Mapped[str] = mapped_column(String(40))
     confidence: Mapped[float | None] = mapped_column(Float)
+
+
+# --- persons and faces ------------------------------------------------------------------------
+
+
+class Person(Base):
+    """A victim or offender an agency tracks; shared with others like a series."""
+
+    __tablename__ = "person"
+    __table_args__ = (UniqueConstraint("owner_agency_id", "label", name="uq_person_owner_label"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    role: Mapped[str] = mapped_column(String(10))  # victim|offender
+    label: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20))  # VictimStatus or OffenderStatus
+    owner_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    sharing: Mapped[str] = mapped_column(String(12), default="hash-only")
+    description: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    owner: Mapped[Agency] = relationship()
+
+
+class FaceLink(Base):
+    """A face tied to a person: ``confirmed`` by an investigator, ``suggested`` by Tessera
+    (with its score; never promoted on its own) or ``rejected`` ("not this person", which keeps
+    the suggestion from coming back)."""
+
+    __tablename__ = "face_link"
+    __table_args__ = (UniqueConstraint("signal_id", "person_id", name="uq_face_link_face_person"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    signal_id: Mapped[int] = mapped_column(ForeignKey("signal.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    state: Mapped[str] = mapped_column(String(10))  # confirmed|suggested|rejected
+    score: Mapped[float | None] = mapped_column(Float)
+    actor: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class FaceDecision(Base):
+    """An investigator's word on two faces: the same person (a merge) or not (a split, or two
+    faces wrongly grouped). Clustering obeys these; re-clustering never drops them."""
+
+    __tablename__ = "face_decision"
+    __table_args__ = (UniqueConstraint("a_signal_id", "b_signal_id",
+                                       name="uq_face_decision_pair"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    a_signal_id: Mapped[int] = mapped_column(ForeignKey("signal.id"), index=True)
+    b_signal_id: Mapped[int] = mapped_column(ForeignKey("signal.id"), index=True)
+    same: Mapped[bool] = mapped_column()
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    actor: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class FaceClusterRun(Base):
+    """One clustering of the faces an agency may see (all, or one job's); the newest run per
+    agency and scope is the one shown for review."""
+
+    __tablename__ = "face_cluster_run"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    scope: Mapped[str] = mapped_column(String(40))  # all | job:<id>
+    threshold: Mapped[float] = mapped_column(Float)
+    faces: Mapped[int] = mapped_column(Integer)
+    clusters: Mapped[int] = mapped_column(Integer)
+    actor: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class FaceClusterMember(Base):
+    __tablename__ = "face_cluster_member"
+    run_id: Mapped[int] = mapped_column(ForeignKey("face_cluster_run.id"), primary_key=True)
+    signal_id: Mapped[int] = mapped_column(ForeignKey("signal.id"), primary_key=True)
+    cluster: Mapped[int] = mapped_column(Integer)  # number within the run, 1 = largest
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))  # confirmed member
 
 
 class IngestJob(Base):

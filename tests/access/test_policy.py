@@ -14,6 +14,7 @@ from tessera.access.policy import (
     Visibility,
     can,
     media_visibility,
+    person_visibility,
     series_visibility,
 )
 
@@ -36,13 +37,13 @@ def expected(action: Action, role: Role, own: bool, vis: Visibility) -> bool:
         return own
     if action is Action.CANCEL_JOB:
         return own and at_least_inv
-    if action in (Action.VIEW_SERIES, Action.VIEW_MEDIA):
+    if action in (Action.VIEW_SERIES, Action.VIEW_MEDIA, Action.VIEW_PERSON):
         return vis >= Visibility.METADATA
     if action is Action.VIEW_PIXELS:
         return vis is Visibility.FULL
-    if action is Action.EDIT_SERIES:
+    if action in (Action.EDIT_SERIES, Action.EDIT_PERSON):
         return own and at_least_inv
-    if action is Action.SHARE_SERIES:
+    if action in (Action.SHARE_SERIES, Action.SHARE_PERSON):
         return own and role in (Role.AGENCY_ADMIN, Role.ADMIN)
     if action is Action.MANAGE_AGENCIES:
         return role is Role.ADMIN
@@ -70,3 +71,6 @@ def test_visibility_follows_the_owners_choice() -> None:
     assert media_visibility(p, [OTHER], [(OTHER, "hash-only"), (3, "metadata")]) \
         is Visibility.METADATA
     assert media_visibility(p, [], []) is Visibility.NONE
+    assert person_visibility(p, OWN, "hash-only") is Visibility.FULL
+    assert person_visibility(p, OTHER, "hash-only") is Visibility.HASH_ONLY
+    assert person_visibility(p, OTHER, "metadata") is Visibility.METADATA

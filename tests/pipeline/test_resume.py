@@ -17,7 +17,8 @@ FILES = 240
 
 def _run(home: Path, env_extra: dict[str, str], source: Path, *args: str,
          ) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "TESSERA_HOME": str(home), "TESSERA_WORKERS": "2", **env_extra}
+    env = {**os.environ, "TESSERA_HOME": str(home), "TESSERA_WORKERS": "2",
+           "TESSERA_FACES": "0", **env_extra}
     return subprocess.Popen([sys.executable, "-m", "tessera", *args], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True)
@@ -101,5 +102,5 @@ def test_sigkill_then_resume_equals_clean_run(tmp_path: Path, database_url: str,
     assert resumed == clean
     assert len(clean["media"]) == FILES and clean["items"] == FILES + 1  # type: ignore[arg-type]
     status = _tessera(killed_home, env, "index", "status")
-    assert f"{FILES:,} hashes" in status
+    assert f"pdq index: {FILES:,} entries" in status
     assert "0 failed" in _tessera(killed_home, env, "verify")

@@ -1,0 +1,99 @@
+"""Faces as signals: one per face found, its value the unit-length 128-d embedding (float32).
+
+A detection is not an identity: the link to a person lives in the entities layer and is made
+by an investigator (or suggested by Tessera). What a face signal carries besides its value —
+box and landmarks in the original's oriented pixels, detector confidence, quality factors —
+is in ``detail``; ``quality`` (0-100) gates matching.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+from PIL import Image
+
+from tessera.analyzers.faces import EMBEDDING_DIMS, FoundFace, engine
+from tessera.config import MediaOptions
+from tessera.core.types import MediaKind, Signal
+from tessera.media.image import DecodedImage
+from tessera.signals.base import SIGNAL_TYPES, SignalType
+
+REGION = "face"
+
+
+def embedding_of(value: bytes) -> np.ndarray:
+    return np.frombuffer(value, dtype=np.float32)
+
+
+def similarity(a: bytes, b: bytes) -> float:
+    return float(np.dot(embedding_of(a), embedding_of(b)))
+
+
+class FaceSignal(SignalType):
+    name: ClassVar[str] = "face"
+    version: ClassVar[int] = 1  # dlib ResNet embedding, chip aligned on 68 landmarks
+    applies_to: ClassVar[frozenset[MediaKind]] = frozenset({MediaKind.IMAGE, MediaKind.VIDEO})
+    default_threshold: ClassVar[float] = 0.08  # 1 - cosine similarity (see FaceThresholds)
+    min_quality: ClassVar[int | None] = 40
+    index_kind: ClassVar[str] = "vectors"
+    index_width: ClassVar[int] = EMBEDDING_DIMS
+
+    def __init__(self, engine_name: str = "dlib-hog", max_faces: int = 100,
+                 size: int = 1280) -> None:
+        self.engine_name = engine_name
+        self.max_faces = max_faces
+        self.size = size
+
+    def configured(self, options: MediaOptions) -> SignalType | None:
+        if not options.faces:
+            return None
+        return FaceSignal(options.face_engine, options.max_faces, options.face_size)
+
+    def extract(self, media: DecodedImage) -> list[Signal]:
+        picture = media.at_size(self.size)
+        scale = media.width / picture.width
+        return self._signals(picture, scale)
+
+    def extract_with_variants(self, media: DecodedImage) -> tuple[list[Signal], list[Signal]]:
+        found = self.extract(media)  # an embedding does not change with a mirror image
+        return found, found
+
+    def extract_stills(self, stills: list[tuple[float, Image.Image]],
+                       size: tuple[int, int]) -> list[Signal]:
+        out: list[Signal] = []
+        for start, picture in stills:
+            scale = size[0] / picture.width if size[0] else 1.0
+            out.extend(self._signals(picture, scale, start))
+        return out
+
+    def distance(self, a: bytes, b: bytes) -> float:
+        return 1.0 - similarity(a, b)
+
+    def _signals(self, picture: Image.Image, scale: float,
+                 start: float | None = None) -> list[Signal]:
+        faces = engine(self.engine_name).find(picture, self.max_faces + 1)
+        detail_extra: dict[str, Any] = {}
+        if len(faces) > self.max_faces:
+            faces = faces[:self.max_faces]
+            detail_extra["warning"] = (f"more than {self.max_faces} faces found; the "
+                                       f"{self.max_faces} largest were kept")
+        return [Signal(self.name, self.version, f.embedding.astype(np.float32).tobytes(),
+                       quality=f.quality(scale), region=REGION, start=start,
+                       detail={**_detail(f, scale, self.engine_name), **detail_extra})
+                for f in faces]
+
+
+def _detail(face: FoundFace, scale: float, engine_name: str) -> dict[str, Any]:
+    x, y, w, h = face.box
+    return {
+        "box": [round(v * scale, 1) for v in (x, y, w, h)],
+        "landmarks": [[round(px * scale, 1), round(py * scale, 1)]
+                      for px, py in face.landmarks],
+        "confidence": face.confidence,
+        "quality": {k: round(v, 3) for k, v in face.factors(scale).items()},
+        "engine": engine_name,
+    }
+
+
+SIGNAL_TYPES.register("face", FaceSignal())
