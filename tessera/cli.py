@@ -539,6 +539,12 @@ def demo(output: Annotated[Path, typer.Option(help="where the demo writes")] = P
     run_demo(output, out)
 
 
+from tessera.cli_faces import faces_app, person_app  # noqa: E402  (uses command, out)
+
+app.add_typer(faces_app, name="faces")
+app.add_typer(person_app, name="person")
+
+
 def main() -> None:
     app()
 

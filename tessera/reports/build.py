@@ -8,10 +8,25 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 
 from tessera import __version__
-from tessera.access.policy import Principal, Visibility, media_visibility, series_visibility
+from tessera.access.policy import (
+    Principal,
+    Visibility,
+    media_visibility,
+    person_visibility,
+    series_visibility,
+)
 from tessera.core.types import FileResult
 from tessera.matching.matcher import Hit
-from tessera.reports.model import FileEntry, MatchEntry, Report, SeriesRef, SeriesSummary
+from tessera.reports.model import (
+    FaceMatchEntry,
+    FileEntry,
+    MatchEntry,
+    PersonRef,
+    Report,
+    SeriesRef,
+    SeriesSummary,
+)
+from tessera.store import faces as face_repo
 from tessera.store import repos
 from tessera.store.db import Database
 
@@ -92,6 +107,50 @@ class _Adder:
         self.entry.matches.append(match)
 
 
+def _persons(db: Database, signal_ids: set[int],
+             viewer: Principal | None) -> dict[int, list[PersonRef]]:
+    """Persons the matched faces are linked to (confirmed, then suggested), as the viewer
+    may know them."""
+    out: dict[int, list[PersonRef]] = {}
+    with db.session() as s:
+        for sid, links in face_repo.links_of_faces(s, signal_ids,
+                                                   ("confirmed", "suggested")).items():
+            refs = []
+            for link, person in sorted(links, key=lambda lp: lp[0].state != "confirmed"):
+                owner = person.owner
+                open_ = viewer is None or person_visibility(
+                    viewer, person.owner_agency_id, person.sharing) >= Visibility.METADATA
+                refs.append(PersonRef(person.label if open_ else None,
+                                      person.role if open_ else None,
+                                      person.status if open_ else None, owner.code,
+                                      owner.country, owner.contact, link.state))
+            out[sid] = refs
+    return out
+
+
+def _face_entries(entry: FileEntry, hits: list[Hit], known: _Known,
+                  persons: dict[int, list[PersonRef]]) -> None:
+    """Face matches, best first; a hash-only holder is named once per face of the file."""
+    told: set[tuple[int, str]] = set()
+    for hit in sorted(hits, key=lambda h: (h.query_face or 0, -(h.score or 0.0))):
+        face = hit.match_signal
+        refs = persons.get(face, []) if face is not None else []
+        if known.media_id[hit.media_id] is None:
+            holders = {r.agency for r in known.series[hit.media_id]}
+            key = (hit.query_face or 0, ",".join(sorted(holders)))
+            if key in told and not refs:
+                continue
+            told.add(key)
+            entry.faces.append(FaceMatchEntry(
+                hit.query_face or 0, hit.score or 0.0, None, None, known.series[hit.media_id],
+                known.owners[hit.media_id], refs, list(hit.query_times), []))
+            continue
+        entry.faces.append(FaceMatchEntry(
+            hit.query_face or 0, hit.score or 0.0, hit.media_id, face,
+            known.series[hit.media_id], known.owners[hit.media_id], refs,
+            list(hit.query_times), list(hit.match_times)))
+
+
 def _entry(hit: Hit, series: list[SeriesRef], owners: list[str]) -> MatchEntry:
     return MatchEntry(hit.media_id, hit.kind, hit.distance, hit.transform.value,
                       hit.query_region, hit.match_region, series, owners,
@@ -108,6 +167,8 @@ def build_report(db: Database, agency: str, source: str, max_distance: int,
     holding agency and its contact, once per file)."""
     known = _Known(db, set(exact.values()) | {h.media_id for hits in near for h in hits}, viewer)
     series_of, owners = known.series, known.owners
+    persons = _persons(db, {h.match_signal for hits in near for h in hits
+                            if h.kind == "face" and h.match_signal is not None}, viewer)
     files: list[FileEntry] = []
     for result, hits in zip(results, near, strict=True):
         d = result.digests
@@ -128,8 +189,9 @@ def build_report(db: Database, agency: str, source: str, max_distance: int,
             entry.status = "exact"
             add(exact_id, MatchEntry(exact_id, "exact", 0, "original", "full", "full",
                                      series_of.get(exact_id, []), owners.get(exact_id, [])))
+        _face_entries(entry, [h for h in hits if h.kind == "face"], known, persons)
         for hit in hits:
-            if hit.media_id == exact_id:
+            if hit.media_id == exact_id or hit.kind == "face":
                 continue
             add(hit.media_id, _entry(hit, series_of.get(hit.media_id, []),
                                      owners.get(hit.media_id, [])))
@@ -179,6 +241,7 @@ def summarise(files: list[FileEntry], agency: str, source: str, max_distance: in
                    and not any(m.series for m in f.matches))
     if unlinked:
         lines.append(f"{unlinked:,} files match known media outside any series")
+    lines.extend(_face_lines(files))
     lines.append(f"{counts.get('exact', 0):,} exact, {counts.get('near', 0):,} near-duplicates, "
                  f"{counts.get('new', 0):,} new, {counts.get('error', 0):,} could not be read "
                  f"(of {len(files):,} files)")
@@ -186,3 +249,25 @@ def summarise(files: list[FileEntry], agency: str, source: str, max_distance: in
     totals["total"] = len(files)
     return Report(datetime.now(UTC).isoformat(timespec="seconds"), __version__, agency, source,
                   max_distance, files, totals, ordered, by_agency, lines)
+
+
+def _face_lines(files: list[FileEntry]) -> list[str]:
+    """Face matches in words, apart from the hash matches: one line per file and person, and
+    a count of files whose faces were seen before but belong to no known person yet."""
+    lines = []
+    anonymous = 0
+    for f in files:
+        told: set[str] = set()
+        for m in f.faces:
+            for ref in m.persons:
+                words = ref.words()
+                if words in told:
+                    continue
+                told.add(words)
+                lines.append(f"a face in {f.path} matches {words}, score {m.score:.2f}")
+        if f.faces and not told:
+            anonymous += 1
+    if anonymous:
+        lines.append(f"{anonymous:,} files show faces seen before in known media, not linked "
+                     f"to a person")
+    return lines

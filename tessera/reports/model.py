@@ -15,6 +15,13 @@ JSON schema (version 1), stable for machine clients:
                       segments[] (query_start, query_end, match_start, match_end: seconds),
                       query_coverage, match_coverage (0-1), query_times[], match_times[],
                       frames, offset (audio), where (the same in words)
+           faces[]: query_face (1 = first face found in the file), score (cosine, 0-1),
+                    media_id, face (stored face id; both null when hash-only), series[],
+                    agency, submitted_by[], query_times[], match_times[] (video seconds),
+                    persons[] (label, role, status, agency, country, contact, link:
+                    confirmed|suggested; label/role/status null when the person is shared
+                    hash-only). Face matches never change a file's status: a face is
+                    evidence of a person, not of a copy.
   summary: counts{exact,near,new,error,total}, by_series[], by_agency[], lines[]
 """
 
@@ -112,6 +119,62 @@ class MatchEntry:
 
 
 @dataclass(slots=True)
+class PersonRef:
+    """A person a matched face is linked to; with ``label`` None the viewer may only know
+    that ``agency`` tracks this person (hash-only sharing)."""
+
+    label: str | None
+    role: str | None
+    status: str | None
+    agency: str
+    country: str
+    contact: str | None
+    link: str  # confirmed | suggested
+
+    def words(self) -> str:
+        if self.label is None:
+            return (f"a person tracked by {self.agency}"
+                    + (f" (contact: {self.contact})" if self.contact else ""))
+        owner = self.agency if self.agency == self.country else f"{self.agency}, {self.country}"
+        maybe = "possibly " if self.link == "suggested" else ""
+        return f"{maybe}{self.role} '{self.label}' ({owner}, {self.status})"
+
+
+@dataclass(slots=True)
+class FaceMatchEntry:
+    query_face: int
+    score: float
+    media_id: int | None  # None: hash-only
+    face: int | None
+    series: list[SeriesRef]
+    submitted_by: list[str]
+    persons: list[PersonRef] = field(default_factory=list)
+    query_times: list[float] = field(default_factory=list)
+    match_times: list[float] = field(default_factory=list)
+
+    @property
+    def where(self) -> str:
+        parts = []
+        if self.query_times:
+            parts.append(f"at {timecode(self.query_times[0])} here")
+        if self.match_times:
+            parts.append(f"at {timecode(self.match_times[0])} there")
+        return ", ".join(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        first = self.series[0] if self.series else None
+        return {
+            "query_face": self.query_face, "score": self.score, "media_id": self.media_id,
+            "face": self.face, "series": [asdict(x) for x in self.series],
+            "agency": first.agency if first else (self.submitted_by[0] if self.submitted_by
+                                                  else None),
+            "submitted_by": self.submitted_by, "persons": [asdict(x) for x in self.persons],
+            "query_times": self.query_times, "match_times": self.match_times,
+            "where": self.where,
+        }
+
+
+@dataclass(slots=True)
 class FileEntry:
     path: str
     status: str
@@ -126,9 +189,11 @@ class FileEntry:
     warnings: list[str] = field(default_factory=list)
     thumbnail: str | None = None
     matches: list[MatchEntry] = field(default_factory=list)
+    faces: list[FaceMatchEntry] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "faces": [f.to_dict() for f in self.faces],
             "path": self.path, "sha256": self.sha256, "md5": self.md5, "sha1": self.sha1,
             "size": self.size, "mime": self.mime, "kind": self.kind, "status": self.status,
             "error_code": self.error_code, "error": self.error, "warnings": self.warnings,

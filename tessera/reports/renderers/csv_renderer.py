@@ -10,7 +10,7 @@ from tessera.reports.renderers.base import RENDERERS, Renderer
 
 COLUMNS = ["path", "status", "sha256", "md5", "size", "mime", "error_code", "error",
            "match_media_id", "match_kind", "distance", "transform", "series", "agency",
-           "country", "victim_status", "where", "warnings"]
+           "country", "victim_status", "where", "face", "face_score", "persons", "warnings"]
 
 
 def spreadsheet_safe(value: object) -> object:
@@ -31,12 +31,21 @@ class CsvRenderer(Renderer):
         for f in report.files:
             base = [f.path, f.status, f.sha256, f.md5, f.size, f.mime, f.error_code, f.error]
             warnings = "; ".join(f.warnings)
-            rows = [m.to_dict() for m in f.matches] or [None]
+            rows = [m.to_dict() for m in f.matches]
             for m in rows:
-                tail = ([m["media_id"], m["kind"], m["distance"], m["transform"], m["series"],
-                         m["agency"], m["country"], m["victim_status"], m["where"]] if m
-                        else [""] * 9)
+                tail = [m["media_id"], m["kind"], m["distance"], m["transform"], m["series"],
+                        m["agency"], m["country"], m["victim_status"], m["where"], "", "", ""]
                 writer.writerow([spreadsheet_safe(v) for v in [*base, *tail, warnings]])
+            for face in f.faces:  # face matches are rows of their own kind
+                first = face.series[0] if face.series else None
+                tail = [face.media_id, "face", "", "", first.name if first else "",
+                        first.agency if first else ",".join(face.submitted_by),
+                        first.country if first else "", first.victim_status if first else "",
+                        face.where, face.query_face, f"{face.score:.3f}",
+                        "; ".join(p.words() for p in face.persons)]
+                writer.writerow([spreadsheet_safe(v) for v in [*base, *tail, warnings]])
+            if not rows and not f.faces:
+                writer.writerow([spreadsheet_safe(v) for v in [*base, *[""] * 12, warnings]])
         return out.getvalue().encode()
 
 

@@ -1,0 +1,277 @@
+"""``tessera faces …`` and ``tessera person …``: search by face, review clusters, link faces to
+the victims and offenders an agency tracks. The CLI is the local operator: it sees everything,
+and everything it changes is audited under the operator's name."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from tessera.cli import _context, command, out
+from tessera.core.timecode import timecode
+
+faces_app = typer.Typer(help="Faces: search, clusters, review.", no_args_is_help=True)
+person_app = typer.Typer(help="Victims and offenders, and the faces linked to them.",
+                         no_args_is_help=True)
+
+AGENCY = typer.Option(..., "--agency", help="the agency that owns the person / the review")
+
+
+def _where(start: float | None) -> str:
+    return f" at {timecode(start)}" if start is not None else ""
+
+
+@command(faces_app, "search")
+def faces_search(image: Annotated[Path, typer.Argument(exists=True, dir_okay=False)],
+                 face: Annotated[int | None, typer.Option(
+                     "--face", min=1, help="search only this face (numbered as listed)")] = None,
+                 as_json: bool = typer.Option(False, "--json")) -> None:
+    """Every known face like the faces in IMAGE (or a video), best first, with its media,
+    series, person and owning agency."""
+    from tessera.pipeline.face_search import search_faces
+
+    ctx = _context()
+    found = search_faces(ctx, image, str(image), face=face)
+    if as_json:
+        out.print_json(json.dumps(found.to_dict()))
+        return
+    if not found.faces:
+        out.print(f"no face found in {image}")
+        return
+    for f in found.faces:
+        gate = "" if f.matchable else " (quality too low to match)"
+        out.print(f"[bold]face {f.number}[/] box "
+                  f"{f.box} quality {f.quality}{_where(f.start)}{gate}")
+        if not f.matches:
+            out.print(f"  no known face scores {found.min_score:.2f} or more")
+        for m in f.matches:
+            where = (f"face {m.face} in media {m.media_id}" if m.media_id is not None
+                     else "a face in material held by " + ", ".join(
+                         sorted({r.agency for r in m.series} or set(m.submitted_by))))
+            series = ", ".join(f"{r.name} ({r.agency})" for r in m.series if r.name)
+            persons = "; ".join(p.words() for p in m.persons)
+            when = _where(m.match_times[0] if m.match_times else None)
+            out.print(f"  {m.score:.3f}  {where}{when}"
+                      + (f"  series: {series}" if series else "")
+                      + (f"  owner: {', '.join(m.submitted_by)}" if m.submitted_by else "")
+                      + (f"  → {persons}" if persons else ""))
+
+
+@command(faces_app, "list")
+def faces_list(media_id: int) -> None:
+    """The faces found in one stored media, with the persons they are linked to."""
+    from tessera.store import faces as face_repo
+
+    ctx = _context()
+    table = Table("face", "box", "quality", "time", "persons")
+    with ctx.db.session() as s:
+        rows = face_repo.faces_of_media(s, media_id)
+        links = face_repo.links_of_faces(s, [r.signal_id for r in rows])
+        for r in rows:
+            table.add_row(str(r.signal_id), str(r.detail.get("box")), str(r.quality),
+                          timecode(r.start) if r.start is not None else "",
+                          ", ".join(f"{p.label} ({link.state})"
+                                    for link, p in links.get(r.signal_id, [])))
+    out.print(table)
+
+
+@command(faces_app, "cluster")
+def faces_cluster(agency: str = AGENCY,
+                  job: Annotated[int | None, typer.Option(help="only this ingest job")] = None,
+                  ) -> None:
+    """Group the faces AGENCY may see into candidate persons (a proposal for review)."""
+    from tessera.entities.face_clusters import run_clustering
+
+    ctx = _context()
+    summary = run_clustering(ctx, agency, ctx.actor, job_id=job)
+    out.print(f"run {summary.run_id}: {summary.faces:,} faces in {summary.clusters:,} clusters "
+              f"({summary.multi:,} with two faces or more); {summary.suggestions:,} faces "
+              f"suggested for known persons")
+
+
+def _run(s, agency: str, run: int | None):  # type: ignore[no-untyped-def]
+    from tessera.core.errors import NotFound
+    from tessera.store import faces as face_repo
+    from tessera.store import repos
+
+    agency_row = repos.get_agency(s, agency)
+    found = face_repo.get_run(s, run) if run else face_repo.latest_run(s, agency_row.id)
+    if found is None or found.agency_id != agency_row.id:
+        raise NotFound("no clustering run: run `tessera faces cluster` first")
+    return found
+
+
+@command(faces_app, "clusters")
+def faces_clusters(agency: str = AGENCY,
+                   run: Annotated[int | None, typer.Option(help="default: the newest")] = None,
+                   min_size: int = typer.Option(2, min=1),
+                   as_json: bool = typer.Option(False, "--json")) -> None:
+    """The clusters of a run, largest first."""
+    from tessera.entities.face_clusters import clusters
+
+    ctx = _context()
+    with ctx.db.session() as s:
+        found = _run(s, agency, run)
+        rows = clusters(s, found, min_size=min_size)
+        run_id = found.id
+    if as_json:
+        out.print_json(json.dumps({"run": run_id, "clusters": rows}))
+        return
+    table = Table("cluster", "faces", "person", "face ids (media)")
+    for c in rows:
+        person = c["person"]
+        table.add_row(str(c["cluster"]), str(c["size"]),
+                      f"{person['label']} ({person['role']})" if person else "",
+                      " ".join(f"{f['face']}({f['media_id']})" for f in c["faces"][:12])
+                      + (" …" if c["size"] > 12 else ""))
+    out.print(f"run {run_id}")
+    out.print(table)
+
+
+@command(faces_app, "merge")
+def faces_merge(keep: int, other: int, agency: str = AGENCY,
+                run: Annotated[int | None, typer.Option()] = None) -> None:
+    """Clusters KEEP and OTHER are the same person (kept in every later run)."""
+    from tessera.entities.face_clusters import merge
+
+    ctx = _context()
+    with ctx.db.session() as s:
+        merge(s, _run(s, agency, run), keep, other, ctx.actor)
+    out.print(f"cluster {other} merged into {keep}")
+
+
+@command(faces_app, "split")
+def faces_split(cluster: int, faces: Annotated[list[int], typer.Argument(
+                    help="face ids that are someone else")],
+                agency: str = AGENCY,
+                run: Annotated[int | None, typer.Option()] = None) -> None:
+    """These faces of CLUSTER are a different person from the rest (kept in later runs)."""
+    from tessera.entities.face_clusters import split
+
+    ctx = _context()
+    with ctx.db.session() as s:
+        number = split(s, _run(s, agency, run), cluster, faces, ctx.actor)
+    out.print(f"{len(faces)} face(s) split off into cluster {number}")
+
+
+@command(faces_app, "not-this-person")
+def faces_not_this(cluster: int, face: int, agency: str = AGENCY,
+                   run: Annotated[int | None, typer.Option()] = None) -> None:
+    """FACE does not belong in CLUSTER: it leaves and is never grouped with it again."""
+    from tessera.entities.face_clusters import remove_face
+
+    ctx = _context()
+    with ctx.db.session() as s:
+        number = remove_face(s, _run(s, agency, run), cluster, face, ctx.actor)
+    out.print(f"face {face} moved to cluster {number}")
+
+
+@command(faces_app, "link")
+def faces_link(cluster: int, person: int, agency: str = AGENCY,
+               run: Annotated[int | None, typer.Option()] = None) -> None:
+    """Confirm every face of CLUSTER for PERSON (by id)."""
+    from tessera.entities.face_clusters import link_cluster
+    from tessera.entities.persons import suggest
+    from tessera.store import faces as face_repo
+
+    ctx = _context()
+    with ctx.db.session() as s:
+        target = face_repo.get_person(s, person)
+        count = link_cluster(s, _run(s, agency, run), cluster, target, ctx.actor)
+        label = target.label
+    made = suggest(ctx, [person])
+    out.print(f"{count} face(s) confirmed as {label}; {made} more face(s) suggested")
+
+
+# --- persons ---------------------------------------------------------------------------------
+
+
+@command(person_app, "add")
+def person_add(label: str, agency: str = AGENCY,
+               role: str = typer.Option(..., help="victim | offender"),
+               status: Annotated[str | None, typer.Option(
+                   help="victim: unidentified|identified|safeguarded; "
+                        "offender: unknown|identified|arrested")] = None,
+               sharing: Annotated[str | None, typer.Option(
+                   help="hash-only | metadata | full (default: the agency's)")] = None,
+               description: Annotated[str | None, typer.Option()] = None) -> None:
+    """Track a victim or offender."""
+    from tessera.entities.persons import create_person
+    from tessera.store import repos
+
+    ctx = _context()
+    with ctx.db.session() as s:
+        person = create_person(s, repos.get_agency(s, agency), role, label, ctx.actor,
+                               status=status, sharing=sharing, description=description)
+        out.print(f"person {person.id}: {person.role} {person.label!r} of {agency} "
+                  f"({person.status}, shared {person.sharing})")
+
+
+@command(person_app, "list")
+def person_list() -> None:
+    """Every person, with counts of confirmed and suggested faces."""
+    from tessera.entities.persons import person_record
+    from tessera.store import faces as face_repo
+
+    ctx = _context()
+    table = Table("id", "role", "label", "status", "owner", "sharing", "confirmed", "suggested")
+    with ctx.db.session() as s:
+        for p in face_repo.list_persons(s):
+            row = person_record(s, p)
+            states = [f["state"] for f in row["faces"]]
+            table.add_row(str(p.id), p.role, p.label, p.status, row["owner"], p.sharing,
+                          str(states.count("confirmed")), str(states.count("suggested")))
+    out.print(table)
+
+
+@command(person_app, "show")
+def person_show(person: int, as_json: bool = typer.Option(False, "--json")) -> None:
+    """A person and their faces (confirmed, suggested with score, rejected)."""
+    from tessera.entities.persons import person_record
+    from tessera.store import faces as face_repo
+
+    ctx = _context()
+    with ctx.db.session() as s:
+        row = person_record(s, face_repo.get_person(s, person))
+    if as_json:
+        out.print_json(json.dumps(row))
+        return
+    out.print(f"{row['role']} {row['label']!r} ({row['owner']}, {row['status']}, shared "
+              f"{row['sharing']})")
+    for f in row["faces"]:
+        score = f" score {f['score']:.3f}" if f["score"] is not None else ""
+        out.print(f"  {f['state']:<9} face {f['face']} in media {f['media_id']}"
+                  f"{_where(f['start'])}{score}")
+
+
+@command(person_app, "status")
+def person_status(person: int, status: str) -> None:
+    """Set a person's identification status."""
+    from tessera.entities.persons import update_person
+    from tessera.store import faces as face_repo
+
+    ctx = _context()
+    with ctx.db.session() as s:
+        p = update_person(s, face_repo.get_person(s, person), ctx.actor, status=status)
+        out.print(f"{p.label}: {p.status}")
+
+
+@command(person_app, "link")
+def person_link(person: int, faces: Annotated[list[int], typer.Argument(help="face ids")],
+                reject: bool = typer.Option(False, "--reject", help="not this person")) -> None:
+    """Confirm faces as PERSON (or reject them: "not this person"), then refresh suggestions."""
+    from tessera.entities.persons import link_faces, suggest
+    from tessera.store import faces as face_repo
+
+    ctx = _context()
+    state = "rejected" if reject else "confirmed"
+    with ctx.db.session() as s:
+        p = face_repo.get_person(s, person)
+        link_faces(s, p, faces, state, ctx.actor)
+        label = p.label
+    made = suggest(ctx, [person])
+    out.print(f"{len(faces)} face(s) {state} for {label}; {made} face(s) suggested")
