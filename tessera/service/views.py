@@ -228,7 +228,7 @@ def _picture_of(ctx: Context, media: Media) -> Image.Image:
     return Image.open(io.BytesIO(ctx.blobs().get(sheets[0].sha256))).convert("RGB")
 
 
-def _shielded(jpeg: bytes) -> bytes:
+def shielded(jpeg: bytes) -> bytes:
     """Grayscale and strongly blurred: shapes to orient by, no detail (wellness default)."""
     image = ImageOps.grayscale(Image.open(io.BytesIO(jpeg)))
     image = image.filter(ImageFilter.GaussianBlur(max(image.size) / 20))
@@ -243,7 +243,7 @@ def thumbnail(ctx: Context, s: Session, p: Principal, cache: ThumbnailCache, med
     media, _ = _load_media(s, p, media_id, Action.VIEW_PIXELS)
     data = cache.get(ctx, media)
     if not reveal:
-        return _shielded(data)
+        return shielded(data)
     audit.append(s, p.actor, "media.reveal", f"media:{media_id}", agency=p.agency_code)
     return data
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
@@ -28,8 +29,9 @@ from tessera.api.deps import (
 from tessera.api.routes import auth
 from tessera.api.routes.jobs import task_row
 from tessera.api.routes.notifications import notification_row
-from tessera.core.errors import TesseraError
-from tessera.service import accounts, notifications, tasks, views
+from tessera.core.errors import NotFound, TesseraError
+from tessera.entities.persons import ROLES
+from tessera.service import accounts, faces, notifications, tasks, views
 from tessera.store import repos
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
@@ -225,7 +227,113 @@ def series_sharing(series_id: RowId, svc: Svc, c: FormWho,
 def media_page(media_id: RowId, request: Request, svc: Svc, c: Page) -> Response:
     with svc.ctx.db.session() as s:
         record = views.media_detail(svc.ctx, s, c.principal, media_id)
-    return render(request, "media.html", c, m=record)
+        found = faces.faces_of_media(s, c.principal, media_id)
+        mine = [p for p in faces.list_persons(s, c.principal) if p["can_edit"]] \
+            if record["pixels"] else []
+    return render(request, "media.html", c, m=record, faces=found, persons=mine,
+                  min_quality=svc.ctx.settings.faces.min_quality)
+
+
+# --- persons and faces ----------------------------------------------------------------------
+
+
+@router.get("/persons")
+def persons_page(request: Request, svc: Svc, c: Page) -> Response:
+    with svc.ctx.db.session() as s:
+        rows = faces.list_persons(s, c.principal)
+    return render(request, "persons.html", c, persons=rows,
+                  can_create=can(c.principal, Action.EDIT_PERSON, _own(c.principal)))
+
+
+@router.post("/persons")
+def persons_create(svc: Svc, c: FormWho, label: Annotated[str, Form(max_length=200)],
+                   role: Annotated[str, Form(max_length=10)],
+                   sharing: Annotated[str, Form(max_length=12)] = "") -> Response:
+    with svc.ctx.db.session() as s:
+        person = faces.create_person(s, c.principal, role=role, label=label,
+                                     sharing=sharing or None)
+        person_id = person.id
+    return back(f"/persons/{person_id}")
+
+
+@router.get("/persons/{person_id}")
+def person_page(person_id: RowId, request: Request, svc: Svc, c: Page) -> Response:
+    with svc.ctx.db.session() as s:
+        row = faces.person_detail(s, c.principal, person_id)
+    statuses = [x.value for x in ROLES[row["role"]]]
+    return render(request, "person.html", c, p=row, statuses=statuses)
+
+
+@router.post("/persons/{person_id}/edit")
+def person_edit(person_id: RowId, svc: Svc, c: FormWho,
+                status: Annotated[str, Form(max_length=20)]) -> Response:
+    with svc.ctx.db.session() as s:
+        faces.edit_person(s, c.principal, person_id, status=status)
+    return back(f"/persons/{person_id}")
+
+
+@router.post("/persons/link")
+def person_link(svc: Svc, c: FormWho, person: Annotated[int, Form(ge=1, le=MAX_ID)],
+                face: Annotated[int, Form(ge=1, le=MAX_ID)],
+                state: Annotated[str, Form(max_length=10)],
+                back_to: Annotated[str, Form(alias="back", max_length=200)] = "/persons",
+                ) -> Response:
+    faces.link_faces(svc.ctx, c.principal, person, [face], state)
+    return back(back_to if back_to.startswith("/") and not back_to.startswith("//")
+                else "/persons")
+
+
+@router.get("/faces/clusters")
+def clusters_page(request: Request, svc: Svc, c: Page) -> Response:
+    p = c.principal
+    with svc.ctx.db.session() as s:
+        try:
+            run = faces.clusters(s, p, None, 2)
+        except NotFound:
+            run = None
+        mine = [x for x in faces.list_persons(s, p) if x["can_edit"]]
+    return render(request, "clusters.html", c, run=run, persons=mine,
+                  can_run=can(p, Action.EDIT_PERSON, _own(p)))
+
+
+@router.post("/faces/clusters")
+def clusters_run(svc: Svc, c: FormWho) -> Response:
+    faces.run_clusters(svc.ctx, c.principal, None)
+    return back("/faces/clusters")
+
+
+@router.post("/faces/clusters/{run_id}/{action}")
+async def clusters_review(run_id: RowId, action: str, request: Request, svc: Svc,
+                          c: FormWho) -> Response:
+    args = _review_args(action, await request.form())
+    await run_in_threadpool(faces.review, svc.ctx, c.principal, run_id, action, **args)
+    return back(f"/faces/clusters#c{args.get('keep') or args.get('cluster')}")
+
+
+def _review_args(action: str, form: Any) -> dict[str, Any]:
+    def number(name: str) -> int:
+        try:
+            value = int(str(form.get(name, "")).strip())
+        except ValueError:
+            raise TesseraError(f"{name} must be a number") from None
+        if not 1 <= value <= MAX_ID:
+            raise TesseraError(f"{name} is out of range")
+        return value
+
+    if action == "merge":
+        return {"keep": number("keep"), "other": number("other")}
+    if action == "split":
+        raw = str(form.get("faces", ""))
+        try:
+            ids = [int(x) for x in raw.replace(",", " ").split()]
+        except ValueError:
+            raise TesseraError("faces: give face ids separated by commas") from None
+        return {"cluster": number("cluster"), "faces": ids}
+    if action == "remove":
+        return {"cluster": number("cluster"), "face": number("face")}
+    if action == "link":
+        return {"cluster": number("cluster"), "person": number("person")}
+    raise NotFound(f"no review action {action!r}")
 
 
 @router.get("/search")

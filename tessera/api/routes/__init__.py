@@ -1,6 +1,6 @@
 """API routers, one module per area; each route parses, calls one service function, answers."""
 
-from tessera.api.routes import admin, auth, catalogue, jobs, notifications, search
+from tessera.api.routes import admin, auth, catalogue, faces, jobs, notifications, search
 
-ROUTERS = [auth.router, jobs.router, catalogue.router, search.router, notifications.router,
-           admin.router]
+ROUTERS = [auth.router, jobs.router, catalogue.router, search.router, faces.router,
+           notifications.router, admin.router]

@@ -25,7 +25,8 @@
           b.setAttribute("aria-pressed", "false");
           return;
         }
-        api("POST", "/api/media/" + b.dataset.media + "/reveal").then(function (r) { return r.blob(); })
+        var url = b.dataset.reveal || ("/api/media/" + b.dataset.media + "/reveal");
+        api("POST", url).then(function (r) { return r.blob(); })
           .then(function (blob) {
             img.src = URL.createObjectURL(blob);
             b.setAttribute("aria-pressed", "true");
