@@ -38,6 +38,16 @@ COVERED = {
     ("POST", "/api/auth/totp/enrol"), ("POST", "/api/auth/logout"), ("GET", "/api/auth/me"),
     ("GET", "/api/auth/tokens"), ("POST", "/api/auth/tokens"),
     ("DELETE", "/api/auth/tokens/{token_id}"),
+    # persons and faces: tests/api/test_faces_api.py
+    ("GET", "/api/persons"), ("POST", "/api/persons"), ("GET", "/api/persons/{person_id}"),
+    ("PATCH", "/api/persons/{person_id}"), ("PUT", "/api/persons/{person_id}/sharing"),
+    ("POST", "/api/persons/{person_id}/faces"),
+    ("DELETE", "/api/persons/{person_id}/faces/{face_id}"),
+    ("GET", "/api/media/{media_id}/faces"), ("GET", "/api/faces/{face_id}/crop"),
+    ("POST", "/api/faces/{face_id}/reveal"), ("POST", "/api/faces/search"),
+    ("POST", "/api/faces/clusters"), ("GET", "/api/faces/clusters"),
+    ("POST", "/api/faces/clusters/{run_id}/merge"), ("POST", "/api/faces/clusters/{run_id}/split"),
+    ("POST", "/api/faces/clusters/{run_id}/remove"), ("POST", "/api/faces/clusters/{run_id}/link"),
 }
 
 
