@@ -62,7 +62,7 @@ def main() -> None:
     parser.add_argument("--known", type=int, default=500)
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="tessera-e2e-"))
-    settings = Settings.from_env(env={}, home=root / "home")
+    settings = Settings.from_env(env={"TESSERA_FACES": "0"}, home=root / "home")
     initialise(settings, "bench")
     ctx = Context.open(settings)
     with ctx.db.session() as s:

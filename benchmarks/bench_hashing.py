@@ -19,11 +19,14 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.common import SHARED, best_of, machine
-from tessera.config import Limits
+from tessera.config import Limits, MediaOptions
 from tessera.media.sources import Item
 from tessera.pipeline.analyze import AnalyzeOptions, analyze_item
 from tessera.store.blobs import BlobStore
 from tessera.synthetic import jpeg, picture
+
+# hashing alone, as before faces existed; face analysis is measured in benchmarks/faces.py
+HASH_ONLY = MediaOptions(speech=False, faces=False)
 
 
 def corpus(n_generated: int) -> list[Path]:
@@ -55,7 +58,7 @@ def main() -> None:
         for p in files:
             Image.open(io.BytesIO(p.read_bytes())).convert("RGB")
 
-    options = AnalyzeOptions(limits)
+    options = AnalyzeOptions(limits, media=HASH_ONLY)
 
     def tessera_hash() -> None:
         for p in files:
@@ -63,7 +66,7 @@ def main() -> None:
             assert r.ok, r.error
 
     store = BlobStore(Path(tempfile.mkdtemp(prefix="tessera-blobs-")), b"k" * 32)
-    store_options = AnalyzeOptions(limits, store_blobs=True)
+    store_options = AnalyzeOptions(limits, store_blobs=True, media=HASH_ONLY)
 
     def tessera_ingest() -> None:
         for p in files:

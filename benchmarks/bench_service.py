@@ -43,7 +43,7 @@ CLIENTS = 8
 
 
 def build(home: Path, media: int) -> tuple[Settings, str, int, Path]:
-    settings = Settings.from_env(env={"TESSERA_WORKERS": "2"}, home=home)
+    settings = Settings.from_env(env={"TESSERA_WORKERS": "2", "TESSERA_FACES": "0"}, home=home)
     initialise(settings, "bench")
     ctx = Context.open(settings)
     folder = home.parent / "known"

@@ -19,12 +19,14 @@ from tessera.access import identity
 from tessera.access.policy import Role
 from tessera.config import Settings
 from tessera.context import Context
+from tessera.entities.persons import create_person, link_faces, suggest
 from tessera.entities.series import set_status
 from tessera.pipeline.deconflict import deconflict
 from tessera.pipeline.ingest import ingest
 from tessera.reports.renderers import RENDERERS
 from tessera.service import tasks
 from tessera.store import audit, repos
+from tessera.store import faces as face_repo
 from tessera.store.bootstrap import initialise
 from tessera.store.tables import User
 from tessera.synthetic import (
@@ -101,6 +103,36 @@ def make_seizure(root: Path) -> None:
         zf.writestr("chat/new_960.jpg", jpeg(picture(960)))
 
 
+# Licensed photos of adult public figures (see ../shared/data/README.md): the demo's faces.
+SHARED_FACES = Path(__file__).resolve().parents[2] / "shared" / "data" / "faces"
+KNOWN_FACES = [("obama", "obama.jpg"), ("obama", "obama1.jpg"), ("obama", "obama2.jpg"),
+               ("biden", "biden.jpg"), ("_groups", "two_people.jpg")]
+
+
+def _faces(ctx: Context, output: Path, seizure: Path, console: Console) -> None:
+    """AU tracks a person seen in its photos; the seizure holds another photo of them."""
+    if not SHARED_FACES.is_dir():
+        console.print(f"  (no faces: {SHARED_FACES} is missing)")
+        return
+    folder = output / "known" / "faces"
+    for name, file in KNOWN_FACES:
+        _write(folder / f"{name}_{file}", (SHARED_FACES / name / file).read_bytes())
+    ingest(ctx, folder, "AU", case_ref="OP-AU-2", series_name="Series Portraits")
+    with ctx.db.session() as s:
+        person = create_person(s, repos.get_agency(s, "AU"), "victim", "V-17", ctx.actor,
+                               sharing="metadata")
+        media = next(m for m in repos.series_media(s, repos.get_series(s, "Series Portraits").id)
+                     if m.submissions[0].original_path.endswith("obama_obama.jpg"))
+        first = face_repo.faces_of_media(s, media.id)[0].signal_id
+        link_faces(s, person, [first], "confirmed", ctx.actor)
+        person_id = person.id
+    suggested = suggest(ctx, [person_id])
+    console.print(f"  AU ingested {len(KNOWN_FACES)} portraits, confirmed one face as victim "
+                  f"'V-17' (shared as metadata); Tessera suggests {suggested} more")
+    _write(seizure / "phone" / "portrait.jpg",
+           (SHARED_FACES / "obama" / "obama-240p.jpg").read_bytes())
+
+
 def run_demo(output: Path, console: Console) -> None:
     output = output.resolve()
     home = output / "tessera-data"
@@ -125,6 +157,7 @@ def run_demo(output: Path, console: Console) -> None:
                       f"(victim {victim}, shared as {sharing})")
     seizure = output / "seizure"
     make_seizure(seizure)
+    _faces(ctx, output, seizure, console)
     console.print(f"\nDE de-conflicts a seizure of generated files: {seizure}\n")
     report = deconflict(ctx, seizure, "DE")
     for line in report.lines:
