@@ -15,6 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tessera.api.app import create_app
+from tessera.config import Settings
 from tessera.context import Context
 from tessera.entities import persons
 from tessera.pipeline.ingest import ingest
@@ -31,20 +32,19 @@ def shared_data_path() -> Path:
     return SHARED
 
 
-@pytest.fixture(scope="module")
-def faces_world(tmp_path_factory: pytest.TempPathFactory, shared_data_path: Path,
-                ) -> Iterator[tuple[World, dict[str, int]]]:
-    root = tmp_path_factory.mktemp("faces-world")
+def seed_faces(root: Path) -> tuple[Settings, dict[str, int], dict[str, str], dict]:
+    """The API world plus AU's face photos (one series shared in full, one private) and two
+    victims: V-hash (hash-only) with a private face, V-meta (metadata) with a shared one."""
     settings, folders, series, tokens = build_world(root / "home", None)
     settings = replace(settings, media=replace(settings.media, faces=True))
     photos = root / "photos"
+    photos.mkdir()
     for folder, name in (("obama", "obama.jpg"), ("obama", "obama1.jpg"),
                          ("biden", "biden.jpg"), ("rose_leslie", "img2.jpg")):
-        photos.mkdir(exist_ok=True)
-        shutil.copy(shared_data_path / "faces" / folder / name, photos / name)
+        shutil.copy(SHARED / "faces" / folder / name, photos / name)
     private = root / "private"
     private.mkdir()
-    shutil.copy(shared_data_path / "faces" / "biden" / "biden2.jpg", private / "biden2.jpg")
+    shutil.copy(SHARED / "faces" / "biden" / "biden2.jpg", private / "biden2.jpg")
     ctx = Context.open(settings)
     ctx.actor = "test"
     ingest(ctx, photos, "AU", series_name="Faces Full")
@@ -66,8 +66,17 @@ def faces_world(tmp_path_factory: pytest.TempPathFactory, shared_data_path: Path
         persons.link_faces(s, face_repo.get_person(s, ids["V-hash"]), [ids["private_face"]],
                            "confirmed", "test")
     ctx.close()
+    return settings, {**ids, **{f"series:{k}": v for k, v in series.items()}}, tokens, folders
+
+
+@pytest.fixture(scope="module")
+def faces_world(tmp_path_factory: pytest.TempPathFactory,
+                ) -> Iterator[tuple[World, dict[str, int]]]:
+    if not SHARED.is_dir():
+        pytest.fail(f"the licensed test media are missing: expected {SHARED}")
+    settings, ids, tokens, folders = seed_faces(tmp_path_factory.mktemp("faces-world"))
     with TestClient(create_app(settings)) as client:
-        yield World(settings, client, client.app, folders, tokens, series), ids
+        yield World(settings, client, client.app, folders, tokens, {}), ids
 
 
 def test_persons_follow_sharing(faces_world: tuple[World, dict[str, int]]) -> None:
