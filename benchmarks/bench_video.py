@@ -51,7 +51,8 @@ def decode_only(path: Path) -> float:
 
 
 def hashing(paths: list[Path]) -> None:
-    options = AnalyzeOptions(Limits(), thumbnails=True, media=MediaOptions(speech=False, faces=False))
+    options = AnalyzeOptions(Limits(), thumbnails=True,
+                             media=MediaOptions(speech=False, faces=False))
     total_media = total_decode = total_analyze = 0.0
     print(f"{'video':38s} {'secs':>6s} {'decode x rt':>11s} {'analyse x rt':>12s} {'ratio':>6s}")
     for path in paths:
