@@ -45,6 +45,15 @@ class Visibility(IntEnum):
     FULL = 3
 
 
+def parse_sharing(value: str) -> str:
+    """A sharing level as stored, or a clear error naming the levels."""
+    try:
+        return Sharing(value).value
+    except ValueError:
+        raise TesseraError(f"sharing must be one of {', '.join(v.value for v in Sharing)}") \
+            from None
+
+
 _SHARING_VISIBILITY = {Sharing.HASH_ONLY: Visibility.HASH_ONLY,
                        Sharing.METADATA: Visibility.METADATA, Sharing.FULL: Visibility.FULL}
 

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tessera.access.policy import Sharing
+from tessera.access.policy import parse_sharing
 from tessera.context import Context
 from tessera.core.errors import TesseraError
 from tessera.core.types import OffenderStatus, Signal, VictimStatus
@@ -39,14 +39,6 @@ def _status(role: str, status: str | None) -> str:
                            f"{', '.join(v.value for v in kind)}") from None
 
 
-def _sharing(value: str) -> str:
-    try:
-        return Sharing(value).value
-    except ValueError:
-        raise TesseraError(f"sharing must be one of {', '.join(v.value for v in Sharing)}") \
-            from None
-
-
 def create_person(s: Session, agency: Agency, role: str, label: str, actor: str, *,
                   status: str | None = None, sharing: str | None = None,
                   description: str | None = None) -> Person:
@@ -58,7 +50,7 @@ def create_person(s: Session, agency: Agency, role: str, label: str, actor: str,
         raise TesseraError(f"{agency.code} already has a person labelled {label!r}")
     person = Person(role=role, label=label, status=_status(role, status),
                     owner_agency_id=agency.id,
-                    sharing=_sharing(sharing or agency.default_sharing),
+                    sharing=parse_sharing(sharing or agency.default_sharing),
                     description=description, created_by=actor)
     person.owner = agency
     s.add(person)
@@ -87,7 +79,7 @@ def update_person(s: Session, person: Person, actor: str, *, status: str | None 
 
 
 def share_person(s: Session, person: Person, sharing: str, actor: str) -> Person:
-    before, person.sharing = person.sharing, _sharing(sharing)
+    before, person.sharing = person.sharing, parse_sharing(sharing)
     audit.append(s, actor, "sharing.change", f"person:{person.id}", agency=person.owner.code,
                  details={"before": before, "after": person.sharing})
     return person

@@ -13,19 +13,11 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from tessera.access import identity
-from tessera.access.policy import Action, Principal, Role, Sharing, Target, require
+from tessera.access.policy import Action, Principal, Role, Target, parse_sharing, require
 from tessera.core.errors import NotFound, TesseraError
 from tessera.reports.renderers.csv_renderer import spreadsheet_safe
 from tessera.store import audit, repos
 from tessera.store.tables import Agency, AuditEvent, User
-
-
-def _sharing(value: str) -> str:
-    try:
-        return Sharing(value).value
-    except ValueError:
-        raise TesseraError(f"sharing must be one of {', '.join(v.value for v in Sharing)}") \
-            from None
 
 
 def agency_row(a: Agency) -> dict[str, Any]:
@@ -39,7 +31,7 @@ def create_agency(s: Session, p: Principal, code: str, name: str, country: str,
     if len(country) != 2 or not country.isalpha():
         raise TesseraError("country must be a two-letter ISO code")
     agency = repos.add_agency(s, code, name, country, contact)
-    agency.default_sharing = _sharing(default_sharing)
+    agency.default_sharing = parse_sharing(default_sharing)
     audit.append(s, p.actor, "agency.create", f"agency:{code}", agency=p.agency_code,
                  details=agency_row(agency))
     return agency
@@ -57,7 +49,7 @@ def update_agency(s: Session, p: Principal, agency_id: int, *, contact: str | No
     if name:
         agency.name = name
     if default_sharing:
-        agency.default_sharing = _sharing(default_sharing)
+        agency.default_sharing = parse_sharing(default_sharing)
     audit.append(s, p.actor, "agency.edit", f"agency:{agency.code}", agency=p.agency_code,
                  details={"before": before, "after": agency_row(agency)})
     return agency

@@ -20,10 +20,10 @@ from sqlalchemy.orm import Session
 from tessera.access.policy import (
     Action,
     Principal,
-    Sharing,
     Target,
     can,
     media_visibility,
+    parse_sharing,
     require,
     series_visibility,
 )
@@ -122,11 +122,7 @@ def edit_series(s: Session, p: Principal, series_id: int, *, victim: str | None 
 def share_series(s: Session, p: Principal, series_id: int, sharing: str) -> Series:
     x = get_series(s, p, series_id)
     require(p, Action.SHARE_SERIES, series_target(p, x))
-    try:
-        level = Sharing(sharing).value
-    except ValueError:
-        raise TesseraError(f"sharing must be one of {', '.join(v.value for v in Sharing)}") \
-            from None
+    level = parse_sharing(sharing)
     before, x.sharing = x.sharing, level
     audit.append(s, p.actor, "sharing.change", f"series:{x.id}", agency=p.agency_code,
                  details={"before": before, "after": level})

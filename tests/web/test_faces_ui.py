@@ -4,18 +4,13 @@ page with blurred crops revealed on click (audited), linking a face, and cluster
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
 from playwright.sync_api import expect
 
-from tessera.api.app import create_app
 from tests.api.test_faces_api import seed_faces
-from tests.web.test_ui_in_chromium import Server, login
+from tests.web.test_ui_in_chromium import Server, login, serving
 
 BLOB = re.compile(r"^blob:")
 
@@ -23,20 +18,8 @@ BLOB = re.compile(r"^blob:")
 @pytest.fixture(scope="module")
 def faces_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, dict]]:
     settings, ids, _, folders = seed_faces(tmp_path_factory.mktemp("faces-ui"))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
-                                        log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    yield Server(f"http://127.0.0.1:{port}", folders, {}), ids
-    srv.should_exit = True
-    thread.join(10)
+    with serving(settings) as url:
+        yield Server(url, folders, {}), ids
 
 
 @pytest.fixture

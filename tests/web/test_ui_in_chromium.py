@@ -10,6 +10,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from tessera.api.app import create_app
+from tessera.config import Settings
 from tests.api.conftest import PASSWORD, SHARING, build_world
 
 BLOB = re.compile(r"^blob:")
@@ -31,10 +33,9 @@ class Server:
     series: dict[str, int]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    root = tmp_path_factory.mktemp("ui")
-    settings, folders, series, _ = build_world(root / "home", None)
+@contextmanager
+def serving(settings: Settings) -> Iterator[str]:
+    """The app on a free loopback port in a thread; yields its base URL."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -47,9 +48,19 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         if srv.started:
             break
         time.sleep(0.05)
-    yield Server(f"http://127.0.0.1:{port}", folders, series)
-    srv.should_exit = True
-    thread.join(10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    root = tmp_path_factory.mktemp("ui")
+    settings, folders, series, _ = build_world(root / "home", None)
+    with serving(settings) as url:
+        yield Server(url, folders, series)
 
 
 @pytest.fixture

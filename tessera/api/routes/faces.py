@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData
 
 from tessera.api.deps import MAX_ID, RowId, Svc, Who
+from tessera.api.routes.search import staged_search
 from tessera.core.errors import TesseraError
-from tessera.service import faces, tasks
+from tessera.service import faces
 
 router = APIRouter(tags=["faces"])
 NO_STORE = {"cache-control": "no-store"}
@@ -155,28 +153,20 @@ def face_reveal(face_id: RowId, svc: Svc, p: Who) -> Response:
 async def face_search(request: Request, svc: Svc, p: Who) -> dict[str, Any]:
     """Every known face like the faces of one picture or video, best first, redacted to what
     the caller's agency may see."""
-    svc.limiter.check(f"search:{p.user_id}", svc.ctx.settings.service.searches_per_minute)
-    form = await request.form(max_files=1, max_fields=5)
+    def run(path: Path, name: str, form: FormData) -> dict[str, Any]:
+        return faces.search(svc.ctx, p, path, name, _face_number(form.get("face"))).to_dict()
+
+    return await staged_search(request, svc, p, run)
+
+
+def _face_number(raw: object) -> int | None:
     try:
-        upload = form.get("file")
-        if not isinstance(upload, UploadFile):
-            raise TesseraError("no file in the search (field 'file')")
-        raw = form.get("face")
-        try:
-            face = int(raw) if isinstance(raw, str) and raw.strip() else None
-        except ValueError:
-            raise TesseraError("face must be a number (1 = the first face found)") from None
-        if face is not None and not 1 <= face <= 10_000:
-            raise TesseraError("face must be between 1 and 10000")
-        with tempfile.TemporaryDirectory(dir=tasks.staging_root(svc.ctx)) as tmp:
-            path = f"{tmp}/query"
-            with open(path, "wb") as out:
-                await run_in_threadpool(shutil.copyfileobj, upload.file, out, 1024 * 1024)
-            found = await run_in_threadpool(faces.search, svc.ctx, p, Path(path),
-                                            upload.filename or "query", face)
-        return found.to_dict()
-    finally:
-        await form.close()
+        face = int(raw) if isinstance(raw, str) and raw.strip() else None
+    except ValueError:
+        raise TesseraError("face must be a number (1 = the first face found)") from None
+    if face is not None and not 1 <= face <= 10_000:
+        raise TesseraError("face must be between 1 and 10000")
+    return face
 
 
 # --- clusters -------------------------------------------------------------------------------

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 
 from tessera.access.policy import Principal
 from tessera.api.deps import Services, Svc, Who
@@ -24,7 +25,13 @@ SEARCH_SCHEMA = {"requestBody": {"required": True, "content": {"multipart/form-d
         "file": {"type": "string", "format": "binary"}}}}}}}
 
 
-async def search_upload(request: Request, svc: Services, p: Principal) -> Report:
+T = TypeVar("T")
+
+
+async def staged_search(request: Request, svc: Services, p: Principal,
+                        run: Callable[[Path, str, FormData], T]) -> T:
+    """One uploaded file, rate-limited per user, staged in a private temporary folder that is
+    removed afterwards; ``run(path, name, form)`` does the search in a worker thread."""
     svc.limiter.check(f"search:{p.user_id}", svc.ctx.settings.service.searches_per_minute)
     form = await request.form(max_files=1, max_fields=5)
     try:
@@ -35,10 +42,14 @@ async def search_upload(request: Request, svc: Services, p: Principal) -> Report
             path = f"{tmp}/query"
             with open(path, "wb") as out:
                 await run_in_threadpool(shutil.copyfileobj, upload.file, out, 1024 * 1024)
-            return await run_in_threadpool(views.search_image, svc.ctx, p, Path(path),
-                                           upload.filename or "query")
+            return await run_in_threadpool(run, Path(path), upload.filename or "query", form)
     finally:
         await form.close()
+
+
+async def search_upload(request: Request, svc: Services, p: Principal) -> Report:
+    return await staged_search(request, svc, p, lambda path, name, _: views.search_image(
+        svc.ctx, p, path, name))
 
 
 @router.post("/search", openapi_extra=SEARCH_SCHEMA)
