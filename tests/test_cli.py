@@ -132,3 +132,44 @@ def test_hash_lists_video_frames_in_time(tmp_path: Path) -> None:
     assert len(frames) >= 2 and frames[0]["start"] == 0.0 and len(frames[0]["value"]) == 64
     assert [f["start"] for f in frames] == sorted(f["start"] for f in frames)
     assert len(record["chromaprint_audio"]) == 1 and record["chromaprint_audio"][0]["span"] > 2
+
+
+def test_faces_and_persons_from_the_command_line(home: Path, tmp_path: Path,
+                                                 shared_data: Path) -> None:
+    faces_on = {"TESSERA_FACES": "1"}
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for folder, name in (("obama", "obama.jpg"), ("obama", "obama1.jpg"),
+                         ("biden", "biden.jpg")):
+        (photos / f"{folder}_{name}").write_bytes((shared_data / "faces" / folder / name)
+                                                  .read_bytes())
+    tessera(home, "ingest", str(photos), "--agency", "AU", "--series", "Portraits",
+            extra_env=faces_on)
+    assert "face index: 3 entries" in tessera(home, "index", "status").stdout
+
+    found = json.loads(tessera(home, "faces", "search", str(shared_data / "faces" / "obama" /
+                                                            "obama2.jpg"), "--json").stdout)
+    matches = found["faces"][0]["matches"]
+    assert len(matches) == 2 and all(m["score"] >= 0.92 for m in matches)
+    obama_face = matches[0]["face"]
+    assert "no face found" in tessera(
+        home, "faces", "search", str(shared_data / "images" / "coffee.png")).stdout
+
+    added = tessera(home, "person", "add", "V-17", "--agency", "AU", "--role", "victim").stdout
+    person = added.split(":")[0].split()[-1]
+    linked = tessera(home, "person", "link", person, str(obama_face)).stdout
+    assert "1 face(s) confirmed for V-17; 1 face(s) suggested" in linked
+    shown = tessera(home, "person", "show", person).stdout
+    assert "confirmed" in shown and "suggested" in shown
+    assert "identified" in tessera(home, "person", "status", person, "identified").stdout
+    bad = tessera(home, "person", "status", person, "arrested", ok=False)
+    assert bad.returncode != 0 and "victim's status" in bad.stderr
+
+    assert "3 faces in 2 clusters" in tessera(home, "faces", "cluster", "--agency", "AU").stdout
+    clusters = json.loads(tessera(home, "faces", "clusters", "--agency", "AU",
+                                  "--json").stdout)["clusters"]
+    assert [c["size"] for c in clusters] == [2] and clusters[0]["person"]["label"] == "V-17"
+    proc = tessera(home, "faces", "not-this-person", str(clusters[0]["cluster"]),
+                   str(clusters[0]["faces"][1]["face"]), "--agency", "AU")
+    assert "moved to cluster" in proc.stdout
+    assert "3 faces in 3 clusters" in tessera(home, "faces", "cluster", "--agency", "AU").stdout

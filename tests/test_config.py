@@ -36,3 +36,17 @@ def test_video_and_speech_settings(tmp_path: Path) -> None:
     assert s.media.video_sample_fps == 2.5 and s.media.speech is False
     assert s.media.languages == ("en", "de") and s.limits.max_video_seconds == 60
     assert Settings.from_env(env={}, home=tmp_path).media.speech is True
+
+
+def test_face_settings(tmp_path: Path) -> None:
+    s = Settings.from_env(env={"TESSERA_FACES": "off", "TESSERA_FACE_ENGINE": "dlib-cnn",
+                               "TESSERA_MAX_FACES": "7", "TESSERA_FACE_MATCH_SCORE": "0.95",
+                               "TESSERA_FACE_MIN_QUALITY": "60"}, home=tmp_path)
+    assert s.media.faces is False and s.media.face_engine == "dlib-cnn"
+    assert s.media.max_faces == 7 and s.faces.match == 0.95 and s.faces.min_quality == 60
+    default = Settings.from_env(env={}, home=tmp_path)
+    assert default.media.faces is True and default.faces.match == 0.92
+    for bad in ({"TESSERA_FACES": "maybe"}, {"TESSERA_FACE_MATCH_SCORE": "0.5"},
+                {"TESSERA_FACE_CLUSTER_SCORE": "1.5"}, {"TESSERA_MAX_FACES": "0"}):
+        with pytest.raises(ConfigError):
+            Settings.from_env(env=bad, home=tmp_path)

@@ -4,17 +4,24 @@ clusters whose decisions survive re-clustering."""
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 from dataclasses import replace
 from pathlib import Path
 
+from PIL import Image
+
+from tessera.access.policy import Principal, Role
 from tessera.context import Context
+from tessera.core.types import Signal
 from tessera.entities import face_clusters, persons
+from tessera.matching.matcher import Hit
 from tessera.pipeline.deconflict import deconflict
 from tessera.pipeline.face_search import search_faces
 from tessera.pipeline.ingest import ingest
 from tessera.reports.renderers import RENDERERS
+from tessera.service import faces as faces_service
 from tessera.store import audit, repos
 from tessera.store import faces as face_repo
 
@@ -68,6 +75,22 @@ def test_faces_from_ingest_to_report_and_review(ctx: Context, shared_data: Path,
                        "lin-manuel-miranda.png", "lin.png")
     hits = [m for f in lin.faces for m in f.matches]
     assert hits and all(m.match_times for m in hits)
+    # its crop comes from the stored keyframe at that time, blurred unless revealed
+    with ctx.db.session() as s:
+        au = repos.get_agency(s, "AU")
+        viewer = Principal(1, "au.inv", au.id, "AU", Role.INVESTIGATOR)
+        shielded = Image.open(io.BytesIO(faces_service.crop(ctx, s, viewer, hits[0].face,
+                                                            reveal=False)))
+        revealed = Image.open(io.BytesIO(faces_service.crop(ctx, s, viewer, hits[0].face,
+                                                            reveal=True)))
+    assert shielded.mode == "L" and revealed.mode == "RGB" and revealed.width >= 48
+
+    # a stored task result keeps face hits as they were found (reports are rebuilt from it)
+    with ctx.db.session() as s:
+        stored = face_repo.get_face(s, hits[0].face)
+    probe = Signal("face", 1, stored.value, stored.quality, region="face", start=2.0)
+    hit = ctx.matcher().near([[probe]])[0][0]
+    assert hit.kind == "face" and Hit.from_row(json.loads(json.dumps(hit.to_row()))) == hit
 
     # a victim: one confirmed face, Tessera suggests the rest, never confirms them
     with ctx.db.session() as s:
