@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -85,10 +86,12 @@ def init() -> None:
 @command(db_app, "upgrade")
 def db_upgrade() -> None:
     """Apply pending schema migrations."""
-    from tessera.store.db import Database, upgrade
+    from tessera.store.bootstrap import upgrade_home
 
-    db = Database(Settings.from_env().database_url)
-    upgrade(db.engine)
+    result = upgrade_home(Settings.from_env(), default_actor())
+    if result["audit_rekeyed"]:
+        out.print(f"audit trail re-keyed: {result['audit_rekeyed']:,} events now chained "
+                  "with the audit key")
     out.print("database schema is current")
 
 
@@ -263,13 +266,16 @@ def series_list() -> None:
 
 
 @command(series_app, "show")
-def series_show(name: str, limit: Annotated[int, typer.Option(help="media to list")] = 50) -> None:
+def series_show(name: str, limit: Annotated[int, typer.Option(help="media to list")] = 50,
+                agency: Annotated[str | None, typer.Option(
+                    help="owning agency, where several have a series of that name")] = None,
+                ) -> None:
     """Show one series and its media."""
     from tessera.store import repos
 
     ctx = _context()
     with ctx.db.session() as s:
-        series = repos.get_series(s, name)
+        series = repos.get_series(s, name, repos.get_agency(s, agency) if agency else None)
         owner = series.owner
         out.print(f"[bold]{series.name}[/]  owner {owner.code} ({owner.name}, {owner.country})"
                   + (f", contact {owner.contact}" if owner.contact else ""))
@@ -288,11 +294,13 @@ def series_set_status(
     name: str,
     victim: Annotated[str | None, typer.Option(help="unidentified|identified|safeguarded")] = None,
     offender: Annotated[str | None, typer.Option(help="unknown|identified|arrested")] = None,
+    agency: Annotated[str | None, typer.Option(
+        help="owning agency, where several have a series of that name")] = None,
 ) -> None:
     """Record the identification status of a series' victim and/or offender."""
     from tessera.entities.series import set_status
 
-    result = set_status(_context(), name, victim, offender)
+    result = set_status(_context(), name, victim, offender, agency)
     out.print(f"{result['series']}: victim {result['victim']}, offender {result['offender']}")
 
 
@@ -415,18 +423,56 @@ def index_status() -> None:
 
 
 @command(audit_app, "verify")
-def audit_verify() -> None:
-    """Check the audit chain; exit 5 if an entry was edited or removed."""
+def audit_verify(
+    checkpoints: Annotated[Path | None, typer.Option(
+        help="an exported checkpoint file (tessera audit export) to verify against, "
+             "instead of the data folder's own")] = None,
+) -> None:
+    """Check the audit chain and its signed checkpoints; exit 5 if events were edited,
+    removed, truncated or the chain recomputed."""
+    from tessera.store import audit
+
+    ctx = _context()
+    key, path = audit.read_export(checkpoints) if checkpoints else (None, None)
+    with ctx.db.session() as s:
+        report = audit.verify(s, path, key)
+    for problem in report.problems:
+        err.print(f"[bold red]{problem}[/]")
+    last = report.last_checkpoint
+    out.print(f"{report.events:,} audit events, {report.checkpoints:,} checkpoints"
+              + (f" (last: event {last.event} at {last.at})" if last else "")
+              + f", chain {'intact' if report.ok else 'BROKEN'}")
+    if not report.ok:
+        raise typer.Exit(5)
+
+
+@command(audit_app, "checkpoint")
+def audit_checkpoint() -> None:
+    """Sign the current head of the chain now (every commit also writes one)."""
     from tessera.store import audit
 
     ctx = _context()
     with ctx.db.session() as s:
-        report = audit.verify(s)
-    for problem in report.problems:
-        err.print(f"[bold red]{problem}[/]")
-    out.print(f"{report.events:,} audit events, chain {'intact' if report.ok else 'BROKEN'}")
-    if not report.ok:
-        raise typer.Exit(5)
+        line = audit.write_checkpoint(s)
+    out.print(f"checkpoint: event {line['event']}, head {line['head']}" if line
+              else "no audit events yet")
+
+
+@command(audit_app, "export")
+def audit_export(
+    output: Annotated[Path, typer.Option(help="file to write: public key + checkpoints")],
+) -> None:
+    """Export the signed checkpoints for another party, who verifies with
+    `tessera audit verify --checkpoints FILE`."""
+    from tessera.store import audit
+
+    ctx = _context()
+    assert ctx.db.audit is not None
+    with ctx.db.session() as s:
+        audit.write_checkpoint(s)
+        audit.append(s, ctx.actor, "audit.export.checkpoints", str(output))
+    output.write_text("".join(audit.export_checkpoints(ctx.db.audit)))
+    out.print(f"checkpoints and public key written to {output}")
 
 
 @command(audit_app, "list")
@@ -507,27 +553,72 @@ def user_list() -> None:
             table.add_row(u.username, row["agency"], u.role,
                           "enrolled" if row["totp_enrolled"] else
                           ("required" if u.totp_required else "optional"),
-                          "disabled" if u.disabled else "locked" if row["locked"] else "active")
+                          "disabled" if u.disabled else
+                          f"active ({u.failed_logins} failed logins)" if u.failed_logins
+                          else "active")
     out.print(table)
+
+
+def _user(s: Any, username: str) -> Any:
+    from sqlalchemy import select
+
+    from tessera.store.tables import User
+
+    user = s.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise TesseraError(f"no user {username!r}")
+    return user
 
 
 @command(user_app, "unlock")
 def user_unlock(username: str) -> None:
-    """Clear a lock-out after repeated failed logins."""
-    from sqlalchemy import select
-
+    """Clear the count of failed logins (the service's back-off is per client address and
+    ends by itself within 15 minutes)."""
     from tessera.access import identity
     from tessera.store import audit
-    from tessera.store.tables import User
 
     ctx = _context()
     with ctx.db.session() as s:
-        user = s.scalar(select(User).where(User.username == username))
-        if user is None:
-            raise TesseraError(f"no user {username!r}")
-        identity.unlock(user)
+        identity.unlock(_user(s, username))
         audit.append(s, ctx.actor, "user.edit", f"user:{username}", details={"unlocked": True})
     out.print(f"{username} unlocked")
+
+
+@command(user_app, "reset-totp")
+def user_reset_totp(username: str) -> None:
+    """Forget a user's second factor and recovery codes: they enrol again at next login.
+    Every session and token of the user is revoked."""
+    from tessera.access import identity
+    from tessera.store import audit
+
+    ctx = _context()
+    with ctx.db.session() as s:
+        user = _user(s, username)
+        identity.reset_second_factor(s, user)
+        revoked = identity.revoke_credentials(s, user)
+        audit.append(s, ctx.actor, "user.edit", f"user:{username}",
+                     details={"totp": "reset: enrols again at next login", "revoked": revoked})
+    out.print(f"{username}: second factor reset; {revoked} sessions and tokens revoked")
+
+
+@command(user_app, "password")
+def user_password(username: str) -> None:
+    """Give a user a new random password (printed once); every session and token of the
+    user is revoked."""
+    import secrets as _secrets
+
+    from tessera.access import identity
+    from tessera.store import audit
+
+    ctx = _context()
+    password = _secrets.token_urlsafe(15)
+    with ctx.db.session() as s:
+        user = _user(s, username)
+        user.password_hash = identity.hash_password(password)
+        revoked = identity.revoke_credentials(s, user)
+        audit.append(s, ctx.actor, "user.edit", f"user:{username}",
+                     details={"password": "reset", "revoked": revoked})
+    out.print(f"{username}: new password {password}  ({revoked} sessions and tokens revoked)")
 
 
 @command(app)
@@ -546,6 +637,7 @@ app.add_typer(person_app, name="person")
 
 
 def main() -> None:
+    os.umask(0o077)  # everything Tessera writes (database, keys, reports) is private to its user
     app()
 
 

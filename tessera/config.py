@@ -149,6 +149,11 @@ class Settings:
         return self.home / "evidence"
 
     @property
+    def temp_dir(self) -> Path:
+        """Private scratch space (upload spooling), inside the protected data folder."""
+        return self.home / "tmp"
+
+    @property
     def index_dir(self) -> Path:
         return self.home / "index"
 
@@ -186,7 +191,7 @@ class Settings:
                                   ServiceLimits.max_search_bytes, 1),
             login_attempts_per_minute=_int(env, "TESSERA_LOGIN_RATE", 10, 1),
             searches_per_minute=_int(env, "TESSERA_SEARCH_RATE", 120, 1),
-            cookie_secure=env.get("TESSERA_COOKIE_SECURE", "") in ("1", "true", "yes"),
+            cookie_secure=_flag(env, "TESSERA_COOKIE_SECURE", False),
         )
         return cls(
             home=home,

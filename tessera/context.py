@@ -15,6 +15,7 @@ from tessera.matching.audio import AudioIndex
 from tessera.matching.indexes import SyncedIndex
 from tessera.matching.matcher import Matcher
 from tessera.signals import SIGNAL_TYPES
+from tessera.store.audit import AuditKeys
 from tessera.store.blobs import BlobStore, load_key
 from tessera.store.db import Database, require_current_schema
 
@@ -41,6 +42,7 @@ class Context:
         db = Database(settings.database_url)
         if check_schema:
             require_current_schema(db.engine)
+        db.enable_audit(AuditKeys.load(settings.home))
         return cls(settings, db)
 
     def blobs(self) -> BlobStore:

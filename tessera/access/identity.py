@@ -1,8 +1,10 @@
-"""Accounts and credentials: argon2id passwords, TOTP second factor, lock-out, sessions and API
-tokens. Secrets handed to clients are random 256-bit tokens; only their SHA-256 is stored."""
+"""Accounts and credentials: argon2id passwords, TOTP second factor with recovery codes,
+sessions and API tokens. Secrets handed to clients are random tokens; only their SHA-256 is
+stored. Any change of a credential revokes every session and token issued before it."""
 
 from __future__ import annotations
 
+import base64
 import binascii
 import hashlib
 import secrets
@@ -13,19 +15,20 @@ import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from tessera.access.policy import Principal, Role
 from tessera.core.errors import Conflict, NotFound, TesseraError
-from tessera.store.tables import Agency, ApiToken, User, WebSession
+from tessera.store.tables import Agency, ApiToken, RecoveryCode, User, WebSession
 
-MAX_FAILED_LOGINS = 5
-LOCKOUT = timedelta(minutes=15)
 SESSION_LIFETIME = timedelta(hours=12)
 MIN_PASSWORD = 12
+RECOVERY_CODES = 10
+WRONG = "wrong user name or password"  # the one answer to every failed password login
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(24))  # verified for unknown users: same cost
 
 
 class AuthError(TesseraError):
@@ -115,51 +118,110 @@ class LoginOutcome:
     must_enrol: bool  # an admin requires TOTP but the user has none yet
 
 
-def check_password(s: Session, username: str, password: str) -> LoginOutcome:
-    """Verify a password, counting failures; raises ``AuthError`` (also when locked out)."""
-    user = s.scalar(select(User).where(User.username == username))
-    if user is None:
-        _hasher.hash(password or "x")  # same cost as a real check: no user enumeration by time
-        raise AuthError("wrong user name or password")
-    if is_locked(user):
-        raise AuthError("account locked after repeated failed logins; try again later "
-                        "or ask an administrator")
-    if user.disabled:
-        raise AuthError("wrong user name or password")
+def _verifies(hashed: str, password: str) -> bool:
     try:
-        _hasher.verify(user.password_hash, password)
+        return _hasher.verify(hashed, password)
     except (VerificationError, InvalidHashError):
-        record_failure(user)
-        raise AuthError("wrong user name or password") from None
+        return False
+
+
+def check_password(s: Session, username: str, password: str) -> LoginOutcome:
+    """Verify a password. Unknown, disabled and wrong answer alike, after the same work (one
+    argon2 verification), so neither the message nor the time tells whether a user exists.
+    Failures are counted on the user for administrators; slowing guessers down is the
+    login throttle's job (per client address, so strangers cannot lock a user out)."""
+    user = s.scalar(select(User).where(User.username == username))
+    ok = _verifies(user.password_hash if user else _DUMMY_HASH, password)
+    if user is None or not ok or user.disabled:
+        if user is not None and not ok:
+            user.failed_logins += 1
+        raise AuthError(WRONG)
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
-    user.failed_logins, user.locked_until = 0, None
+    user.failed_logins = 0
     return LoginOutcome(user, user.totp_secret is not None,
                         user.totp_required and user.totp_secret is None)
 
 
-def check_second_factor(key: bytes, user: User, code: str) -> None:
-    """A TOTP code for a user who has a secret; wrong codes count towards the lock-out."""
+def check_second_factor(s: Session, key: bytes, user: User, code: str) -> str:
+    """A TOTP code, or one of the user's unused recovery codes (spent by this use); returns
+    which of the two it was."""
     if user.totp_secret is None:
         raise AuthError("no second factor enrolled")
-    if not check_totp(unseal(key, user.totp_secret).decode(), code):
-        record_failure(user)
-        raise AuthError("wrong code")
-
-
-def record_failure(user: User) -> None:
+    if check_totp(unseal(key, user.totp_secret).decode(), code):
+        return "totp"
+    if use_recovery_code(s, user, code):
+        return "recovery-code"
     user.failed_logins += 1
-    if user.failed_logins >= MAX_FAILED_LOGINS:
-        user.locked_until, user.failed_logins = now() + LOCKOUT, 0
-
-
-def is_locked(user: User) -> bool:
-    locked = aware(user.locked_until)
-    return locked is not None and locked > now()
+    raise AuthError("wrong code")
 
 
 def unlock(user: User) -> None:
     user.failed_logins, user.locked_until = 0, None
+
+
+def check_current_password(user: User, password: str) -> None:
+    if not _verifies(user.password_hash, password):
+        raise AuthError("the current password is wrong")
+
+
+# --- recovery codes: shown once, kept as SHA-256 (each carries 80 random bits) --------------
+
+
+def _normal(code: str) -> str:
+    return code.strip().replace("-", "").replace(" ", "").upper()
+
+
+def new_recovery_codes(s: Session, user: User) -> list[str]:
+    """Replace the user's recovery codes with fresh ones and return them (the only time they
+    are ever seen)."""
+    s.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    codes = []
+    for _ in range(RECOVERY_CODES):
+        raw = base64.b32encode(secrets.token_bytes(10)).decode()  # 16 characters, 80 bits
+        codes.append("-".join(raw[i:i + 4] for i in range(0, 16, 4)))
+        s.add(RecoveryCode(user_id=user.id, code_hash=token_digest(_normal(raw))))
+    s.flush()
+    return codes
+
+
+def use_recovery_code(s: Session, user: User, code: str) -> bool:
+    if len(_normal(code)) != 16:
+        return False
+    row = s.scalar(select(RecoveryCode).where(
+        RecoveryCode.user_id == user.id, RecoveryCode.code_hash == token_digest(_normal(code)),
+        RecoveryCode.used_at.is_(None)))
+    if row is None:
+        return False
+    row.used_at = now()
+    return True
+
+
+def recovery_codes_left(s: Session, user: User) -> int:
+    return len(s.scalars(select(RecoveryCode.id).where(
+        RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))).all())
+
+
+def reset_second_factor(s: Session, user: User) -> None:
+    """Forget the secret and the recovery codes; the next login must enrol again."""
+    user.totp_secret = None
+    user.totp_required = True
+    s.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+
+
+def revoke_credentials(s: Session, user: User, *, keep_session: str | None = None) -> int:
+    """End every session and revoke every API token of ``user`` (all but the session whose
+    token is ``keep_session``): after a credential change nothing issued before still works,
+    and re-enabling a user revives nothing. Returns how many were ended."""
+    q = delete(WebSession).where(WebSession.user_id == user.id)
+    if keep_session:
+        q = q.where(WebSession.token_hash != token_digest(keep_session))
+    ended = s.execute(q).rowcount or 0
+    for token in s.scalars(select(ApiToken).where(ApiToken.user_id == user.id,
+                                                  ApiToken.revoked_at.is_(None))):
+        token.revoked_at = now()
+        ended += 1
+    return ended
 
 
 # --- sessions and tokens -------------------------------------------------------------------

@@ -74,7 +74,9 @@ class Action(StrEnum):
     READ_NOTIFICATIONS = "notifications.read"
     MANAGE_AGENCIES = "agencies.manage"
     MANAGE_AGENCY = "agency.manage"  # one agency's contact and sharing default
-    MANAGE_USERS = "users.manage"  # users of the target agency
+    MANAGE_USERS = "users.manage"  # list and create users of the target agency
+    MANAGE_USER = "user.manage"  # one user: role, disable, unlock, require or reset TOTP
+    SET_PASSWORD = "user.password"  # set another user's password
     VIEW_AUDIT = "audit.view"  # audit trail of the target agency (None: the whole instance)
 
 
@@ -97,8 +99,12 @@ class Principal:
         return f"user:{self.username}"
 
     def at_least(self, role: Role) -> bool:
-        order = [Role.VIEWER, Role.INVESTIGATOR, Role.AGENCY_ADMIN, Role.ADMIN]
-        return order.index(self.role) >= order.index(role)
+        return rank(self.role) >= rank(role)
+
+
+def rank(role: Role) -> int:
+    """How many rights a role carries: nobody may act on the credentials of a higher one."""
+    return [Role.VIEWER, Role.INVESTIGATOR, Role.AGENCY_ADMIN, Role.ADMIN].index(role)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +113,7 @@ class Target:
 
     agency_id: int | None = None
     visibility: Visibility = Visibility.NONE
+    role: Role | None = None  # of a user acted on (or a role to be granted)
 
 
 def series_visibility(p: Principal, owner_agency_id: int, sharing: str) -> Visibility:
@@ -160,6 +167,11 @@ def can(p: Principal, action: Action, target: Target | None = None) -> bool:
             return p.role is Role.ADMIN
         case Action.MANAGE_USERS | Action.VIEW_AUDIT:
             return p.role is Role.ADMIN or (own and p.role is Role.AGENCY_ADMIN)
+        case Action.MANAGE_USER:  # never a user (or a role) above one's own
+            return t.role is not None and rank(t.role) <= rank(p.role) and (
+                p.role is Role.ADMIN or (own and p.role is Role.AGENCY_ADMIN))
+        case Action.SET_PASSWORD:  # others' passwords: the instance admin alone
+            return p.role is Role.ADMIN
     return False
 
 

@@ -16,7 +16,7 @@ from fastapi import Depends, Form, Path, Request
 
 from tessera.access import identity
 from tessera.access.policy import Forbidden, Principal
-from tessera.api.security import RateLimiter
+from tessera.api.security import LoginThrottle, RateLimiter
 from tessera.context import Context
 from tessera.service.tasks import TaskRunner
 from tessera.service.views import ThumbnailCache
@@ -34,6 +34,7 @@ class Services:
     key: bytes
     thumbnails: ThumbnailCache = field(default_factory=ThumbnailCache)
     limiter: RateLimiter = field(default_factory=RateLimiter)
+    throttle: LoginThrottle = field(default_factory=LoginThrottle)
 
 
 class NotAuthenticated(identity.AuthError):
@@ -45,6 +46,7 @@ class Caller:
     principal: Principal
     csrf: str | None  # set for cookie sessions
     via: str  # "session" | "token"
+    complete: bool = True  # False: a session that has passed the password only
 
 
 def services(request: Request) -> Services:
@@ -65,7 +67,8 @@ def _resolve(request: Request, svc: Services, *, allow_pending_mfa: bool = False
             raise NotAuthenticated("log in first")
         if not row.mfa_passed and not allow_pending_mfa:
             raise NotAuthenticated("second factor required")
-        caller = Caller(identity.principal_of(row.user), row.csrf_token, "session")
+        caller = Caller(identity.principal_of(row.user), row.csrf_token, "session",
+                        row.mfa_passed)
     if request.method not in SAFE_METHODS:
         check_csrf(caller, request.headers.get("x-csrf-token")
                    or getattr(request.state, "form_csrf", None))
@@ -99,4 +102,5 @@ def principal(c: Annotated[Caller, Depends(caller)]) -> Principal:
 
 Svc = Annotated[Services, Depends(services)]
 Who = Annotated[Principal, Depends(principal)]
+FullCaller = Annotated[Caller, Depends(caller)]
 FormWho = Annotated[Caller, Depends(form_caller)]

@@ -11,7 +11,8 @@ from tessera.core.types import OffenderStatus, VictimStatus
 from tessera.store import audit, repos
 
 
-def set_status(ctx: Context, name: str, victim: str | None, offender: str | None) -> dict:
+def set_status(ctx: Context, name: str, victim: str | None, offender: str | None,
+               agency: str | None = None) -> dict:
     if victim is None and offender is None:
         raise TesseraError("give --victim and/or --offender")
     try:
@@ -21,7 +22,7 @@ def set_status(ctx: Context, name: str, victim: str | None, offender: str | None
         raise TesseraError(f"{exc}; victim: {', '.join(v.value for v in VictimStatus)}; "
                            f"offender: {', '.join(o.value for o in OffenderStatus)}") from None
     with ctx.db.session() as s:
-        series = repos.get_series(s, name)
+        series = repos.get_series(s, name, repos.get_agency(s, agency) if agency else None)
         before = {"victim": series.victim_status, "offender": series.offender_status}
         if victim_value:
             series.victim_status = victim_value

@@ -13,7 +13,16 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from tessera.access import identity
-from tessera.access.policy import Action, Principal, Role, Target, parse_sharing, require
+from tessera.access.policy import (
+    Action,
+    Forbidden,
+    Principal,
+    Role,
+    Target,
+    can,
+    parse_sharing,
+    require,
+)
 from tessera.core.errors import NotFound, TesseraError
 from tessera.reports.renderers.csv_renderer import spreadsheet_safe
 from tessera.store import audit, repos
@@ -59,7 +68,7 @@ def user_row(u: User) -> dict[str, Any]:
     return {"id": u.id, "username": u.username, "display_name": u.display_name,
             "agency": u.agency.code, "role": u.role, "totp_required": u.totp_required,
             "totp_enrolled": u.totp_secret is not None, "disabled": u.disabled,
-            "locked": identity.is_locked(u)}
+            "failed_logins": u.failed_logins}
 
 
 def list_users(s: Session, p: Principal) -> list[User]:
@@ -70,20 +79,25 @@ def list_users(s: Session, p: Principal) -> list[User]:
     return list(s.scalars(q))
 
 
-def _check_role_grant(p: Principal, role: Role) -> None:
-    if role is Role.ADMIN and p.role is not Role.ADMIN:
-        raise TesseraError("only an instance admin can make another admin")
+def _role(value: str) -> Role:
+    try:
+        return Role(value)
+    except ValueError:
+        raise TesseraError(f"role must be one of {', '.join(r.value for r in Role)}") from None
+
+
+def _check_role_grant(p: Principal, agency_id: int, role: Role) -> None:
+    if not can(p, Action.MANAGE_USER, Target(agency_id, role=role)):
+        raise Forbidden(f"{p.role.value} of {p.agency_code} may not grant the role "
+                        f"{role.value}")
 
 
 def create_user(s: Session, p: Principal, username: str, password: str, agency_code: str,
                 role: str, display_name: str | None = None, totp_required: bool = False) -> User:
     agency = repos.get_agency(s, agency_code)
     require(p, Action.MANAGE_USERS, Target(agency.id))
-    try:
-        wanted = Role(role)
-    except ValueError:
-        raise TesseraError(f"role must be one of {', '.join(r.value for r in Role)}") from None
-    _check_role_grant(p, wanted)
+    wanted = _role(role)
+    _check_role_grant(p, agency.id, wanted)
     user = identity.create_user(s, username, password, agency, wanted,
                                 display_name=display_name, totp_required=totp_required)
     audit.append(s, p.actor, "user.create", f"user:{username}", agency=p.agency_code,
@@ -96,20 +110,22 @@ def update_user(s: Session, p: Principal, user_id: int, *, role: str | None = No
                 totp_required: bool | None = None, disabled: bool | None = None,
                 unlock: bool = False, password: str | None = None,
                 reset_totp: bool = False) -> User:
+    """What an administrator changes on another account. Nobody acts on a user with more
+    rights than their own, nobody grants more than they have, only the instance admin sets
+    someone else's password (users change their own with the current one), and every
+    credential change (password, second factor, disabling) revokes the user's sessions and
+    tokens."""
     user = s.get(User, user_id)
     if user is None:
         raise NotFound(f"no user {user_id}")
     require(p, Action.MANAGE_USERS, Target(user.agency_id), hide=True)
+    require(p, Action.MANAGE_USER, Target(user.agency_id, role=Role(user.role)))
+    if password:
+        require(p, Action.SET_PASSWORD, Target(user.agency_id, role=Role(user.role)))
     changes: dict[str, Any] = {}
     if role:
-        try:
-            wanted = Role(role)
-        except ValueError:
-            raise TesseraError(f"role must be one of {', '.join(r.value for r in Role)}") \
-                from None
-        _check_role_grant(p, wanted)
-        if Role(user.role) is Role.ADMIN and p.role is not Role.ADMIN:
-            raise TesseraError("only an instance admin can change an admin")
+        wanted = _role(role)
+        _check_role_grant(p, user.agency_id, wanted)
         changes["role"], user.role = wanted.value, wanted.value
     if totp_required is not None:
         changes["totp_required"] = user.totp_required = totp_required
@@ -122,8 +138,10 @@ def update_user(s: Session, p: Principal, user_id: int, *, role: str | None = No
         user.password_hash = identity.hash_password(password)
         changes["password"] = "reset"
     if reset_totp:
-        user.totp_secret = None
-        changes["totp"] = "reset"
+        identity.reset_second_factor(s, user)
+        changes["totp"] = "reset: enrols again at next login"
+    if password or reset_totp or disabled:
+        changes["revoked"] = identity.revoke_credentials(s, user)
     audit.append(s, p.actor, "user.edit", f"user:{user.username}", agency=p.agency_code,
                  details=changes)
     return user
@@ -155,6 +173,30 @@ def _audit_query(s: Session, p: Principal, *, actor: str | None = None,
     if until:
         q = q.where(AuditEvent.at <= until)
     return q
+
+
+def last_checkpoint(s: Session, p: Principal) -> dict[str, Any] | None:
+    """The newest signed checkpoint and the key it verifies with: what an operator compares
+    with the copy exported to another party."""
+    if p.role is not Role.ADMIN:
+        require(p, Action.VIEW_AUDIT, Target(p.agency_id))
+    keys = audit.keys_of(s)
+    c = audit.last_checkpoint(keys)
+    return {"event": c.event, "head": c.head, "at": c.at,
+            "public_key": audit.public_key_text(keys.public_key)} if c else None
+
+
+def verify_audit(s: Session, p: Principal) -> dict[str, Any]:
+    """Walk the whole chain against its checkpoints; only an instance admin may."""
+    require(p, Action.VIEW_AUDIT)  # without a target: the whole instance, admins only
+    report = audit.verify(s)
+    audit.append(s, p.actor, "audit.verify", None, agency=p.agency_code,
+                 details={"events": report.events, "ok": report.ok})
+    last = report.last_checkpoint
+    return {"events": report.events, "ok": report.ok, "problems": report.problems[:100],
+            "checkpoints": report.checkpoints,
+            "last_checkpoint": {"event": last.event, "at": last.at, "head": last.head}
+            if last else None}
 
 
 def event_row(e: AuditEvent) -> dict[str, Any]:

@@ -1,32 +1,175 @@
-"""Append-only audit trail, chained by SHA-256 so that any edit or deletion is detectable."""
+"""Append-only audit trail that cannot be cut or rewritten undetected.
+
+Each event's hash is an HMAC-SHA256 over its content and the previous hash, keyed with a secret
+that lives in the data folder's ``keys/`` (never in the database): someone who can write the
+database but not read that key cannot recompute the chain after removing events. The chain is
+also anchored outside the database: after every commit that appended events, a checkpoint
+(newest event id + its hash, Ed25519-signed) is appended to ``audit/checkpoints.jsonl`` beside
+the evidence store. Removing the newest events, or every event, leaves checkpoints that name
+events which are no longer there; recomputing the chain changes the heads the checkpoints
+signed. Checkpoints are exported (``tessera audit export``) so another party can verify too.
+"""
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import json
-from dataclasses import dataclass
+import os
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from sqlalchemy import event as sa_event
 from sqlalchemy import select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from tessera.core.errors import ConfigError
 from tessera.store.tables import AuditEvent
 
 GENESIS = "0" * 64
+KEY_BYTES = 32
+_PENDING = "audit_head"  # Session.info: the newest event this transaction appended
 
 
-def _digest(prev: str, at: datetime, actor: str, agency: str | None, action: str,
-            obj: str | None, outcome: str, details: dict[str, Any]) -> str:
-    payload = json.dumps([prev, at.astimezone(UTC).isoformat(timespec="microseconds"), actor,
-                          agency, action, obj, outcome, details], sort_keys=True,
-                         separators=(",", ":"), default=str)
-    return hashlib.sha256(payload.encode()).hexdigest()
+def _write_secret(path: Path, data: bytes) -> bool:
+    """Create a 0600 key file; ``False`` if one exists (never overwritten)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    return True
+
+
+def _read_secret(path: Path) -> bytes:
+    if not path.exists():
+        raise ConfigError(f"no audit key at {path}: run `tessera db upgrade` (or `tessera init`)")
+    if path.stat().st_mode & 0o077:
+        raise ConfigError(f"audit key {path} is readable by others; chmod 600 it")
+    data = path.read_bytes()
+    if len(data) != KEY_BYTES:
+        raise ConfigError(f"audit key {path} is not a {KEY_BYTES}-byte key")
+    return data
+
+
+def public_key_text(key: Ed25519PublicKey) -> str:
+    return base64.b64encode(key.public_bytes(Encoding.Raw, PublicFormat.Raw)).decode()
+
+
+def load_public_key(value: str) -> Ed25519PublicKey:
+    try:
+        return Ed25519PublicKey.from_public_bytes(base64.b64decode(value.strip()))
+    except ValueError:
+        raise ConfigError("not an Ed25519 public key (base64 of 32 bytes)") from None
+
+
+@dataclass(frozen=True)
+class AuditKeys:
+    """The chain's MAC key, the checkpoint signing key and where checkpoints are written."""
+
+    mac_key: bytes
+    signing_key: Ed25519PrivateKey
+    checkpoints: Path
+
+    @staticmethod
+    def paths(home: Path) -> tuple[Path, Path, Path]:
+        return (home / "keys" / "audit-mac.key", home / "keys" / "audit-signing.key",
+                home / "audit" / "checkpoints.jsonl")
+
+    @classmethod
+    def create(cls, home: Path) -> bool:
+        """New keys where there are none; ``True`` if the MAC key was created now."""
+        mac, signing, checkpoints = cls.paths(home)
+        created = _write_secret(mac, secrets.token_bytes(KEY_BYTES))
+        _write_secret(signing, Ed25519PrivateKey.generate().private_bytes_raw())
+        checkpoints.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(checkpoints.parent, 0o700)
+        return created
+
+    @classmethod
+    def load(cls, home: Path) -> AuditKeys:
+        mac, signing, checkpoints = cls.paths(home)
+        return cls(_read_secret(mac), Ed25519PrivateKey.from_private_bytes(_read_secret(signing)),
+                   checkpoints)
+
+    @property
+    def public_key(self) -> Ed25519PublicKey:
+        return self.signing_key.public_key()
+
+    def digest(self, prev: str, at: datetime, actor: str, agency: str | None, action: str,
+               obj: str | None, outcome: str, details: dict[str, Any]) -> str:
+        return hmac.new(self.mac_key, _payload(prev, at, actor, agency, action, obj, outcome,
+                                               details), hashlib.sha256).hexdigest()
+
+    def checkpoint(self, event_id: int, head: str) -> dict[str, Any]:
+        """Sign and append one checkpoint (a single O_APPEND write: lines never interleave)."""
+        body = {"event": event_id, "head": head,
+                "at": datetime.now(UTC).isoformat(timespec="microseconds")}
+        line = dict(body, sig=base64.b64encode(self.signing_key.sign(_canonical(body))).decode())
+        fd = os.open(self.checkpoints, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        try:
+            os.write(fd, (json.dumps(line, separators=(",", ":")) + "\n").encode())
+        finally:
+            os.close(fd)
+        return line
+
+
+def _canonical(body: dict[str, Any]) -> bytes:
+    return json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+
+
+def _payload(prev: str, at: datetime, actor: str, agency: str | None, action: str,
+             obj: str | None, outcome: str, details: dict[str, Any]) -> bytes:
+    return json.dumps([prev, at.astimezone(UTC).isoformat(timespec="microseconds"), actor,
+                       agency, action, obj, outcome, details], sort_keys=True,
+                      separators=(",", ":"), default=str).encode()
+
+
+def legacy_digest(prev: str, at: datetime, actor: str, agency: str | None, action: str,
+                  obj: str | None, outcome: str, details: dict[str, Any]) -> str:
+    """The unkeyed SHA-256 chain of Tessera before 0.2; read only to re-key old trails."""
+    return hashlib.sha256(_payload(prev, at, actor, agency, action, obj, outcome,
+                                   details)).hexdigest()
+
+
+def bind(factory: sessionmaker[Session], keys: AuditKeys) -> None:
+    """Give a session factory the audit keys and checkpoint every commit that appended."""
+    factory.configure(info={"audit_keys": keys})
+
+    @sa_event.listens_for(factory, "after_commit")
+    def _checkpoint(session: Session) -> None:
+        head = session.info.pop(_PENDING, None)
+        if head is not None:
+            keys.checkpoint(*head)
+
+    @sa_event.listens_for(factory, "after_rollback")
+    def _forget(session: Session) -> None:
+        session.info.pop(_PENDING, None)
+
+
+def keys_of(s: Session) -> AuditKeys:
+    keys = s.info.get("audit_keys")
+    if keys is None:
+        raise ConfigError("the audit trail's keys are not loaded for this database session")
+    return keys
 
 
 def append(s: Session, actor: str, action: str, obj: str | None = None, *,
            agency: str | None = None, outcome: str = "ok",
            details: dict[str, Any] | None = None) -> AuditEvent:
+    keys = keys_of(s)
     if s.bind is not None and s.bind.dialect.name == "postgresql":
         s.execute(text("SELECT pg_advisory_xact_lock(7355608)"))  # one writer of the chain
     last = s.scalar(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1))
@@ -35,36 +178,173 @@ def append(s: Session, actor: str, action: str, obj: str | None = None, *,
     details = json.loads(json.dumps(details or {}, default=str))
     event = AuditEvent(at=at, actor=actor, agency=agency, action=action, object=obj,
                        outcome=outcome, details=details, prev_hash=prev,
-                       hash=_digest(prev, at, actor, agency, action, obj, outcome, details))
+                       hash=keys.digest(prev, at, actor, agency, action, obj, outcome, details))
     s.add(event)
     s.flush()
+    s.info[_PENDING] = (event.id, event.hash)
     return event
+
+
+# --- checkpoints ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Checkpoint:
+    event: int
+    head: str
+    at: str
+    signed: bool  # the signature verified with the key it was checked against
+
+
+def read_checkpoints(path: Path, key: Ed25519PublicKey) -> tuple[list[Checkpoint], list[str]]:
+    """Every checkpoint line, with problems for lines that are not signed checkpoints."""
+    if not path.exists():
+        return [], []
+    found: list[Checkpoint] = []
+    problems: list[str] = []
+    for number, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            if isinstance(row, dict) and set(row) == {"public_key"}:
+                continue  # an export's header
+            body = {"event": int(row["event"]), "head": str(row["head"]), "at": str(row["at"])}
+            signature = base64.b64decode(row["sig"])
+        except (ValueError, KeyError, TypeError):
+            problems.append(f"checkpoint line {number} is not a checkpoint")
+            continue
+        try:
+            key.verify(signature, _canonical(body))
+            signed = True
+        except InvalidSignature:
+            signed = False
+            problems.append(f"checkpoint line {number} (event {body['event']}): signature "
+                            "does not verify (forged or signed with another key)")
+        found.append(Checkpoint(body["event"], body["head"], body["at"], signed))
+    return found, problems
+
+
+def last_checkpoint(keys: AuditKeys) -> Checkpoint | None:
+    found, _ = read_checkpoints(keys.checkpoints, keys.public_key)
+    signed = [c for c in found if c.signed]
+    return max(signed, key=lambda c: c.event) if signed else None
+
+
+def write_checkpoint(s: Session) -> dict[str, Any] | None:
+    """Checkpoint the current head now (``tessera audit checkpoint``); None if no events."""
+    last = s.scalar(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1))
+    return keys_of(s).checkpoint(last.id, last.hash) if last else None
+
+
+# --- verification ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
 class ChainReport:
     events: int
     problems: list[str]
+    checkpoints: int = 0
+    last_checkpoint: Checkpoint | None = None
+    head: int | None = None
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def verify(s: Session) -> ChainReport:
-    problems: list[str] = []
+@dataclass
+class _Walk:
+    count: int = 0
+    head_id: int | None = None
+    heads: dict[int, str] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+
+def _walk(s: Session, keys: AuditKeys, wanted: set[int]) -> _Walk:
+    w = _Walk()
+    prev, previous_id = GENESIS, 0
+    for e in s.scalars(select(AuditEvent).order_by(AuditEvent.id)).yield_per(1000):
+        w.count += 1
+        if e.prev_hash != prev:
+            w.problems.append(f"event {e.id}: chain broken after event {previous_id} "
+                              "(an entry was deleted or reordered)")
+        at = e.at if e.at.tzinfo else e.at.replace(tzinfo=UTC)
+        expected = keys.digest(e.prev_hash, at, e.actor, e.agency, e.action, e.object,
+                               e.outcome, e.details)
+        if not hmac.compare_digest(expected, e.hash):
+            w.problems.append(f"event {e.id}: content does not match its hash (edited, or the "
+                              "chain was recomputed without the audit key)")
+        if e.id in wanted:
+            w.heads[e.id] = e.hash
+        prev, previous_id, w.head_id = e.hash, e.id, e.id
+    return w
+
+
+def verify(s: Session, checkpoints: Path | None = None,
+           public_key: Ed25519PublicKey | None = None) -> ChainReport:
+    """Walk the chain and hold it against the checkpoints (by default the data folder's own;
+    pass an exported copy and the public key it was exported with to verify independently)."""
+    keys = keys_of(s)
+    path = checkpoints or keys.checkpoints
+    found, problems = read_checkpoints(path, public_key or keys.public_key)
+    if checkpoints is None and not path.exists():
+        problems.append(f"the checkpoint file {path} is missing")
+    signed = [c for c in found if c.signed]
+    walk = _walk(s, keys, {c.event for c in signed})
+    problems.extend(walk.problems)
+    for c in signed:
+        head = walk.heads.get(c.event)
+        if head is None:
+            problems.append(f"checkpoint of {c.at} names event {c.event}, which is gone "
+                            "(events were deleted)")
+        elif not hmac.compare_digest(head, c.head):
+            problems.append(f"event {c.event} does not have the hash its checkpoint of {c.at} "
+                            "signed (the chain was rewritten)")
+    newest = max(signed, key=lambda c: c.event) if signed else None
+    if newest is None and walk.count and checkpoints is not None:
+        problems.append("no signed checkpoint to verify against")
+    return ChainReport(walk.count, problems, len(found), newest, walk.head_id)
+
+
+def export_checkpoints(keys: AuditKeys) -> Iterator[str]:
+    """The public key, then every checkpoint line: what another party keeps to verify with."""
+    yield json.dumps({"public_key": public_key_text(keys.public_key)}) + "\n"
+    if keys.checkpoints.exists():
+        yield from keys.checkpoints.read_text().splitlines(keepends=True)
+
+
+def read_export(path: Path) -> tuple[Ed25519PublicKey, Path]:
+    """An export's public key; the export itself serves as the checkpoint file."""
+    first = path.read_text().splitlines()[:1]
+    try:
+        return load_public_key(json.loads(first[0])["public_key"]), path
+    except (IndexError, ValueError, KeyError, TypeError):
+        raise ConfigError(f"{path} is not an audit checkpoint export") from None
+
+
+# --- re-keying a trail written before the keyed chain ---------------------------------------
+
+
+def rekey_legacy(s: Session) -> int:
+    """Re-chain a trail written with the unkeyed SHA-256 chain under the MAC key, once, after
+    checking that the old chain is intact (a broken one is refused, never laundered)."""
+    keys = keys_of(s)
+    events = list(s.scalars(select(AuditEvent).order_by(AuditEvent.id)))
     prev = GENESIS
-    count = 0
-    previous_id = 0
-    for event in s.scalars(select(AuditEvent).order_by(AuditEvent.id)).yield_per(1000):
-        count += 1
-        if event.prev_hash != prev:
-            problems.append(f"event {event.id}: chain broken after event {previous_id} "
-                            "(an entry was deleted or reordered)")
-        at = event.at if event.at.tzinfo else event.at.replace(tzinfo=UTC)
-        expected = _digest(event.prev_hash, at, event.actor, event.agency, event.action,
-                           event.object, event.outcome, event.details)
-        if expected != event.hash:
-            problems.append(f"event {event.id}: content does not match its hash (edited)")
-        prev, previous_id = event.hash, event.id
-    return ChainReport(count, problems)
+    for e in events:
+        at = e.at if e.at.tzinfo else e.at.replace(tzinfo=UTC)
+        if e.prev_hash != prev or legacy_digest(e.prev_hash, at, e.actor, e.agency, e.action,
+                                                e.object, e.outcome, e.details) != e.hash:
+            raise ConfigError(f"the existing audit trail is broken at event {e.id}; it is "
+                              "kept as it is and not re-keyed")
+        prev = e.hash
+    prev = GENESIS
+    for e in events:
+        at = e.at if e.at.tzinfo else e.at.replace(tzinfo=UTC)
+        e.prev_hash = prev
+        e.hash = keys.digest(prev, at, e.actor, e.agency, e.action, e.object, e.outcome,
+                             e.details)
+        prev = e.hash
+    s.flush()
+    return len(events)

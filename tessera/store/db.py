@@ -15,6 +15,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tessera.core.errors import ConfigError
+from tessera.store.audit import AuditKeys, bind
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -73,12 +74,22 @@ def require_current_schema(engine: Engine) -> None:
 
 
 class Database:
-    """An engine plus a session factory; pass it explicitly, never as a global."""
+    """An engine plus a session factory; pass it explicitly, never as a global.
 
-    def __init__(self, url: str) -> None:
+    With ``audit`` keys its sessions can append to the audit trail (and checkpoint it)."""
+
+    def __init__(self, url: str, audit: AuditKeys | None = None) -> None:
         self.url = url
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.audit: AuditKeys | None = None
+        if audit is not None:
+            self.enable_audit(audit)
+
+    def enable_audit(self, keys: AuditKeys) -> None:
+        if self.audit is None:
+            self.audit = keys
+            bind(self._sessions, keys)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from tessera.core.errors import Conflict, NotFound
+from tessera.core.errors import Conflict, NotFound, TesseraError
 from tessera.store.tables import (
     Agency,
     Case,
@@ -58,21 +58,31 @@ def get_or_create_case(s: Session, agency: Agency, reference: str) -> Case:
 # --- series ---------------------------------------------------------------------------------
 
 
-def find_series(s: Session, name: str) -> Series | None:
-    return s.scalar(select(Series).where(Series.name == name))
+def find_series(s: Session, name: str, owner: Agency | None = None) -> Series | None:
+    """A series by name within one owning agency; without ``owner`` (the local operator) the
+    one series of that name, or an error naming the agencies when several have it."""
+    q = select(Series).where(Series.name == name)
+    if owner is not None:
+        return s.scalar(q.where(Series.owner_agency_id == owner.id))
+    found = list(s.scalars(q.options(selectinload(Series.owner))))
+    if len(found) > 1:
+        raise TesseraError(f"several agencies have a series named {name!r} "
+                           f"({', '.join(sorted(x.owner.code for x in found))}); "
+                           "name the agency")
+    return found[0] if found else None
 
 
-def get_series(s: Session, name: str) -> Series:
-    series = find_series(s, name)
+def get_series(s: Session, name: str, owner: Agency | None = None) -> Series:
+    series = find_series(s, name, owner)
     if series is None:
         raise NotFound(f"no series {name!r}")
     return series
 
 
 def get_or_create_series(s: Session, name: str, owner: Agency) -> Series:
-    """A new series is owned by ``owner``. Adding media to another agency's series is allowed
-    (that is how series grow across borders); ownership and status stay with its owner."""
-    series = find_series(s, name)
+    """The owner's series of that name, created when it has none. Another agency's series is
+    never found by name: contributing to it is that agency's decision, not the uploader's."""
+    series = find_series(s, name, owner)
     if series is None:
         series = Series(name=name, owner_agency_id=owner.id, sharing=owner.default_sharing)
         s.add(series)

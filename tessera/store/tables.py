@@ -66,9 +66,12 @@ class Case(Base):
 
 
 class Series(Base):
+    """Names are unique within the owning agency: two agencies may each have a "Series A"."""
+
     __tablename__ = "series"
+    __table_args__ = (UniqueConstraint("owner_agency_id", "name", name="uq_series_owner_name"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
     owner_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
     victim_status: Mapped[str] = mapped_column(String(20), default="unidentified")
     offender_status: Mapped[str] = mapped_column(String(20), default="unknown")
@@ -325,6 +328,18 @@ class ApiToken(Base):
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     user: Mapped[User] = relationship()
+
+
+class RecoveryCode(Base):
+    """One-time codes that stand in for a lost TOTP device; only their SHA-256 is kept (each
+    is 80 random bits, so a hash is as good as a password hash here)."""
+
+    __tablename__ = "recovery_code"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class WebSession(Base):

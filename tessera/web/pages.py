@@ -118,7 +118,8 @@ def totp_submit(request: Request, svc: Svc, c: Pending, code: Annotated[str, For
 
 
 @router.get("/login/enrol")
-def enrol_page(request: Request, c: Pending) -> Response:
+def enrol_page(request: Request, svc: Svc, c: Pending) -> Response:
+    auth.may_enrol(svc, c)
     secret = identity.new_totp_secret()
     return render(request, "enrol.html", None, secret=secret, pending=True, csrf_field=c.csrf,
                   uri=identity.totp_uri(secret, c.principal.username))
@@ -128,13 +129,14 @@ def enrol_page(request: Request, c: Pending) -> Response:
 def enrol_submit(request: Request, svc: Svc, c: Pending, secret: Annotated[str, Form()],
                  code: Annotated[str, Form()], csrf: Annotated[str, Form()]) -> Response:
     check_csrf(c, csrf)
+    auth.may_enrol(svc, c)
     try:
-        auth.enrol(svc, request, c, secret, code)
+        codes = auth.enrol(svc, request, c, secret, code)
     except TesseraError as exc:
         return render(request, "enrol.html", None, status=400, error=str(exc), secret=secret,
                       uri=identity.totp_uri(secret, c.principal.username), pending=True,
                       csrf_field=c.csrf)
-    return back("/")
+    return render(request, "recovery.html", None, codes=codes, pending=True)
 
 
 @router.post("/logout")
@@ -364,6 +366,30 @@ def account_page(request: Request, svc: Svc, c: Page, new_token: str | None = No
     return render(request, "account.html", c, tokens=tokens, new_token=new_token)
 
 
+@router.post("/account/password")
+def account_password(request: Request, svc: Svc, c: FormWho,
+                     current_password: Annotated[str, Form()],
+                     new_password: Annotated[str, Form()]) -> Response:
+    try:
+        revoked = auth.change_password(svc, request, c, current_password, new_password)
+    except TesseraError as exc:
+        return render(request, "account.html", c, status=400,
+                      tokens=auth.list_tokens(svc, c.principal), password_error=str(exc))
+    return render(request, "account.html", c, tokens=auth.list_tokens(svc, c.principal),
+                  password_changed=revoked)
+
+
+@router.post("/account/recovery-codes")
+def account_recovery_codes(request: Request, svc: Svc, c: FormWho,
+                           code: Annotated[str, Form()]) -> Response:
+    try:
+        codes = auth.new_recovery_codes(svc, c, code)
+    except TesseraError as exc:
+        return render(request, "account.html", c, status=400,
+                      tokens=auth.list_tokens(svc, c.principal), codes_error=str(exc))
+    return render(request, "recovery.html", c, codes=codes)
+
+
 @router.post("/account/tokens")
 def account_token(request: Request, svc: Svc, c: FormWho,
                   name: Annotated[str, Form()]) -> Response:
@@ -434,7 +460,10 @@ def users_edit(user_id: RowId, svc: Svc, c: FormWho, action: Annotated[str, Form
     if not changes:
         raise TesseraError(f"unknown action {action!r}")
     with svc.ctx.db.session() as s:
-        accounts.update_user(s, c.principal, user_id, **changes)
+        user = accounts.update_user(s, c.principal, user_id, **changes)
+        name = user.username
+    if action == "unlock":
+        svc.throttle.forget(name)
     return back("/admin/users")
 
 
@@ -446,6 +475,8 @@ def audit_page(request: Request, svc: Svc, c: Page, actor: str = "", action: str
                "outcome": outcome or None}
     with svc.ctx.db.session() as s:
         rows = accounts.browse_audit(s, c.principal, limit=100, before_id=before_id, **filters)
+        checkpoint = accounts.last_checkpoint(s, c.principal)
     query = "&".join(f"{k}={v}" for k, v in filters.items() if v)
-    return render(request, "audit.html", c, events=rows, filters=filters, query=query)
+    return render(request, "audit.html", c, events=rows, filters=filters, query=query,
+                  checkpoint=checkpoint)
 

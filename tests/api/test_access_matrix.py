@@ -31,12 +31,16 @@ COVERED = {
     ("GET", "/api/jobs/{job_id}/report"), ("GET", "/api/notifications"),
     ("POST", "/api/notifications/{notification_id}/read"), ("GET", "/api/agencies"),
     ("POST", "/api/agencies"), ("PATCH", "/api/agencies/{agency_id}"), ("GET", "/api/users"),
-    ("POST", "/api/users"), ("PATCH", "/api/users/{user_id}"), ("GET", "/api/audit"),
-    ("GET", "/api/audit/export"), ("GET", "/api/audit/verify"), ("GET", "/api/status"),
+    ("POST", "/api/users"), ("GET", "/api/audit"),
+    # every user-management action x every pair of roles: tests/api/test_user_management.py
+    ("PATCH", "/api/users/{user_id}"),
+    ("GET", "/api/audit/export"), ("GET", "/api/audit/verify"), ("GET", "/api/audit/checkpoint"),
+    ("GET", "/api/status"),
     # authentication: tests/api/test_auth.py
     ("POST", "/api/auth/login"), ("POST", "/api/auth/totp"), ("GET", "/api/auth/totp/new"),
     ("POST", "/api/auth/totp/enrol"), ("POST", "/api/auth/logout"), ("GET", "/api/auth/me"),
     ("GET", "/api/auth/tokens"), ("POST", "/api/auth/tokens"),
+    ("POST", "/api/auth/password"), ("POST", "/api/auth/recovery-codes"),
     ("DELETE", "/api/auth/tokens/{token_id}"),
     # persons and faces: tests/api/test_faces_api.py
     ("GET", "/api/persons"), ("POST", "/api/persons"), ("GET", "/api/persons/{person_id}"),
@@ -163,7 +167,7 @@ def test_administration_is_scoped(world: World) -> None:
            "role": "viewer"}
     assert c.post("/api/users", headers=as_("nl.admin"), json=new).status_code == 403
     assert c.post("/api/users", headers=as_("au.admin"),
-                  json={**new, "role": "admin"}).status_code == 400  # no self-made admins
+                  json={**new, "role": "admin"}).status_code == 403  # no self-made admins
     created = c.post("/api/users", headers=as_("au.admin"), json=new)
     assert created.status_code == 201
     uid = created.json()["id"]
@@ -197,6 +201,12 @@ def test_administration_is_scoped(world: World) -> None:
     assert {json.loads(x)["agency"] for x in lines} == {"AU"}
     verified = c.get("/api/audit/verify", headers=as_("root")).json()
     assert verified["ok"] and verified["events"] > 10
+    assert verified["last_checkpoint"]["event"] >= verified["events"] - 1
+    for user in ("au.inv", "nl.viewer"):
+        assert c.get("/api/audit/checkpoint", headers=as_(user)).status_code == 403
+    for user in ("root", "au.admin"):
+        anchor = c.get("/api/audit/checkpoint", headers=as_(user)).json()
+        assert anchor["event"] > 10 and len(anchor["head"]) == 64 and anchor["public_key"]
     status = c.get("/api/status", headers=as_("nl.viewer")).json()
     assert status["agency"] == "NL" and status["series"] == 0
 
