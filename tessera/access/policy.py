@@ -139,6 +139,18 @@ def media_visibility(p: Principal, submitting_agencies: Iterable[int],
     return best
 
 
+def holding_visibility(p: Principal, agency_id: int,
+                       series: Iterable[tuple[int, str]]) -> Visibility:
+    """What one agency's holding of a media (its submission: who, when, case, path) lets
+    ``p`` see: that agency's own series holding the media decide, never another agency's
+    sharing; a holding in no series of that agency is hash-only."""
+    best = Visibility.FULL if agency_id == p.agency_id else Visibility.HASH_ONLY
+    for owner, sharing in series:
+        if owner == agency_id:
+            best = max(best, series_visibility(p, owner, sharing))
+    return best
+
+
 def can(p: Principal, action: Action, target: Target | None = None) -> bool:
     t = target or Target()
     own = t.agency_id == p.agency_id

@@ -115,40 +115,44 @@ def _persons(db: Database, signal_ids: set[int],
     with db.session() as s:
         for sid, links in face_repo.links_of_faces(s, signal_ids,
                                                    ("confirmed", "suggested")).items():
-            refs = []
+            refs, hidden = [], {}
             for link, person in sorted(links, key=lambda lp: lp[0].state != "confirmed"):
                 owner = person.owner
-                open_ = viewer is None or person_visibility(
-                    viewer, person.owner_agency_id, person.sharing) >= Visibility.METADATA
-                refs.append(PersonRef(person.label if open_ else None,
-                                      person.role if open_ else None,
-                                      person.status if open_ else None, owner.code,
-                                      owner.country, owner.contact, link.state))
-            out[sid] = refs
+                if viewer is None or person_visibility(
+                        viewer, person.owner_agency_id, person.sharing) >= Visibility.METADATA:
+                    refs.append(PersonRef(person.label, person.role, person.status,
+                                          owner.code, owner.country, owner.contact,
+                                          link.state))
+                else:  # hash-only: that the owner tracks someone, once, nothing more
+                    hidden[owner.code] = PersonRef(None, None, None, owner.code,
+                                                   owner.country, owner.contact, None)
+            out[sid] = refs + list(hidden.values())
     return out
 
 
 def _face_entries(entry: FileEntry, hits: list[Hit], known: _Known,
                   persons: dict[int, list[PersonRef]]) -> None:
-    """Face matches, best first; a hash-only holder is named once per face of the file."""
-    told: set[tuple[int, str]] = set()
-    for hit in sorted(hits, key=lambda h: (h.query_face or 0, -(h.score or 0.0))):
+    """Face matches, best first. Faces in media the viewer may not see give one entry per
+    holding agency for the whole file ("material held by AU"): no count of pictures, no
+    score per hidden face, no person or link state learnt through them."""
+    told: set[str] = set()
+    for hit in sorted(hits, key=lambda h: (-(h.score or 0.0), h.query_face or 0)):
         face = hit.match_signal
         refs = persons.get(face, []) if face is not None else []
         if known.media_id[hit.media_id] is None:
-            holders = {r.agency for r in known.series[hit.media_id]}
-            key = (hit.query_face or 0, ",".join(sorted(holders)))
-            if key in told and not refs:
+            holders = ",".join(sorted({r.agency for r in known.series[hit.media_id]}))
+            if holders in told:
                 continue
-            told.add(key)
+            told.add(holders)
             entry.faces.append(FaceMatchEntry(
                 hit.query_face or 0, hit.score or 0.0, None, None, known.series[hit.media_id],
-                known.owners[hit.media_id], refs, list(hit.query_times), []))
+                known.owners[hit.media_id], [], list(hit.query_times), []))
             continue
         entry.faces.append(FaceMatchEntry(
             hit.query_face or 0, hit.score or 0.0, hit.media_id, face,
             known.series[hit.media_id], known.owners[hit.media_id], refs,
             list(hit.query_times), list(hit.match_times)))
+    entry.faces.sort(key=lambda m: (m.query_face, -m.score))
 
 
 def _entry(hit: Hit, series: list[SeriesRef], owners: list[str]) -> MatchEntry:

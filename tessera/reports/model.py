@@ -129,7 +129,7 @@ class PersonRef:
     agency: str
     country: str
     contact: str | None
-    link: str  # confirmed | suggested
+    link: str | None  # confirmed | suggested; None where the person is hash-only
 
     def words(self) -> str:
         if self.label is None:

@@ -21,7 +21,9 @@ from tessera.access.policy import (
     Action,
     Principal,
     Target,
+    Visibility,
     can,
+    holding_visibility,
     media_visibility,
     parse_sharing,
     require,
@@ -162,17 +164,26 @@ def media_detail(ctx: Context, s: Session, p: Principal, media_id: int) -> dict[
         if can(p, Action.VIEW_PIXELS, target) else [],
         "series": [_series_row(p, x, None) for x in series
                    if can(p, Action.VIEW_SERIES, series_target(p, x))],
-        # other agencies' submissions say who holds it, not their paths or cases
-        "submissions": [{"agency": sub.agency.code,
-                         "at": sub.submitted_at.isoformat(),
-                         "case": sub.case.reference if own and sub.case else None,
-                         "path": sub.original_path if own else None}
-                        for sub in submissions
-                        for own in [sub.agency_id == p.agency_id]],
+        "submissions": _submissions(p, submissions, series),
         "matches": _similar(ctx, p, media),
     }
     audit.append(s, p.actor, "media.view", f"media:{media.id}", agency=p.agency_code)
     return record
+
+
+def _submissions(p: Principal, submissions: list[Submission],
+                 series: list[Series]) -> list[dict[str, Any]]:
+    """Each agency's submissions follow that agency's own sharing of this media, not the
+    owner's who let the viewer in: an agency whose holding is hash-only to the viewer does
+    not appear at all; metadata shows that it holds the file and since when; full adds its
+    case and path."""
+    held = [(x.owner_agency_id, x.sharing) for x in series]
+    level = {sub.agency_id: holding_visibility(p, sub.agency_id, held) for sub in submissions}
+    return [{"agency": sub.agency.code, "at": sub.submitted_at.isoformat(),
+             "case": sub.case.reference if full and sub.case else None,
+             "path": sub.original_path if full else None}
+            for sub in submissions if level[sub.agency_id] >= Visibility.METADATA
+            for full in [level[sub.agency_id] >= Visibility.FULL]]
 
 
 def _similar(ctx: Context, p: Principal, media: Media) -> list[dict[str, Any]]:

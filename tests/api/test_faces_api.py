@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from PIL import Image
 
 from tessera.api.app import create_app
 from tessera.config import Settings
@@ -45,6 +46,8 @@ def seed_faces(root: Path) -> tuple[Settings, dict[str, int], dict[str, str], di
     private = root / "private"
     private.mkdir()
     shutil.copy(SHARED / "faces" / "biden" / "biden2.jpg", private / "biden2.jpg")
+    with Image.open(private / "biden2.jpg") as im:  # a second private picture of him
+        im.resize((im.width * 9 // 10, im.height * 9 // 10)).save(private / "biden2-small.jpg")
     ctx = Context.open(settings)
     ctx.actor = "test"
     ingest(ctx, photos, "AU", series_name="Faces Full")
@@ -158,9 +161,14 @@ def test_search_by_face_is_redacted(faces_world: tuple[World, dict[str, int]],
     assert ids["private_face"] in {m["face"] for m in au_hits}
     assert [p["label"] for m in au_hits for p in m["persons"]].count("V-hash") == 1
     assert ids["private_face"] not in {m["face"] for m in nl_hits}
+    assert len([m for m in au_hits if m["series"][0]["name"] == "Faces Private"]) == 2
+    # two hidden pictures, one linked to a hash-only victim: "held by AU, contact", once
     held = [m for m in nl_hits if m["media_id"] is None]
-    assert held and held[0]["persons"][0]["label"] is None  # "a person tracked by AU"
-    assert held[0]["persons"][0]["agency"] == "AU"
+    assert len(held) == 1 and held[0]["agency"] == "AU" and held[0]["face"] is None
+    assert held[0]["series"][0]["contact"] == "vid@afp.example"
+    assert held[0]["persons"] == [] and "confirmed" not in str(held)
+    person = w.client.get(f"/api/persons/{ids['V-meta']}", headers=w.as_("nl.viewer")).json()
+    assert "hidden_faces" not in person
     with photo.open("rb") as fh:
         too_many = w.client.post("/api/faces/search", files={"file": ("q.jpg", fh)},
                                  data={"face": "7"}, headers=w.as_("nl.viewer"))
@@ -172,7 +180,7 @@ def test_cluster_review_is_an_agencys_own(faces_world: tuple[World, dict[str, in
     assert w.client.post("/api/faces/clusters", json={},
                          headers=w.as_("au.viewer")).status_code == 403
     run = w.client.post("/api/faces/clusters", json={}, headers=w.as_("au.inv")).json()
-    assert run["faces"] == 5
+    assert run["faces"] == 6
     listing = w.client.get("/api/faces/clusters?min_size=1", headers=w.as_("au.viewer")).json()
     assert listing["run"] == run["run"] and listing["can_edit"] is False
     obama = next(c for c in listing["clusters"] if c["size"] == 2)

@@ -142,3 +142,24 @@ def test_search_with_bad_input_gives_a_per_file_error(world: World) -> None:
     assert notes["status"] == "error" and notes["error_code"] == "not_media"
     missing = world.client.post("/api/search", headers=world.as_("nl.inv"), data={"x": "1"})
     assert missing.status_code == 400 and missing.json()["error"]["code"] == "invalid"
+
+
+def test_another_agencys_series_cannot_be_joined_by_name(world: World) -> None:
+    """The attack: upload with series=<AU's hash-only series> and store=true."""
+    c = world.client
+    target = SHARING["hash-only"]
+    before = c.get(f"/api/series/{world.series['hash-only']}",
+                   headers=world.as_("au.inv")).json()["media_count"]
+    files = [("files", (f"x/{i}.jpg", jpeg(picture(950 + i)), "image/jpeg")) for i in range(2)]
+    r = c.post("/api/jobs", headers=world.as_("nl.inv"), files=files,
+               data={"case": "NL-2026-9", "series": target, "store": "true"})
+    job = world.wait("nl.inv", r.json()["id"])
+    assert job["state"] == "done", job
+    owned = c.get(f"/api/series/{world.series['hash-only']}", headers=world.as_("au.inv")).json()
+    assert owned["media_count"] == before  # AU's series did not grow
+    mine = [x for x in c.get("/api/series", headers=world.as_("nl.inv")).json()
+            if x["name"] == target]
+    assert len(mine) == 1 and mine[0]["owner"] == "NL" and mine[0]["media_count"] == 2
+    report = c.get(f"/api/jobs/{job['id']}/report", headers=world.as_("nl.inv")).json()
+    assert "AU" not in {m["agency"] for f in report["files"] for m in f["matches"]}
+    assert job["counts"]["new"] == 2
