@@ -171,7 +171,9 @@ def deconflict(
     do_ingest: Annotated[bool, typer.Option("--ingest", help="also store the seizure")] = False,
     case: Annotated[str | None, typer.Option(help="case reference (with --ingest)")] = None,
     series: Annotated[str | None, typer.Option(help="series (with --ingest)")] = None,
-    thumbnails: Annotated[bool, typer.Option(help="embed blurred thumbnails in HTML")] = True,
+    thumbnails: Annotated[bool, typer.Option(
+        help="embed blurred greyscale previews in the HTML report (off by default: a report "
+             "meant to travel holds no pictures)")] = False,
     workers: Annotated[int | None, typer.Option(help="parallel workers")] = None,
 ) -> None:
     """Tell what of SOURCE is already known: exact, near-duplicate, new or unreadable."""

@@ -13,7 +13,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 
 from tessera.config import Limits
 from tessera.core.errors import MediaError
@@ -110,9 +110,20 @@ def decode_image(data: bytes, limits: Limits, working_size: int = WORKING_SIZE) 
 
 
 def thumbnail_jpeg(image: Image.Image, size: int = 160, quality: int = 70) -> bytes:
-    """A small JPEG for reports; the viewer blurs and greys it until a person reveals it."""
+    """A small full-colour JPEG: served only through an audited reveal, never in a file that
+    leaves the server (those carry ``shielded_jpeg`` of it)."""
     thumb = image.copy()
     thumb.thumbnail((size, size))
     out = io.BytesIO()
     thumb.save(out, format="JPEG", quality=quality)
+    return out.getvalue()
+
+
+def shielded_jpeg(jpeg: bytes) -> bytes:
+    """Greyscale and strongly blurred in the pixels themselves (not by a style a viewer can
+    switch off): shapes to orient by, no detail. The wellness default everywhere."""
+    image = ImageOps.grayscale(Image.open(io.BytesIO(jpeg)))
+    image = image.filter(ImageFilter.GaussianBlur(max(image.size) / 20))
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=60)
     return out.getvalue()

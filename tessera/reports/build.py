@@ -17,6 +17,7 @@ from tessera.access.policy import (
 )
 from tessera.core.types import FileResult
 from tessera.matching.matcher import Hit
+from tessera.media.image import shielded_jpeg
 from tessera.reports.model import (
     FaceMatchEntry,
     FileEntry,
@@ -181,9 +182,9 @@ def build_report(db: Database, agency: str, source: str, max_distance: int,
                           sha1=d.sha1 if d else None, size=d.size if d else None)
         if result.info:
             entry.mime, entry.kind = result.info.mime, result.info.kind.value
-        if result.thumbnail:
+        if result.thumbnail:  # a report leaves the server: it carries only shielded pixels
             entry.thumbnail = "data:image/jpeg;base64," + base64.b64encode(
-                result.thumbnail).decode()
+                shielded_jpeg(result.thumbnail)).decode()
         if not result.ok:
             entry.status, entry.error_code, entry.error = "error", result.error_code, result.error
             entry.thumbnail = None

@@ -20,8 +20,9 @@ from tessera.context import Context
 from tessera.core.errors import NotFound
 from tessera.entities import face_clusters, persons
 from tessera.media.image import decode_image, thumbnail_jpeg
+from tessera.media.image import shielded_jpeg as shielded
 from tessera.pipeline.face_search import FaceSearch, search_faces
-from tessera.service.views import media_target, shielded
+from tessera.service.views import media_target
 from tessera.store import audit, repos
 from tessera.store import faces as face_repo
 from tessera.store.faces import FaceRow

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from PIL import Image, ImageFilter, ImageOps
+from PIL import Image
 from sqlalchemy.orm import Session
 
 from tessera.access.policy import (
@@ -33,6 +33,7 @@ from tessera.context import Context
 from tessera.core.errors import NotFound, TesseraError
 from tessera.core.types import FileResult, OffenderStatus, Signal, VictimStatus
 from tessera.media.image import decode_image, thumbnail_jpeg
+from tessera.media.image import shielded_jpeg as shielded
 from tessera.media.sources import Item
 from tessera.pipeline.analyze import AnalyzeOptions, analyze_item
 from tessera.reports.build import build_report
@@ -233,15 +234,6 @@ def _picture_of(ctx: Context, media: Media) -> Image.Image:
     if media.kind != "video" or not sheets:
         raise NotFound(f"media {media.id} has no picture to show")
     return Image.open(io.BytesIO(ctx.blobs().get(sheets[0].sha256))).convert("RGB")
-
-
-def shielded(jpeg: bytes) -> bytes:
-    """Grayscale and strongly blurred: shapes to orient by, no detail (wellness default)."""
-    image = ImageOps.grayscale(Image.open(io.BytesIO(jpeg)))
-    image = image.filter(ImageFilter.GaussianBlur(max(image.size) / 20))
-    out = io.BytesIO()
-    image.save(out, format="JPEG", quality=60)
-    return out.getvalue()
 
 
 def thumbnail(ctx: Context, s: Session, p: Principal, cache: ThumbnailCache, media_id: int, *,

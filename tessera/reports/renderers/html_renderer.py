@@ -1,5 +1,6 @@
-"""A single self-contained HTML file: no external assets, thumbnails blurred and grey until a
-person clicks one (investigator wellness), summary first."""
+"""A single self-contained HTML file: no external assets, no script, summary first. Its
+previews are blurred greyscale pixels (the report builder shields them): a file that leaves the
+server holds no picture to reveal."""
 
 from __future__ import annotations
 
