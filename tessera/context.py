@@ -10,10 +10,14 @@ import os
 from dataclasses import dataclass, field
 
 from tessera.config import Settings
+from tessera.core.types import FileResult
 from tessera.index import INDEX_KINDS
 from tessera.matching.audio import AudioIndex
 from tessera.matching.indexes import SyncedIndex
 from tessera.matching.matcher import Matcher
+from tessera.media.sources import Item
+from tessera.pipeline.analyze import AnalyzeOptions, analyze_item
+from tessera.pipeline.isolated import IsolatedAnalyzer
 from tessera.signals import SIGNAL_TYPES
 from tessera.store.audit import AuditKeys
 from tessera.store.blobs import BlobStore, load_key
@@ -36,6 +40,7 @@ class Context:
     _blobs: BlobStore | None = None
     _indexes: dict[str, SyncedIndex] = field(default_factory=dict)
     _audio: AudioIndex | None = None
+    _analyzer: IsolatedAnalyzer | None = None
 
     @classmethod
     def open(cls, settings: Settings, check_schema: bool = True) -> Context:
@@ -83,5 +88,25 @@ class Context:
                        self.settings.pdq_min_quality, self.audio_index(),
                        self.index("face"), self.settings.faces)
 
+    def isolate(self) -> Context:
+        """Run every analysis in worker processes from now on (the service does): a native
+        crash or a library that is not thread-safe must not take it down. The CLI analyses
+        in its own process."""
+        if self._analyzer is None:
+            self._analyzer = IsolatedAnalyzer(max(1, min(2, self.settings.workers)))
+        return self
+
+    @property
+    def isolated(self) -> bool:
+        return self._analyzer is not None
+
+    def analyze(self, item: Item, options: AnalyzeOptions) -> FileResult:
+        """One file, nothing stored (a search)."""
+        if self._analyzer is None:
+            return analyze_item(item, options, None)
+        return self._analyzer.analyze(item, options)
+
     def close(self) -> None:
+        if self._analyzer is not None:
+            self._analyzer.close()
         self.db.dispose()

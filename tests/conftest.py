@@ -9,13 +9,18 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import threading
+import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import uvicorn
 from sqlalchemy import create_engine, text
 
+from tessera.api.app import create_app
 from tessera.config import Settings
 from tessera.context import Context
 from tessera.store import repos
@@ -112,6 +117,31 @@ def browser():  # type: ignore[no-untyped-def]
             "--disable-component-update", "--disable-sync", "--no-first-run"])
         yield browser
         browser.close()
+
+
+# --- the service on loopback -----------------------------------------------------------------
+
+
+@contextmanager
+def serving(settings: Settings) -> Iterator[str]:
+    """The app on a free loopback port in a thread; yields its base URL."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
+                            log_level="warning")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if srv.started:
+            break
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(10)
 
 
 # --- A ready data folder ---------------------------------------------------------------------

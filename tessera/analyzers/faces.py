@@ -115,15 +115,24 @@ def _yaw(points: np.ndarray) -> float:
 
 
 class DlibEngine(FaceEngine):
-    """Shared by both dlib detectors: landmarks, alignment, embedding, quality."""
+    """Shared by both dlib detectors: landmarks, alignment, embedding, quality.
+
+    dlib's models are not safe to call from two threads at once (two concurrent searches
+    crashed the server): every call into them in a process holds one lock. The service also
+    runs analysis in worker processes, so a native crash cannot take it down."""
 
     upsample: ClassVar[int] = 1
+    _native: ClassVar[threading.Lock] = threading.Lock()
 
     @abstractmethod
     def _detect(self, pixels: np.ndarray) -> list[tuple[Any, float]]: ...
 
     def find(self, image: Image.Image, max_faces: int) -> list[FoundFace]:
         pixels = np.ascontiguousarray(np.asarray(image.convert("RGB")))
+        with self._native:
+            return self._find(pixels, max_faces)
+
+    def _find(self, pixels: np.ndarray, max_faces: int) -> list[FoundFace]:
         found = self._detect(pixels)
         shift = 0
         if not found and max(pixels.shape[:2]) <= PAD_RETRY_SIZE:

@@ -36,6 +36,9 @@ class MediaError(TesseraError):
     def __str__(self) -> str:
         return f"{self.code}: {self.message}"
 
+    def __reduce__(self) -> tuple[type[MediaError], tuple[str, str]]:
+        return (type(self), (self.code, self.message))  # survives pickling to a worker
+
 
 class IntegrityError(TesseraError):
     """Stored evidence no longer matches its recorded hash, or was tampered with."""

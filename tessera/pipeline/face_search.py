@@ -16,7 +16,7 @@ from tessera.context import Context
 from tessera.core.errors import TesseraError
 from tessera.matching.matcher import face_queries
 from tessera.media.sources import Item
-from tessera.pipeline.analyze import AnalyzeOptions, analyze_item
+from tessera.pipeline.analyze import AnalyzeOptions
 from tessera.reports.build import build_report
 from tessera.reports.model import FaceMatchEntry
 from tessera.store import audit
@@ -57,9 +57,8 @@ def search_faces(ctx: Context, path: Path, name: str, *, face: int | None = None
     """``face`` (1-based, as numbered in the answer) limits the search to one face."""
     ctx.refresh_indexes()
     media = replace(ctx.settings.media, faces=True)
-    result = analyze_item(Item(name, str(path), size=path.stat().st_size),
-                          AnalyzeOptions(ctx.settings.limits, query_variants=True, media=media),
-                          None)
+    result = ctx.analyze(Item(name, str(path), size=path.stat().st_size),
+                         AnalyzeOptions(ctx.settings.limits, query_variants=True, media=media))
     if not result.ok:
         raise TesseraError(f"{name}: {result.error_code}: {result.error}")
     queries = face_queries(result.query_signals)

@@ -12,7 +12,8 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -20,11 +21,18 @@ R = TypeVar("R")
 
 def bounded_map(fn: Callable[[T], R], items: Iterable[T], *, workers: int,
                 initializer: Callable[..., None], initargs: tuple[Any, ...],
-                on_crash: Callable[[T], R], window_per_worker: int = 4) -> Iterator[R]:
-    if workers <= 1:
+                on_crash: Callable[[T], R], window_per_worker: int = 4,
+                isolate: bool = False,
+                settled: Callable[[T], R | None] | None = None) -> Iterator[R]:
+    """``isolate``: worker processes even for one worker (the service: its own process must
+    never run native decoders). ``settled(item)``: the result of an item that needs no worker
+    (one that already carries its error), or None; such items never reach a worker."""
+    settled = settled or (lambda _: None)
+    if workers <= 1 and not isolate:
         initializer(*initargs)
         for item in items:
-            yield fn(item)
+            done = settled(item)
+            yield done if done is not None else fn(item)
         return
     context = multiprocessing.get_context("spawn")
 
@@ -34,7 +42,7 @@ def bounded_map(fn: Callable[[T], R], items: Iterable[T], *, workers: int,
 
     pool = new_pool(workers)
     window = workers * window_per_worker
-    pending: deque[tuple[T, Future[R] | None]] = deque()
+    pending: deque[tuple[T, Future[R] | _Ready[R] | None]] = deque()
     source = iter(items)
     try:
         while True:
@@ -42,29 +50,41 @@ def bounded_map(fn: Callable[[T], R], items: Iterable[T], *, workers: int,
                 nxt = next(source, None)
                 if nxt is None:
                     break
+                done = settled(nxt)
+                if done is not None:
+                    pending.append((nxt, _Ready(done)))
+                    continue
                 try:
                     pending.append((nxt, pool.submit(fn, nxt)))
                 except BrokenProcessPool:
                     pending.append((nxt, None))
             if not pending:
                 return
-            item, future = pending[0]
+            item, outcome = pending[0]
             try:
-                if future is None:
+                if outcome is None:
                     raise BrokenProcessPool("pool broke before submission")
-                result = future.result()
+                result = outcome.value if isinstance(outcome, _Ready) else outcome.result()
             except BrokenProcessPool:
-                suspects = [it for it, _ in pending]
+                held = list(pending)
                 pending.clear()
                 pool.shutdown(wait=False, cancel_futures=True)
-                for suspect in suspects:  # isolate: each alone, so the culprit is known
-                    yield _run_alone(fn, suspect, new_pool, on_crash)
+                for suspect, was in held:  # isolate: each alone, so the culprit is known
+                    yield was.value if isinstance(was, _Ready) else _run_alone(
+                        fn, suspect, new_pool, on_crash)
                 pool = new_pool(workers)
                 continue
             pending.popleft()
             yield result
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+@dataclass(frozen=True, slots=True)
+class _Ready(Generic[R]):
+    """A result known without a worker, kept in its place in the order."""
+
+    value: R
 
 
 def _run_alone(fn: Callable[[T], R], item: T, new_pool: Callable[[int], ProcessPoolExecutor],

@@ -12,6 +12,7 @@ from tessera.config import Limits
 from tessera.media.sources import iter_items
 from tessera.pipeline.analyze import AnalyzeOptions, analyze_item
 from tessera.synthetic import jpeg, picture
+from tests.conftest import write_pictures
 
 OPTIONS = AnalyzeOptions(Limits(max_image_pixels=20_000_000, max_file_bytes=5_000_000),
                          query_variants=True, thumbnails=True)
@@ -68,3 +69,23 @@ def test_zip_of_bad_things_is_a_list_of_per_file_outcomes(tmp_path: Path) -> Non
     assert outcomes["empty.jpg"].error_code == "empty"
     assert outcomes["bomb.bin"].error_code == "decompression_bomb"
     assert outcomes["etc/passwd"].error_code == "not_media"
+
+
+def test_errors_known_before_decoding_keep_their_code_with_workers(tmp_path: Path,
+                                                                   sqlite_ctx) -> None:  # type: ignore[no-untyped-def]
+    """A symlink and a zip bomb were reported as decoder_crashed with two workers: the item's
+    own error never survived the trip to a worker."""
+    from dataclasses import replace
+
+    from tessera.pipeline.ingest import analyze_stream
+
+    seizure = tmp_path / "seizure"
+    write_pictures(seizure, [1])
+    (seizure / "link.jpg").symlink_to(seizure / "img_00001.jpg")
+    with zipfile.ZipFile(seizure / "bomb.zip", "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("bomb.bin", b"\0" * (4 * 1024**2))
+    sqlite_ctx.settings = replace(sqlite_ctx.settings, workers=2)
+    codes = {r.path.rsplit("/", 1)[-1]: r.error_code for r in analyze_stream(
+        sqlite_ctx, iter_items(seizure, OPTIONS.limits), OPTIONS)}
+    assert codes == {"img_00001.jpg": None, "link.jpg": "symlink",
+                     "bomb.bin": "decompression_bomb"}

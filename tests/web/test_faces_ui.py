@@ -10,7 +10,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.api.test_faces_api import seed_faces
-from tests.web.test_ui_in_chromium import Server, login, serving
+from tests.conftest import serving
+from tests.web.test_ui_in_chromium import Server, login
 
 BLOB = re.compile(r"^blob:")
 

@@ -6,22 +6,16 @@ from __future__ import annotations
 
 import io
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import uvicorn
 from PIL import Image
 from playwright.sync_api import expect
 
-from tessera.api.app import create_app
-from tessera.config import Settings
 from tests.api.conftest import PASSWORD, SHARING, build_world
+from tests.conftest import serving
 
 BLOB = re.compile(r"^blob:")
 
@@ -31,28 +25,6 @@ class Server:
     url: str
     folders: dict[str, Path]
     series: dict[str, int]
-
-
-@contextmanager
-def serving(settings: Settings) -> Iterator[str]:
-    """The app on a free loopback port in a thread; yields its base URL."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
-                            log_level="warning")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        srv.should_exit = True
-        thread.join(10)
 
 
 @pytest.fixture(scope="module")
@@ -144,6 +116,7 @@ def test_upload_report_series_reveal_and_audit(page, server: Server) -> None:  #
     page.goto(server.url + "/admin/audit?action=media.reveal")
     rows = page.inner_text("#audit-table")
     assert rows.count("user:nl.inv") == 2 and "media.reveal" in rows
+    assert "Last signed checkpoint: event" in page.inner_text("#audit-checkpoint")
 
 
 def test_owner_changes_sharing_in_the_ui(page, server: Server) -> None:  # type: ignore[no-untyped-def]
