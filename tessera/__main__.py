@@ -1,3 +1,3 @@
-from tessera.cli import app
+from tessera.cli import main
 
-app()
+main()

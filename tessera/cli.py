@@ -507,8 +507,9 @@ def serve(host: Annotated[str, typer.Option(help="address to listen on")] = "127
     settings = Settings.from_env()
     app_ = create_app(settings)
     out.print(f"Tessera on http://{host}:{port}  (data: {settings.home})")
-    uvicorn.run(app_, host=host, port=port, log_level="info", proxy_headers=False,
-                server_header=False)
+    proxies = settings.service.trusted_proxies  # only they may say who the client is
+    uvicorn.run(app_, host=host, port=port, log_level="info", proxy_headers=bool(proxies),
+                forwarded_allow_ips=proxies or None, server_header=False)
 
 
 @command(user_app, "add")

@@ -126,6 +126,7 @@ class ServiceLimits:
     login_attempts_per_minute: int = 10
     searches_per_minute: int = 120
     cookie_secure: bool = False  # set TESSERA_COOKIE_SECURE=1 behind HTTPS
+    trusted_proxies: str = ""  # addresses whose X-Forwarded-For names the real client
 
 
 @dataclass(frozen=True)
@@ -192,6 +193,7 @@ class Settings:
             login_attempts_per_minute=_int(env, "TESSERA_LOGIN_RATE", 10, 1),
             searches_per_minute=_int(env, "TESSERA_SEARCH_RATE", 120, 1),
             cookie_secure=_flag(env, "TESSERA_COOKIE_SECURE", False),
+            trusted_proxies=env.get("TESSERA_TRUSTED_PROXIES", "").strip(),
         )
         return cls(
             home=home,

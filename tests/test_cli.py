@@ -1,12 +1,16 @@
 """The commands a user types, end to end, in a fresh data folder."""
 
+import base64
+import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from tessera.synthetic import jpeg, picture
 from tests.conftest import write_pictures
@@ -63,8 +67,14 @@ def test_user_journey(home: Path, tmp_path: Path) -> None:
     assert statuses == {"copy.jpg": "exact", "resized.jpg": "near", "fresh.jpg": "new",
                         "zero.jpg": "error"}
     html = (reports / "report.html").read_text()
-    assert "data:image/jpeg;base64," in html and "blur(" in html
+    assert "data:image" not in html  # a report meant to travel holds no pictures by default
     assert (reports / "r.csv").read_text().count("\n") == 5
+    tessera(home, "deconflict", str(seizure), "--agency", "DE", "--thumbnails",
+            "--report", str(reports / "previews.html"))
+    previews = re.findall(r'src="data:image/jpeg;base64,([^"]+)"',
+                          (reports / "previews.html").read_text())
+    assert len(previews) == 3  # blurred greyscale pixels, whatever shows the file
+    assert all(Image.open(io.BytesIO(base64.b64decode(p))).mode == "L" for p in previews)
 
     media_id = next(f["matches"][0]["media_id"] for f in data["files"]
                     if f["status"] == "exact")
@@ -173,3 +183,32 @@ def test_faces_and_persons_from_the_command_line(home: Path, tmp_path: Path,
                    str(clusters[0]["faces"][1]["face"]), "--agency", "AU")
     assert "moved to cluster" in proc.stdout
     assert "3 faces in 3 clusters" in tessera(home, "faces", "cluster", "--agency", "AU").stdout
+
+
+def test_audit_checkpoints_from_the_command_line(home: Path, tmp_path: Path) -> None:
+    import sqlite3
+
+    assert "chain intact" in tessera(home, "audit", "checkpoint").stdout.replace(
+        "checkpoint: event", "chain intact")
+    export = tmp_path / "elsewhere" / "checkpoints.jsonl"
+    export.parent.mkdir()
+    tessera(home, "audit", "export", "--output", str(export))
+    assert export.stat().st_mode & 0o077 == 0
+    ok = tessera(home, "audit", "verify", "--checkpoints", str(export)).stdout
+    assert "chain intact" in ok and "checkpoints (last: event" in ok
+    with sqlite3.connect(home / "tessera.db") as db:  # cut the newest events
+        db.execute("DELETE FROM audit_event WHERE id > (SELECT MAX(id) - 2 FROM audit_event)")
+    (home / "audit" / "checkpoints.jsonl").write_text("")  # and the local evidence of it
+    cut = tessera(home, "audit", "verify", "--checkpoints", str(export), ok=False)
+    assert cut.returncode == 5 and "is gone" in cut.stderr and "BROKEN" in cut.stdout
+    assert tessera(home, "audit", "verify", ok=False).returncode == 5
+
+
+def test_operator_resets_a_second_factor_and_a_password(home: Path) -> None:
+    tessera(home, "user", "add", "alice", "--agency", "AU", "--require-totp")
+    reset = tessera(home, "user", "reset-totp", "alice").stdout
+    assert "second factor reset" in reset
+    changed = tessera(home, "user", "password", "alice").stdout
+    password = changed.split("new password ", 1)[1].split()[0]
+    assert len(password) >= 12
+    assert "user.edit" in tessera(home, "audit", "list").stdout

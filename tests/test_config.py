@@ -50,3 +50,17 @@ def test_face_settings(tmp_path: Path) -> None:
                 {"TESSERA_FACE_CLUSTER_SCORE": "1.5"}, {"TESSERA_MAX_FACES": "0"}):
         with pytest.raises(ConfigError):
             Settings.from_env(env=bad, home=tmp_path)
+
+
+@pytest.mark.parametrize("raw", ["1", "TRUE", "on", "Yes", " true "])
+def test_secure_cookies_use_the_one_flag_parser(tmp_path: Path, raw: str) -> None:
+    """`TRUE` or `on` once left cookies without Secure (a parser of its own)."""
+    s = Settings.from_env(env={"TESSERA_COOKIE_SECURE": raw}, home=tmp_path)
+    assert s.service.cookie_secure is True
+
+
+def test_an_unclear_secure_cookie_setting_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError):
+        Settings.from_env(env={"TESSERA_COOKIE_SECURE": "maybe"}, home=tmp_path)
+    assert not Settings.from_env(env={"TESSERA_COOKIE_SECURE": "off"},
+                                 home=tmp_path).service.cookie_secure

@@ -8,6 +8,8 @@ stack trace ever reaches a client.
 from __future__ import annotations
 
 import logging
+import os
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -59,7 +61,13 @@ def _error_page(request: Request, status: int, message: str) -> Response:
 
 
 def create_app(settings: Settings, *, run_tasks: bool = True) -> FastAPI:
-    ctx = Context.open(settings)
+    os.umask(0o077)  # the service's files (staging, spooled parts, indexes) are its own
+    ctx = Context.open(settings).isolate()
+    # Starlette spools multipart parts over 1 MB to the process's temporary folder: point it
+    # into the protected data folder (0700), never the machine's shared /tmp
+    settings.temp_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(settings.temp_dir, 0o700)
+    tempfile.tempdir = str(settings.temp_dir)
     services = Services(ctx, TaskRunner(ctx) if run_tasks else None, load_key(settings.key_path))
 
     @asynccontextmanager

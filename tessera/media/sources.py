@@ -13,12 +13,13 @@ import posixpath
 import zipfile
 from collections import OrderedDict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import BinaryIO
 
 from tessera.config import Limits
-from tessera.core.errors import MediaError
+from tessera.core.errors import IntegrityError, MediaError
+from tessera.core.sealed import open_sealed
 from tessera.media.sniff import sniff
 
 ARCHIVE_SEPARATOR = "!/"
@@ -35,6 +36,7 @@ class Item:
     size: int = 0
     error: MediaError | None = None
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    sealed: bool = False  # the file on disk is encrypted (an upload waiting in staging)
 
 
 def _safe_member_name(name: str) -> tuple[str, list[str]]:
@@ -46,6 +48,28 @@ def _safe_member_name(name: str) -> tuple[str, list[str]]:
     return safe, warns
 
 
+class _OwningZip(zipfile.ZipFile):
+    """A zip over a file object that it closes with itself (a sealed upload's reader)."""
+
+    def __init__(self, fh: BinaryIO) -> None:
+        self._owned = fh
+        try:
+            super().__init__(fh)
+        except BaseException:
+            fh.close()
+            raise
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._owned.close()
+
+
+def _open_zip(path: str, secret: bytes | None) -> zipfile.ZipFile:
+    return zipfile.ZipFile(path) if secret is None else _OwningZip(_open_file(path, secret))
+
+
 class _ZipCache:
     """Per-process cache of open archives, so a worker does not re-read a central directory
     for every member of a big zip."""
@@ -54,17 +78,18 @@ class _ZipCache:
         self._size = size
         self._open: OrderedDict[tuple[str, tuple[int, ...]], zipfile.ZipFile] = OrderedDict()
 
-    def get(self, disk_path: str, chain: tuple[int, ...], limits: Limits) -> zipfile.ZipFile:
+    def get(self, disk_path: str, chain: tuple[int, ...], limits: Limits,
+            secret: bytes | None = None) -> zipfile.ZipFile:
         key = (disk_path, chain)
         if key in self._open:
             self._open.move_to_end(key)
             return self._open[key]
         if chain:
-            parent = self.get(disk_path, chain[:-1], limits)
+            parent = self.get(disk_path, chain[:-1], limits, secret)
             data = _read_member(parent, chain[-1], limits.max_image_bytes, limits)
             archive = zipfile.ZipFile(io.BytesIO(data))
         else:
-            archive = zipfile.ZipFile(disk_path)
+            archive = _open_zip(disk_path, secret)
         self._open[key] = archive
         while len(self._open) > self._size:
             _, old = self._open.popitem(last=False)
@@ -107,17 +132,29 @@ def _read_member(archive: zipfile.ZipFile, ref: int, cap: int, limits: Limits) -
     return data
 
 
-def open_item(item: Item, limits: Limits) -> BinaryIO:
-    """A readable stream over the item's bytes (a file, or a zip member read in place)."""
+def _open_file(path: str | Path, secret: bytes | None) -> BinaryIO:
+    """A file's bytes: as they are, or decrypted on the fly when ``secret`` says it is sealed
+    (never written out in the clear)."""
+    try:
+        return open_sealed(path, secret) if secret is not None else open(path, "rb")
+    except IntegrityError as exc:
+        raise MediaError("tampered", f"staged upload fails authentication: {exc}") from None
+    except OSError as exc:
+        raise MediaError("unreadable", f"cannot open file: {exc.strerror or exc}") from None
+
+
+def open_item(item: Item, limits: Limits, secret: bytes | None = None) -> BinaryIO:
+    """A readable stream over the item's bytes (a file, or a zip member read in place);
+    ``secret`` is the key a sealed item was staged with."""
     if item.error:
         raise item.error
+    if item.sealed and secret is None:
+        raise MediaError("unreadable", "a sealed upload cannot be read without its key")
+    secret = secret if item.sealed else None
     if not item.members:
-        try:
-            return open(item.disk_path, "rb")
-        except OSError as exc:
-            raise MediaError("unreadable", f"cannot open file: {exc.strerror or exc}") from None
+        return _open_file(item.disk_path, secret)
     try:
-        archive = _ZIPS.get(item.disk_path, item.members[:-1], limits)
+        archive = _ZIPS.get(item.disk_path, item.members[:-1], limits, secret)
         info = _member(archive, item.members[-1])
         _check_member(info, limits)
         return archive.open(info)  # type: ignore[return-value]
@@ -184,31 +221,33 @@ def _walk_nested(parent: zipfile.ZipFile, disk_path: str, members: tuple[int, ..
         yield from _walk_zip(inner, disk_path, members, label, limits, depth)
 
 
-def _walk_file(path: Path, limits: Limits) -> Iterator[Item]:
-    shown = str(path)
+def _walk_file(path: Path, limits: Limits, secret: bytes | None) -> Iterator[Item]:
+    shown, sealed = str(path), secret is not None
     try:
-        size = path.stat().st_size
-        with open(path, "rb") as fh:
+        with _open_file(path, secret) as fh:
             head = fh.read(8)
-    except OSError as exc:
-        yield Item(shown, shown, error=MediaError("unreadable", exc.strerror or str(exc)))
+            size = fh.seek(0, io.SEEK_END)
+    except MediaError as exc:
+        yield Item(shown, shown, error=exc, sealed=sealed)
         return
     found = sniff(head)
     if found is None or not found.is_archive:
-        yield Item(shown, shown, size=size)
+        yield Item(shown, shown, size=size, sealed=sealed)
         return
     try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        yield Item(shown, shown, size=size,
+        archive = _open_zip(str(path), secret)
+    except (zipfile.BadZipFile, OSError, MediaError) as exc:
+        yield Item(shown, shown, size=size, sealed=sealed,
                    error=MediaError("corrupt_archive", f"cannot open zip archive: {exc}"))
         return
     with archive:
-        yield from _walk_zip(archive, shown, (), shown, limits, 1)
+        for item in _walk_zip(archive, shown, (), shown, limits, 1):
+            yield replace(item, sealed=sealed)
 
 
-def iter_items(root: Path, limits: Limits) -> Iterator[Item]:
+def iter_items(root: Path, limits: Limits, secret: bytes | None = None) -> Iterator[Item]:
     """Every file under ``root`` in a stable (sorted) order; archives expanded in place.
+    With ``secret``, every file under ``root`` is sealed with that key (staged uploads).
 
     Symbolic links are not followed, so a link cannot pull files from outside the seizure.
     """
@@ -217,7 +256,7 @@ def iter_items(root: Path, limits: Limits) -> Iterator[Item]:
         yield Item(str(root), str(root), error=MediaError("not_found", "no such file or folder"))
         return
     if root.is_file():
-        yield from _walk_file(root, limits)
+        yield from _walk_file(root, limits, secret)
         return
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         dirnames.sort()
@@ -227,4 +266,4 @@ def iter_items(root: Path, limits: Limits) -> Iterator[Item]:
                 yield Item(str(path), str(path),
                            error=MediaError("symlink", "symbolic links are not followed"))
                 continue
-            yield from _walk_file(path, limits)
+            yield from _walk_file(path, limits, secret)

@@ -67,11 +67,13 @@ def _tapped(chunks: Iterator[bytes], hasher: MultiHasher) -> Iterator[bytes]:
         yield chunk
 
 
-def analyze_item(item: Item, options: AnalyzeOptions, blobs: BlobStore | None) -> FileResult:
-    """Never raises for bad input: every problem comes back as the result's error."""
+def analyze_item(item: Item, options: AnalyzeOptions, blobs: BlobStore | None,
+                 secret: bytes | None = None) -> FileResult:
+    """Never raises for bad input: every problem comes back as the result's error.
+    ``secret`` reads a sealed item (an upload staged encrypted)."""
     result = FileResult(item.path, warnings=list(item.warnings))
     try:
-        _analyze(item, options, blobs, result)
+        _analyze(item, options, blobs, result, secret)
     except MediaError as exc:
         result.error_code, result.error = exc.code, exc.message
     except TesseraError as exc:
@@ -84,12 +86,12 @@ def analyze_item(item: Item, options: AnalyzeOptions, blobs: BlobStore | None) -
 
 
 def _analyze(item: Item, options: AnalyzeOptions, blobs: BlobStore | None,
-             result: FileResult) -> None:
+             result: FileResult, secret: bytes | None) -> None:
     limits = options.limits
     if item.size > limits.max_file_bytes:
         raise MediaError("too_large", f"file of {item.size} bytes exceeds the limit of "
                                       f"{limits.max_file_bytes}")
-    with open_item(item, limits) as fh:
+    with open_item(item, limits, secret) as fh:
         head = fh.read(HEADER_BYTES)
         if not head:
             raise MediaError("empty", "file is empty (0 bytes)")
@@ -113,17 +115,17 @@ def _analyze(item: Item, options: AnalyzeOptions, blobs: BlobStore | None,
             for _ in stream:
                 pass
     result.digests = hasher.digests()
-    _analyze_av(item, found, options, blobs, result)
+    _analyze_av(item, found, options, blobs, result, secret)
 
 
 def _analyze_av(item: Item, found: Sniffed, options: AnalyzeOptions, blobs: BlobStore | None,
-                result: FileResult) -> None:
+                result: FileResult, secret: bytes | None) -> None:
     """Video and audio are decoded from the file itself (seekable), after it was hashed and
     stored: a file FFmpeg cannot read is still kept as evidence, with its error."""
     d = result.digests
     assert d is not None and found.kind is not None
-    with open_item(item, options.limits) as fh:
-        source = item.disk_path if not item.members else fh
+    with open_item(item, options.limits, secret) as fh:
+        source = item.disk_path if not item.members and not item.sealed else fh
         info = analyze_av(source, found.kind, found.mime, d, options.limits, options.media,
                           blobs if options.store_blobs else None, result,
                           query_variants=options.query_variants)

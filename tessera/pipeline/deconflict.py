@@ -26,6 +26,7 @@ from tessera.pipeline.progress import NoProgress, Progress
 from tessera.reports.build import build_report
 from tessera.reports.model import Report
 from tessera.store import audit, repos
+from tessera.store.blobs import load_key
 
 MATCH_BATCH = 256
 
@@ -46,8 +47,10 @@ class Matched:
 
 
 def match_source(ctx: Context, source: Path, *, thumbnails: bool = True,
-                 store_blobs: bool = False, progress: Progress | None = None) -> Matched:
-    """Analyse and match every file; a ``progress`` that raises stops the run cleanly."""
+                 store_blobs: bool = False, progress: Progress | None = None,
+                 sealed: bool = False) -> Matched:
+    """Analyse and match every file; a ``progress`` that raises stops the run cleanly.
+    ``sealed``: ``source`` holds uploads staged encrypted with the evidence key."""
     progress = progress or NoProgress()
     matcher = ctx.matcher()
     options = AnalyzeOptions(ctx.settings.limits, store_blobs=store_blobs,
@@ -55,7 +58,8 @@ def match_source(ctx: Context, source: Path, *, thumbnails: bool = True,
                              media=ctx.settings.media)
     if store_blobs:
         ctx.blobs()
-    progress.start(count_items(source, ctx), "de-conflict")
+    secret = load_key(ctx.settings.key_path) if sealed else None
+    progress.start(count_items(source, ctx, secret), "de-conflict")
     out = Matched()
     batch: list[FileResult] = []
 
@@ -69,7 +73,8 @@ def match_source(ctx: Context, source: Path, *, thumbnails: bool = True,
         batch.clear()
 
     try:
-        for result in analyze_stream(ctx, iter_items(source, ctx.settings.limits), options):
+        for result in analyze_stream(ctx, iter_items(source, ctx.settings.limits, secret),
+                                     options, sealed=sealed):
             batch.append(result)
             if len(batch) >= MATCH_BATCH:
                 match_batch()

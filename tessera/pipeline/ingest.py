@@ -23,7 +23,7 @@ from tessera.media.sources import Item, iter_items
 from tessera.pipeline.analyze import AnalyzeOptions
 from tessera.pipeline.progress import NoProgress, Progress
 from tessera.pipeline.runner import bounded_map
-from tessera.pipeline.worker import crashed, init_worker, work
+from tessera.pipeline.worker import crashed, init_worker, settled, work
 from tessera.store import audit, repos
 from tessera.store.tables import (
     Derivative,
@@ -149,17 +149,19 @@ def commit_results(ctx: Context, target: JobTarget, results: Iterable[FileResult
     flush()
 
 
-def analyze_stream(ctx: Context, items: Iterable[Item], options: AnalyzeOptions) -> Iterator[
-        FileResult]:
+def analyze_stream(ctx: Context, items: Iterable[Item], options: AnalyzeOptions, *,
+                   sealed: bool = False) -> Iterator[FileResult]:
+    """``sealed``: the items are uploads staged encrypted with the evidence key."""
     settings = ctx.settings
-    blob_args = (str(settings.evidence_dir), str(settings.key_path)) if options.store_blobs \
-        else (None, None)
+    key_args = (str(settings.evidence_dir), str(settings.key_path)) \
+        if options.store_blobs or sealed else (None, None)
     return bounded_map(work, items, workers=settings.workers, initializer=init_worker,
-                       initargs=(options, *blob_args), on_crash=crashed)
+                       initargs=(options, *key_args, sealed), on_crash=crashed,
+                       isolate=ctx.isolated, settled=settled)
 
 
-def count_items(source: Path, ctx: Context) -> int:
-    return sum(1 for _ in iter_items(source, ctx.settings.limits))
+def count_items(source: Path, ctx: Context, secret: bytes | None = None) -> int:
+    return sum(1 for _ in iter_items(source, ctx.settings.limits, secret))
 
 
 def open_job(ctx: Context, source: Path, agency_code: str, case_ref: str | None,

@@ -1,7 +1,8 @@
 """Background de-confliction jobs for the service: queued in the database, run one at a time by
 a worker thread, followed through their progress and cancellable.
 
-A task's uploaded files wait in a private staging folder until the task ends. On start-up the
+A task's uploaded files wait in a private staging folder until the task ends, sealed with the
+evidence key (never in the clear on disk; analysis decrypts them as it reads). On start-up the
 runner re-queues tasks that a stopped server left queued or running; storing resumes through
 the ingest ledger, so no finished work is lost or doubled.
 """
@@ -209,7 +210,7 @@ def run_task(ctx: Context, task_id: int, cancel: threading.Event,
     try:
         matched = match_source(actx, staging, thumbnails=False, store_blobs=store,
                                progress=TaskProgress(actx, task_id, cancel,
-                                                     halt or threading.Event()))
+                                                     halt or threading.Event()), sealed=True)
         counts = build_report(ctx.db, agency_code, str(staging), ctx.settings.pdq_max_distance,
                               matched.results, matched.exact, matched.near).counts
         with ctx.db.session() as s:

@@ -35,7 +35,7 @@ from tessera.core.types import FileResult, OffenderStatus, Signal, VictimStatus
 from tessera.media.image import decode_image, thumbnail_jpeg
 from tessera.media.image import shielded_jpeg as shielded
 from tessera.media.sources import Item
-from tessera.pipeline.analyze import AnalyzeOptions, analyze_item
+from tessera.pipeline.analyze import AnalyzeOptions
 from tessera.reports.build import build_report
 from tessera.reports.model import Report
 from tessera.store import audit, repos
@@ -263,9 +263,9 @@ def search_image(ctx: Context, p: Principal, path: Path, name: str) -> Report:
     """Match one uploaded file as a de-confliction would, redacted for ``p``; nothing stored."""
     require(p, Action.SEARCH)
     ctx.refresh_indexes()
-    result = analyze_item(Item(name, str(path), size=path.stat().st_size),
-                          AnalyzeOptions(ctx.settings.limits, query_variants=True,
-                                         media=ctx.settings.media), None)
+    result = ctx.analyze(Item(name, str(path), size=path.stat().st_size),
+                         AnalyzeOptions(ctx.settings.limits, query_variants=True,
+                                        media=ctx.settings.media))
     matcher = ctx.matcher()
     exact = matcher.exact([result.digests.sha256]) if result.digests else {}
     near = matcher.near([result.query_signals if result.ok else []])

@@ -302,8 +302,9 @@ def verify(s: Session, checkpoints: Path | None = None,
             problems.append(f"event {c.event} does not have the hash its checkpoint of {c.at} "
                             "signed (the chain was rewritten)")
     newest = max(signed, key=lambda c: c.event) if signed else None
-    if newest is None and walk.count and checkpoints is not None:
-        problems.append("no signed checkpoint to verify against")
+    if newest is None and walk.count:  # every commit that appends writes one
+        problems.append(f"no signed checkpoint for a trail of {walk.count} events (the "
+                        "checkpoints were removed or replaced)")
     return ChainReport(walk.count, problems, len(found), newest, walk.head_id)
 
 

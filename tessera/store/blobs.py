@@ -1,9 +1,9 @@
 """Evidence originals, content-addressed by SHA-256 and encrypted at rest with AES-256-GCM.
 
-Files are encrypted in 1 MiB segments (the STREAM construction: nonce = random prefix, segment
-counter and a last-segment flag), so a multi-gigabyte video never has to sit in memory and a
-truncated or reordered file fails authentication. Reading always re-checks the SHA-256 of the
-plaintext against the name, so a blob cannot silently become other evidence.
+Files are sealed in 1 MiB segments (``tessera.core.sealed``), so a multi-gigabyte video never
+has to sit in memory and a truncated or reordered file fails authentication. Reading always
+re-checks the SHA-256 of the plaintext against the name, so a blob cannot silently become other
+evidence.
 """
 
 from __future__ import annotations
@@ -15,16 +15,11 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from tessera.core.errors import ConfigError, IntegrityError, NotFound
+from tessera.core.sealed import SealedReader, seal
 
-MAGIC = b"TSB1"
-PREFIX_BYTES = 7
-HEADER_BYTES = len(MAGIC) + PREFIX_BYTES
-SEGMENT = 1024 * 1024
-TAG = 16
 KEY_BYTES = 32
 
 
@@ -56,32 +51,10 @@ def load_key(path: Path) -> bytes:
     return key
 
 
-def _nonce(prefix: bytes, counter: int, last: bool) -> bytes:
-    return prefix + counter.to_bytes(4, "big") + (b"\x01" if last else b"\x00")
-
-
-def _rechunk(chunks: Iterable[bytes], size: int) -> Iterator[tuple[bytes, bool]]:
-    """Fixed-size segments, each flagged whether it is the last (the flag is authenticated)."""
-    buf = bytearray()
-    pending: bytes | None = None
-    for chunk in chunks:
-        buf.extend(chunk)
-        while len(buf) >= size:
-            if pending is not None:
-                yield pending, False
-            pending = bytes(buf[:size])
-            del buf[:size]
-    if buf:
-        if pending is not None:
-            yield pending, False
-        yield bytes(buf), True
-    else:
-        yield (pending if pending is not None else b""), True
-
-
 class BlobStore:
     def __init__(self, root: Path, key: bytes) -> None:
         self.root = root
+        self._key = key
         self._aes = AESGCM(key)
         (root / "tmp").mkdir(parents=True, exist_ok=True)
 
@@ -100,15 +73,16 @@ class BlobStore:
                 pass
             return expected_sha256
         digest = hashlib.sha256()
-        prefix = secrets.token_bytes(PREFIX_BYTES)
-        header = MAGIC + prefix
+
+        def tapped() -> Iterator[bytes]:
+            for chunk in chunks:
+                digest.update(chunk)
+                yield chunk
+
         fd, tmp = tempfile.mkstemp(dir=self.root / "tmp")
         try:
             with os.fdopen(fd, "wb") as out:
-                out.write(header)
-                for counter, (segment, last) in enumerate(_rechunk(chunks, SEGMENT)):
-                    digest.update(segment)
-                    out.write(self._aes.encrypt(_nonce(prefix, counter, last), segment, header))
+                seal(tapped(), out, self._aes)
                 out.flush()
                 os.fsync(out.fileno())
             sha256 = digest.hexdigest()
@@ -134,26 +108,17 @@ class BlobStore:
         if not path.exists():
             raise NotFound(f"evidence blob {sha256} is missing from {self.root}")
         digest = hashlib.sha256()
-        with open(path, "rb") as fh:
-            header = fh.read(HEADER_BYTES)
-            if len(header) != HEADER_BYTES or not header.startswith(MAGIC):
-                raise IntegrityError(f"blob {sha256}: not a Tessera evidence file")
-            prefix = header[len(MAGIC):]
-            counter = 0
-            block = fh.read(SEGMENT + TAG)
-            while True:
-                following = fh.read(SEGMENT + TAG)
-                last = not following
-                try:
-                    plain = self._aes.decrypt(_nonce(prefix, counter, last), block, header)
-                except InvalidTag:
-                    raise IntegrityError(f"blob {sha256}: segment {counter} fails "
-                                         "authentication (altered or truncated)") from None
-                digest.update(plain)
-                yield plain
-                if last:
-                    break
-                block, counter = following, counter + 1
+        try:
+            reader = SealedReader(path, self._key)
+        except IntegrityError:
+            raise IntegrityError(f"blob {sha256}: not a Tessera evidence file") from None
+        with reader:
+            try:
+                for plain in reader.segments():
+                    digest.update(plain)
+                    yield plain
+            except IntegrityError as exc:
+                raise IntegrityError(f"blob {sha256}: {str(exc).split(': ', 1)[-1]}") from None
         if digest.hexdigest() != sha256:
             raise IntegrityError(f"blob {sha256}: content hashes to {digest.hexdigest()}")
 

@@ -49,7 +49,25 @@ def expected(action: Action, role: Role, own: bool, vis: Visibility) -> bool:
         return role is Role.ADMIN
     if action in (Action.MANAGE_AGENCY, Action.MANAGE_USERS, Action.VIEW_AUDIT):
         return role is Role.ADMIN or (own and role is Role.AGENCY_ADMIN)
+    if action is Action.MANAGE_USER:  # a user with no role given: nobody
+        return False
+    if action is Action.SET_PASSWORD:
+        return role is Role.ADMIN
     raise AssertionError(f"no expectation for {action}")
+
+
+RANKS = [Role.VIEWER, Role.INVESTIGATOR, Role.AGENCY_ADMIN, Role.ADMIN]
+
+
+@pytest.mark.parametrize("actor", list(Role))
+@pytest.mark.parametrize("subject", list(Role))
+def test_managing_a_user_never_reaches_above_ones_own_role(actor: Role, subject: Role) -> None:
+    for own in (True, False):
+        allowed = can(who(actor), Action.MANAGE_USER,
+                      Target(OWN if own else OTHER, role=subject))
+        expected_ok = RANKS.index(subject) <= RANKS.index(actor) and (
+            actor is Role.ADMIN or (own and actor is Role.AGENCY_ADMIN))
+        assert allowed == expected_ok, (actor, subject, own)
 
 
 @pytest.mark.parametrize("action", list(Action))

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from tessera.core import sealed as sealed_format
 from tessera.core.errors import ConfigError, IntegrityError
-from tessera.store import blobs as blobs_module
 from tessera.store.blobs import BlobStore, create_key, load_key
 
 
@@ -46,14 +46,14 @@ def test_put_is_idempotent(store: BlobStore) -> None:
 
 @pytest.mark.parametrize("damage", ["flip", "truncate", "swap"])
 def test_tampering_is_detected(store: BlobStore, damage: str) -> None:
-    data = os.urandom(blobs_module.SEGMENT * 2 + 100)
+    data = os.urandom(sealed_format.SEGMENT * 2 + 100)
     sha = store.put([data])
     path = store.path_for(sha)
     raw = bytearray(path.read_bytes())
     if damage == "flip":
         raw[len(raw) // 2] ^= 0x01
     elif damage == "truncate":
-        raw = raw[: blobs_module.HEADER_BYTES + blobs_module.SEGMENT + blobs_module.TAG]
+        raw = raw[: sealed_format.HEADER_BYTES + sealed_format.SEGMENT + sealed_format.TAG]
     else:  # another blob's content under this name
         other = store.put([b"other evidence"])
         raw = bytearray(store.path_for(other).read_bytes())

@@ -16,6 +16,7 @@ from starlette.datastructures import UploadFile
 from tessera.access.policy import Action, Principal, require
 from tessera.api.deps import RowId, Services, Svc, Who
 from tessera.core.errors import TesseraError
+from tessera.core.sealed import seal_file
 from tessera.reports.renderers import RENDERERS
 from tessera.service import tasks
 from tessera.store.tables import Task
@@ -48,10 +49,10 @@ def _unique(root: Path, relative: str) -> Path:
     return path
 
 
-def _save(upload: UploadFile, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with target.open("wb") as out:
-        shutil.copyfileobj(upload.file, out, 1024 * 1024)
+def _save(upload: UploadFile, target: Path, key: bytes) -> None:
+    """Stage one uploaded file sealed with the evidence key: it waits for its job encrypted."""
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    seal_file(iter(lambda: upload.file.read(1024 * 1024), b""), target, key)
 
 
 def task_row(task: Task) -> dict[str, Any]:
@@ -74,11 +75,12 @@ async def start_upload(request: Request, svc: Services, p: Principal) -> int:
         if not uploads:
             raise TesseraError("no files in the upload (field 'files')")
         staging = tasks.staging_root(svc.ctx) / uuid.uuid4().hex
+        staging.mkdir(mode=0o700)
         files = staging / "files"
-        files.mkdir(parents=True, mode=0o700)
+        files.mkdir(mode=0o700)
         for upload in uploads:
             await run_in_threadpool(_save, upload, _unique(files, safe_relative(
-                upload.filename or "unnamed")))
+                upload.filename or "unnamed")), svc.key)
         store = str(form.get("store", "")).lower() in ("1", "true", "on", "yes")
         task_id = tasks.create_task(svc.ctx, p, files, len(uploads),
                                     case=_text(form.get("case")), series=_text(form.get("series")),
