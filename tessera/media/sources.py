@@ -260,6 +260,11 @@ def iter_items(root: Path, limits: Limits, secret: bytes | None = None) -> Itera
         return
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         dirnames.sort()
+        for name in dirnames:  # os.walk does not descend into them: say so, do not skip
+            folder = Path(dirpath) / name
+            if folder.is_symlink():
+                yield Item(str(folder), str(folder), error=MediaError(
+                    "symlink", "a symbolic link to a folder is not followed"))
         for name in sorted(filenames):
             path = Path(dirpath) / name
             if path.is_symlink():

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tessera.context import Context
+from tessera.core.paths import raw, shown
 from tessera.core.types import FileResult, MediaInfo
 from tessera.media.sources import Item, iter_items
 from tessera.pipeline.analyze import AnalyzeOptions
@@ -86,9 +87,9 @@ def _write_batch(s: Session, target: JobTarget, results: list[FileResult]) -> tu
     new = 0
     for r in results:
         if not r.ok or r.info is None:
-            s.add(JobItem(job_id=target.job_id, path=r.path, state="error",
-                          sha256=r.digests.sha256 if r.digests else None,
-                          error_code=r.error_code, error=r.error))
+            s.add(JobItem(job_id=target.job_id, path=shown(r.path), path_raw=raw(r.path),
+                          state="error", sha256=r.digests.sha256 if r.digests else None,
+                          error_code=r.error_code, error=r.error and shown(r.error)))
             continue
         media = known.get(r.info.sha256)
         if media is None:
@@ -99,11 +100,12 @@ def _write_batch(s: Session, target: JobTarget, results: list[FileResult]) -> tu
             _add_extras(s, media.id, r)
             new += 1
         s.add(Submission(media_id=media.id, agency_id=target.agency_id, case_id=target.case_id,
-                         series_id=target.series_id, job_id=target.job_id, original_path=r.path))
+                         series_id=target.series_id, job_id=target.job_id,
+                         original_path=shown(r.path), original_path_raw=raw(r.path)))
         if target.series_id is not None:
             repos.link_media_series(s, media.id, target.series_id)
-        s.add(JobItem(job_id=target.job_id, path=r.path, state="done", media_id=media.id,
-                      sha256=r.info.sha256))
+        s.add(JobItem(job_id=target.job_id, path=shown(r.path), path_raw=raw(r.path),
+                      state="done", media_id=media.id, sha256=r.info.sha256))
     s.flush()
     return new, len([r for r in results if r.ok]) - new
 
@@ -132,7 +134,8 @@ def commit_results(ctx: Context, target: JobTarget, results: Iterable[FileResult
         summary.known_media += known
         for r in batch:
             if not r.ok:
-                summary.errors.append((r.path, r.error_code or "error", r.error or ""))
+                summary.errors.append((shown(r.path), r.error_code or "error",
+                                       shown(r.error or "")))
         with ctx.db.session() as s:
             for index, last_id in zip(indexes, last_ids, strict=True):
                 for rows in repos.iter_signal_values(s, index.members, last_id):
@@ -169,7 +172,7 @@ def open_job(ctx: Context, source: Path, agency_code: str, case_ref: str | None,
              via: str = "ingest") -> tuple[JobTarget, bool, set[str]]:
     """Create (or, with ``resume``, reopen the unfinished) job: its target, whether it was
     resumed, and the paths it already holds."""
-    source_key = str(Path(source).resolve())
+    source_key = shown(str(Path(source).resolve()))
     with ctx.db.session() as s:
         agency = repos.get_agency(s, agency_code)
         case = repos.get_or_create_case(s, agency, case_ref) if case_ref else None

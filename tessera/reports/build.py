@@ -15,6 +15,7 @@ from tessera.access.policy import (
     person_visibility,
     series_visibility,
 )
+from tessera.core.paths import raw_b64, shown
 from tessera.core.types import FileResult
 from tessera.matching.matcher import Hit
 from tessera.media.image import shielded_jpeg
@@ -177,7 +178,8 @@ def build_report(db: Database, agency: str, source: str, max_distance: int,
     files: list[FileEntry] = []
     for result, hits in zip(results, near, strict=True):
         d = result.digests
-        entry = FileEntry(path=result.path, status="new", warnings=list(result.warnings),
+        entry = FileEntry(path=shown(result.path), path_raw=raw_b64(result.path),
+                          status="new", warnings=[shown(w) for w in result.warnings],
                           sha256=d.sha256 if d else None, md5=d.md5 if d else None,
                           sha1=d.sha1 if d else None, size=d.size if d else None)
         if result.info:
@@ -186,7 +188,8 @@ def build_report(db: Database, agency: str, source: str, max_distance: int,
             entry.thumbnail = "data:image/jpeg;base64," + base64.b64encode(
                 shielded_jpeg(result.thumbnail)).decode()
         if not result.ok:
-            entry.status, entry.error_code, entry.error = "error", result.error_code, result.error
+            entry.status, entry.error_code = "error", result.error_code
+            entry.error = shown(result.error) if result.error else None
             entry.thumbnail = None
         exact_id = exact.get(d.sha256) if d else None
         add = _Adder(entry, known)
@@ -203,7 +206,7 @@ def build_report(db: Database, agency: str, source: str, max_distance: int,
         if entry.status == "new" and entry.matches and result.ok:
             entry.status = "near"
         files.append(entry)
-    return summarise(files, agency, source, max_distance)
+    return summarise(files, agency, shown(source), max_distance)
 
 
 def summarise(files: list[FileEntry], agency: str, source: str, max_distance: int) -> Report:

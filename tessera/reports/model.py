@@ -190,11 +190,13 @@ class FileEntry:
     thumbnail: str | None = None
     matches: list[MatchEntry] = field(default_factory=list)
     faces: list[FaceMatchEntry] = field(default_factory=list)
+    path_raw: str | None = None  # base64 of the name's bytes when they are not valid UTF-8
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "faces": [f.to_dict() for f in self.faces],
-            "path": self.path, "sha256": self.sha256, "md5": self.md5, "sha1": self.sha1,
+            "path": self.path, "path_raw": self.path_raw, "sha256": self.sha256,
+            "md5": self.md5, "sha1": self.sha1,
             "size": self.size, "mime": self.mime, "kind": self.kind, "status": self.status,
             "error_code": self.error_code, "error": self.error, "warnings": self.warnings,
             "thumbnail": self.thumbnail, "matches": [m.to_dict() for m in self.matches],

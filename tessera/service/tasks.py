@@ -9,6 +9,7 @@ the ingest ledger, so no finished work is lost or doubled.
 
 from __future__ import annotations
 
+import base64
 import logging
 import shutil
 import threading
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session
 from tessera.access.policy import Action, Principal, Target, require
 from tessera.context import Context
 from tessera.core.errors import NotFound, TesseraError
+from tessera.core.paths import raw_b64, restore, shown
 from tessera.core.types import Digests, FileResult, MediaInfo, MediaKind
 from tessera.matching.matcher import Hit
 from tessera.pipeline.deconflict import IngestRequest, Matched, match_source, store_results
@@ -94,9 +96,11 @@ def encode_result(matched: Matched, staging: str) -> list[dict[str, Any]]:
     rows = []
     for r, hits in zip(matched.results, matched.near, strict=True):
         d = r.digests
+        path = _relative(r.path, staging)
         rows.append({
-            "path": _relative(r.path, staging), "error_code": r.error_code, "error": r.error,
-            "warnings": r.warnings, "digests": [d.md5, d.sha1, d.sha256, d.size] if d else None,
+            "path": shown(path), "path_raw": raw_b64(path), "error_code": r.error_code,
+            "error": r.error and shown(r.error), "warnings": [shown(w) for w in r.warnings],
+            "digests": [d.md5, d.sha1, d.sha256, d.size] if d else None,
             "mime": r.info.mime if r.info else None, "kind": r.info.kind.value if r.info else None,
             "exact": matched.exact.get(d.sha256) if d else None,
             "hits": [h.to_row() for h in hits],
@@ -110,7 +114,8 @@ def decode_result(rows: list[dict[str, Any]]) -> Matched:
         d = Digests(*row["digests"]) if row["digests"] else None
         info = MediaInfo(d.sha256, d.md5, d.sha1, d.size, row["mime"], MediaKind(row["kind"])) \
             if d and row["kind"] else None
-        out.results.append(FileResult(row["path"], info=info, digests=d,
+        original = base64.b64decode(row["path_raw"]) if row.get("path_raw") else None
+        out.results.append(FileResult(restore(row["path"], original), info=info, digests=d,
                                       error_code=row["error_code"], error=row["error"],
                                       warnings=row["warnings"]))
         if d and row["exact"] is not None:

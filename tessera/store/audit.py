@@ -32,6 +32,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from tessera.core.errors import ConfigError
+from tessera.core.paths import printable
 from tessera.store.tables import AuditEvent
 
 GENESIS = "0" * 64
@@ -175,7 +176,8 @@ def append(s: Session, actor: str, action: str, obj: str | None = None, *,
     last = s.scalar(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1))
     prev = last.hash if last else GENESIS
     at = datetime.now(UTC)
-    details = json.loads(json.dumps(details or {}, default=str))
+    details = printable(json.loads(json.dumps(details or {}, default=str)))
+    obj = printable(obj)
     event = AuditEvent(at=at, actor=actor, agency=agency, action=action, object=obj,
                        outcome=outcome, details=details, prev_hash=prev,
                        hash=keys.digest(prev, at, actor, agency, action, obj, outcome, details))

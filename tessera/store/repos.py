@@ -9,6 +9,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from tessera.core.errors import Conflict, NotFound, TesseraError
+from tessera.core.paths import restore
 from tessera.store.tables import (
     Agency,
     Case,
@@ -262,7 +263,9 @@ def find_resumable_job(s: Session, source: str, agency_id: int, case_id: int | N
 
 
 def finished_paths(s: Session, job_id: int) -> set[str]:
-    return set(s.scalars(select(JobItem.path).where(JobItem.job_id == job_id)))
+    """The paths a job holds, as the file system names them (original bytes restored)."""
+    return {restore(path, original) for path, original in s.execute(
+        select(JobItem.path, JobItem.path_raw).where(JobItem.job_id == job_id))}
 
 
 def job_counts(s: Session, job_id: int) -> dict[str, int]:

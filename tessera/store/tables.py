@@ -255,7 +255,8 @@ class JobItem(Base):
     __table_args__ = (UniqueConstraint("job_id", "path", name="uq_job_item_job_path"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     job_id: Mapped[int] = mapped_column(ForeignKey("ingest_job.id"))
-    path: Mapped[str] = mapped_column(Text)
+    path: Mapped[str] = mapped_column(Text)  # display form (core.paths.shown)
+    path_raw: Mapped[bytes | None] = mapped_column(LargeBinary)  # the bytes, if not UTF-8
     state: Mapped[str] = mapped_column(String(10))  # done|error
     media_id: Mapped[int | None] = mapped_column(ForeignKey("media.id"))
     sha256: Mapped[str | None] = mapped_column(String(64))
@@ -272,7 +273,8 @@ class Submission(Base):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"))
     series_id: Mapped[int | None] = mapped_column(ForeignKey("series.id"))
     job_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_job.id"))
-    original_path: Mapped[str] = mapped_column(Text)
+    original_path: Mapped[str] = mapped_column(Text)  # display form (core.paths.shown)
+    original_path_raw: Mapped[bytes | None] = mapped_column(LargeBinary)  # bytes, if not UTF-8
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     media: Mapped[Media] = relationship(back_populates="submissions")
     agency: Mapped[Agency] = relationship()

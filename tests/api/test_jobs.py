@@ -163,3 +163,22 @@ def test_another_agencys_series_cannot_be_joined_by_name(world: World) -> None:
     report = c.get(f"/api/jobs/{job['id']}/report", headers=world.as_("nl.inv")).json()
     assert "AU" not in {m["agency"] for f in report["files"] for m in f["matches"]}
     assert job["counts"]["new"] == 2
+
+
+def test_sealed_uploads_are_read_in_place_videos_and_zips_too(world: World, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tessera.synthetic import Shot, tone_track, write_video
+
+    clip = write_video(tmp_path / "clip.mp4", [Shot(31, 3)], audio=tone_track(3, 4))
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("inner/pic.jpg", jpeg(picture(981)))
+    r = world.client.post("/api/jobs", headers=world.as_("nl.inv"), files=[
+        ("files", ("v/clip.mp4", clip.read_bytes(), "video/mp4")),
+        ("files", ("z/pics.zip", archive.getvalue(), "application/zip"))])
+    job = world.wait("nl.inv", r.json()["id"])
+    assert job["state"] == "done" and job["counts"]["error"] == 0, job
+    report = world.client.get(f"/api/jobs/{job['id']}/report",
+                              headers=world.as_("nl.inv")).json()
+    kinds = {f["path"]: (f["kind"], f["status"]) for f in report["files"]}
+    assert kinds == {"v/clip.mp4": ("video", "new"),
+                     "z/pics.zip!/inner/pic.jpg": ("image", "new")}, kinds

@@ -90,3 +90,18 @@ def test_a_name_twice_in_one_zip_gives_two_items(tmp_path: Path) -> None:
             contents.append(fh.read())
     assert contents == [b"first", b"second"]
     assert "duplicate_name" in items[1].warnings[0]
+
+
+def test_a_symlinked_folder_is_reported_not_skipped(tmp_path: Path) -> None:
+    from tessera.config import Limits
+    from tessera.media.sources import iter_items
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "x.jpg").write_bytes(b"\xff\xd8\xff")
+    seizure = tmp_path / "seizure"
+    seizure.mkdir()
+    (seizure / "linked").symlink_to(outside, target_is_directory=True)
+    items = list(iter_items(seizure, Limits()))
+    assert [(Path(i.path).name, i.error.code if i.error else None) for i in items] == [
+        ("linked", "symlink")]

@@ -10,7 +10,8 @@ from tessera.reports.renderers.base import RENDERERS, Renderer
 
 COLUMNS = ["path", "status", "sha256", "md5", "size", "mime", "error_code", "error",
            "match_media_id", "match_kind", "distance", "transform", "series", "agency",
-           "country", "victim_status", "where", "face", "face_score", "persons", "warnings"]
+           "country", "victim_status", "where", "face", "face_score", "persons", "warnings",
+           "path_raw"]
 
 
 def spreadsheet_safe(value: object) -> object:
@@ -30,12 +31,12 @@ class CsvRenderer(Renderer):
         writer.writerow(COLUMNS)
         for f in report.files:
             base = [f.path, f.status, f.sha256, f.md5, f.size, f.mime, f.error_code, f.error]
-            warnings = "; ".join(f.warnings)
+            warnings, raw = "; ".join(f.warnings), f.path_raw or ""
             rows = [m.to_dict() for m in f.matches]
             for m in rows:
                 tail = [m["media_id"], m["kind"], m["distance"], m["transform"], m["series"],
                         m["agency"], m["country"], m["victim_status"], m["where"], "", "", ""]
-                writer.writerow([spreadsheet_safe(v) for v in [*base, *tail, warnings]])
+                writer.writerow([spreadsheet_safe(v) for v in [*base, *tail, warnings, raw]])
             for face in f.faces:  # face matches are rows of their own kind
                 first = face.series[0] if face.series else None
                 tail = [face.media_id, "face", "", "", first.name if first else "",
@@ -43,9 +44,10 @@ class CsvRenderer(Renderer):
                         first.country if first else "", first.victim_status if first else "",
                         face.where, face.query_face, f"{face.score:.3f}",
                         "; ".join(p.words() for p in face.persons)]
-                writer.writerow([spreadsheet_safe(v) for v in [*base, *tail, warnings]])
+                writer.writerow([spreadsheet_safe(v) for v in [*base, *tail, warnings, raw]])
             if not rows and not f.faces:
-                writer.writerow([spreadsheet_safe(v) for v in [*base, *[""] * 12, warnings]])
+                writer.writerow([spreadsheet_safe(v)
+                                 for v in [*base, *[""] * 12, warnings, raw]])
         return out.getvalue().encode()
 
 

@@ -1,4 +1,5 @@
-"""security: TOTP recovery codes, series names unique per owning agency
+"""security and seizures: TOTP recovery codes, series names unique per owning agency, the
+original bytes of file names that are not valid UTF-8
 
 Revision ID: 0005
 Revises: 0004
@@ -33,9 +34,17 @@ def upgrade() -> None:
     with op.batch_alter_table("series") as batch:
         batch.drop_constraint("uq_series_name", type_="unique")
         batch.create_unique_constraint("uq_series_owner_name", ["owner_agency_id", "name"])
+    with op.batch_alter_table("job_item") as batch:
+        batch.add_column(sa.Column("path_raw", sa.LargeBinary(), nullable=True))
+    with op.batch_alter_table("submission") as batch:
+        batch.add_column(sa.Column("original_path_raw", sa.LargeBinary(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("submission") as batch:
+        batch.drop_column("original_path_raw")
+    with op.batch_alter_table("job_item") as batch:
+        batch.drop_column("path_raw")
     with op.batch_alter_table("series") as batch:
         batch.drop_constraint("uq_series_owner_name", type_="unique")
         batch.create_unique_constraint("uq_series_name", ["name"])
