@@ -144,15 +144,22 @@ def _analyze_image(data: bytes, mime: str, options: AnalyzeOptions, blobs: BlobS
     info = MediaInfo(d.sha256, d.md5, d.sha1, d.size, mime, MediaKind.IMAGE,
                      decoded.width, decoded.height, decoded.metadata)
     for signal_type in active_types(MediaKind.IMAGE, options.media):
-        if options.query_variants:
-            stored, variants = signal_type.extract_with_variants(decoded)
-            info.signals.extend(stored)
-            result.query_signals.extend(variants)
-        else:
-            info.signals.extend(signal_type.extract(decoded))
+        try:  # one failing type is a warning on the file; the others' signals are kept
+            if options.query_variants:
+                stored, variants = signal_type.extract_with_variants(decoded)
+            else:
+                stored, variants = signal_type.extract(decoded), []
+        except Exception as exc:
+            result.warnings.append(f"{signal_type.name} failed: {type(exc).__name__}: {exc}")
+            continue
+        info.signals.extend(stored)
+        result.query_signals.extend(variants)
     result.warnings.extend(signal_warnings(info.signals))
     if options.thumbnails:
-        result.thumbnail = thumbnail_jpeg(decoded.rgb)
+        try:
+            result.thumbnail = thumbnail_jpeg(decoded.rgb)
+        except Exception as exc:
+            result.warnings.append(f"no preview: {type(exc).__name__}: {exc}")
     if options.store_blobs and blobs is not None:
         blobs.put([data], expected_sha256=d.sha256)
     result.info = info

@@ -87,6 +87,9 @@ def _audio(pcm, kind: MediaKind, media: MediaOptions, info: MediaInfo,  # type: 
             info.signals.extend(signal_type.extract_audio(pcm, AUDIO_RATE))
         except MediaError as exc:
             result.warnings.append(f"{signal_type.name}: {exc.message}")
+        except Exception as exc:  # an engine failure costs the file this signal only
+            log.exception("%s failed on the soundtrack", signal_type.name)
+            result.warnings.append(f"{signal_type.name} failed: {type(exc).__name__}: {exc}")
     if not (media.speech and transcribe):
         return
     from tessera.analyzers.speech import transcribe as recognise  # heavy: only where it runs

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from tessera.config import Limits
-from tessera.media.sources import iter_items
+from tessera.media.sources import Item, iter_items
 from tessera.pipeline.analyze import AnalyzeOptions, analyze_item
 from tessera.synthetic import jpeg, picture
 from tests.conftest import write_pictures
@@ -89,3 +89,27 @@ def test_errors_known_before_decoding_keep_their_code_with_workers(tmp_path: Pat
         sqlite_ctx, iter_items(seizure, OPTIONS.limits), OPTIONS)}
     assert codes == {"img_00001.jpg": None, "link.jpg": "symlink",
                      "bomb.bin": "decompression_bomb"}
+
+
+def test_one_failing_signal_type_costs_only_its_signals(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A face engine that throws used to throw the whole still away, PDQ hash included."""
+    from dataclasses import replace
+
+    from tessera.config import MediaOptions
+    from tessera.signals import SIGNAL_TYPES
+
+    face_type = type(SIGNAL_TYPES.get("face"))
+
+    def broken(*_: object, **__: object) -> object:
+        raise RuntimeError("engine fell over")
+
+    monkeypatch.setattr(face_type, "extract", broken)
+    monkeypatch.setattr(face_type, "extract_with_variants", broken)
+    path = write_pictures(tmp_path, [3])[0]
+    for variants in (True, False):
+        options = replace(OPTIONS, query_variants=variants, media=MediaOptions(faces=True))
+        result = analyze_item(Item(str(path), str(path), size=path.stat().st_size), options,
+                              None)
+        assert result.ok and result.info is not None
+        assert {s.type for s in result.info.signals} >= {"pdq"}
+        assert any("face failed: RuntimeError: engine fell over" in w for w in result.warnings)
