@@ -45,6 +45,17 @@ class Matched:
     exact: dict[str, int] = field(default_factory=dict)
     near: list[list[Hit]] = field(default_factory=list)
 
+    def media_ids(self) -> set[int]:
+        return set(self.exact.values()) | {h.media_id for hits in self.near for h in hits}
+
+    def without(self, media_ids: set[int]) -> Matched:
+        """The same matches less those on ``media_ids`` (a job's own files never match it)."""
+        if not media_ids:
+            return self
+        return Matched(self.results, {k: v for k, v in self.exact.items()
+                                      if v not in media_ids},
+                       [[h for h in hits if h.media_id not in media_ids] for hits in self.near])
+
 
 def match_source(ctx: Context, source: Path, *, thumbnails: bool = True,
                  store_blobs: bool = False, progress: Progress | None = None,

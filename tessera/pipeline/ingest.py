@@ -167,12 +167,17 @@ def count_items(source: Path, ctx: Context, secret: bytes | None = None) -> int:
     return sum(1 for _ in iter_items(source, ctx.settings.limits, secret))
 
 
+def key_of(source: Path) -> str:
+    """How a job names what it ingests: the resolved path, in display form."""
+    return shown(str(Path(source).resolve()))
+
+
 def open_job(ctx: Context, source: Path, agency_code: str, case_ref: str | None,
              series_name: str | None, *, resume: bool = True,
              via: str = "ingest") -> tuple[JobTarget, bool, set[str]]:
     """Create (or, with ``resume``, reopen the unfinished) job: its target, whether it was
     resumed, and the paths it already holds."""
-    source_key = shown(str(Path(source).resolve()))
+    source_key = key_of(source)
     with ctx.db.session() as s:
         agency = repos.get_agency(s, agency_code)
         case = repos.get_or_create_case(s, agency, case_ref) if case_ref else None

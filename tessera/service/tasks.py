@@ -29,10 +29,11 @@ from tessera.core.paths import raw_b64, restore, shown
 from tessera.core.types import Digests, FileResult, MediaInfo, MediaKind
 from tessera.matching.matcher import Hit
 from tessera.pipeline.deconflict import IngestRequest, Matched, match_source, store_results
+from tessera.pipeline.ingest import key_of
 from tessera.reports.build import build_report
 from tessera.reports.model import Report
 from tessera.service import notifications
-from tessera.store import audit
+from tessera.store import audit, repos
 from tessera.store.tables import Task
 
 log = logging.getLogger(__name__)
@@ -216,15 +217,19 @@ def run_task(ctx: Context, task_id: int, cancel: threading.Event,
         matched = match_source(actx, staging, thumbnails=False, store_blobs=store,
                                progress=TaskProgress(actx, task_id, cancel,
                                                      halt or threading.Event()), sealed=True)
+        with ctx.db.session() as s:  # what an interrupted earlier run stored is its own
+            matched = matched.without(repos.media_only_from_source(
+                s, key_of(staging), matched.media_ids()))
         counts = build_report(ctx.db, agency_code, str(staging), ctx.settings.pdq_max_distance,
                               matched.results, matched.exact, matched.near).counts
         with ctx.db.session() as s:
             task = s.get(Task, task_id)
             assert task is not None
-            task.result, task.counts = encode_result(matched, str(staging)), counts
-            audit.append(s, actx.actor, "deconflict", f"task:{task_id}", agency=agency_code,
-                         details=counts)
-            notifications.notify_owners(s, task, matched)
+            if task.result is None:  # a run after a restart tells nobody twice
+                task.result, task.counts = encode_result(matched, str(staging)), counts
+                audit.append(s, actx.actor, "deconflict", f"task:{task_id}",
+                             agency=agency_code, details=counts)
+                notifications.notify_owners(s, task, matched)
         if store:
             store_results(actx, staging, agency_code, request, matched.results)
         _finish(ctx, task_id, "done")

@@ -250,6 +250,21 @@ def all_media_sha256(s: Session) -> Iterator[tuple[int, str]]:
 # --- ingest jobs ----------------------------------------------------------------------------
 
 
+def media_only_from_source(s: Session, source: str, media_ids: Iterable[int]) -> set[int]:
+    """Of ``media_ids``, those every submission of which came from ingest jobs of ``source``
+    (a job's own files, stored by an earlier, interrupted run of it)."""
+    ids = set(media_ids)
+    if not ids:
+        return set()
+    jobs = select(IngestJob.id).where(IngestJob.source == source)
+    own = set(s.scalars(select(Submission.media_id).where(
+        Submission.media_id.in_(ids), Submission.job_id.in_(jobs))))
+    other = set(s.scalars(select(Submission.media_id).where(
+        Submission.media_id.in_(own),
+        or_(Submission.job_id.is_(None), Submission.job_id.not_in(jobs)))))
+    return own - other
+
+
 def find_resumable_job(s: Session, source: str, agency_id: int, case_id: int | None,
                        series_id: int | None) -> IngestJob | None:
     return s.scalar(select(IngestJob)

@@ -47,3 +47,65 @@ def _staging(settings) -> list[str]:  # type: ignore[no-untyped-def]
         rows = [t.staging for t in s.scalars(select(Task))]
     ctx.close()
     return rows
+
+
+def test_a_job_killed_while_storing_never_matches_itself_nor_tells_twice(
+        tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The attack on trust: 66 of 270 files reported as exact matches of files the same job
+    stored before a kill; the owner notified twice, the run audited twice."""
+    import threading
+
+    from tessera.service import tasks
+
+    settings, folders, _, tokens = build_world(tmp_path / "home", None)
+    bearer = {"authorization": f"Bearer {tokens['nl.inv']}"}
+    known = sorted(folders["full"].iterdir())[0]  # one file AU holds: a real match
+    files = [("files", (f"{i}.jpg", jpeg(picture(700 + i)), "image/jpeg")) for i in range(4)]
+    files.append(("files", ("known.jpg", known.read_bytes(), "image/jpeg")))
+    with TestClient(create_app(settings, run_tasks=False)) as c:
+        job = c.post("/api/jobs", headers=bearer, files=files,
+                     data={"case": "NL-K", "series": "Series Tulip", "store": "true"}).json()
+    ctx = Context.open(settings)
+    real_store = tasks.store_results
+
+    def killed_while_storing(actx, staging, agency, request, results):  # type: ignore[no-untyped-def]
+        real_store(actx, staging, agency, request, results[:3])
+        raise tasks.Interrupted
+
+    monkeypatch.setattr(tasks, "store_results", killed_while_storing)
+    tasks.run_task(ctx, job["id"], threading.Event())
+    monkeypatch.setattr(tasks, "store_results", real_store)
+    tasks.run_task(ctx, job["id"], threading.Event())  # the next start runs it again
+    ctx.close()
+    with TestClient(create_app(settings, run_tasks=False)) as c:
+        state = c.get(f"/api/jobs/{job['id']}", headers=bearer).json()
+        assert state["state"] == "done"
+        assert state["counts"] == {"exact": 1, "near": 0, "new": 4, "error": 0, "total": 5}
+        report = c.get(f"/api/jobs/{job['id']}/report", headers=bearer).json()
+        assert [f["status"] for f in report["files"]].count("exact") == 1
+        au = {"authorization": f"Bearer {tokens['au.inv']}"}
+        told = [n for n in c.get("/api/notifications", headers=au).json()
+                if n["case"] == "NL-K"]
+        assert len(told) == 1
+        runs = c.get("/api/audit", headers={"authorization": f"Bearer {tokens['root']}"},
+                     params={"action": "deconflict", "limit": 1000}).json()
+        assert [e["object"] for e in runs].count(f"task:{job['id']}") == 1
+        series = [x for x in c.get("/api/series", headers=bearer).json()
+                  if x["name"] == "Series Tulip"]
+        assert series[0]["media_count"] == 5  # and everything was stored, once
+
+
+def test_media_stored_only_by_a_source_are_its_own(ctx) -> None:  # type: ignore[no-untyped-def]
+    from tessera.pipeline.ingest import ingest, key_of
+    from tessera.store import repos
+    from tests.conftest import write_pictures
+
+    mine = ctx.settings.home.parent / "mine"
+    theirs = ctx.settings.home.parent / "theirs"
+    write_pictures(mine, [1, 2])
+    write_pictures(theirs, [2, 3])  # picture 2 is also held through another job
+    ingest(ctx, mine, "AU")
+    ingest(ctx, theirs, "NL")
+    with ctx.db.session() as s:
+        own = repos.media_only_from_source(s, key_of(mine), range(1, 10))
+    assert len(own) == 1  # picture 1 alone: picture 2 has a submission from elsewhere
