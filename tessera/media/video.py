@@ -57,10 +57,26 @@ class VideoFacts:
 
     @property
     def analysed_until(self) -> float:
-        """Where the last kept frame's time ends."""
+        """Where the last kept frame's time ends: where decoding ended, not where the
+        container says the media would (a truncated file must not claim coverage)."""
         if self.cut_at is not None:
             return self.cut_at
+        if self.has_video and self.decoded_frames:
+            end = self.decoded_seconds + (1 / self.frame_rate if self.frame_rate else 0.0)
+            return min(end, self.duration) if self.duration else end
         return max(self.decoded_seconds, self.duration or 0.0)
+
+    def note_truncation(self) -> None:
+        """Warn when the pictures end well before the duration the container declares."""
+        if not (self.has_video and self.decoded_frames and self.duration) \
+                or self.cut_at is not None:
+            return
+        slack = max(0.5, 2 / self.frame_rate if self.frame_rate else 0.5)
+        if self.analysed_until + slack < self.duration and not any(
+                w.startswith("damaged stream") for w in self.warnings):
+            self.warnings.append(
+                f"truncated: pictures decode only to {self.analysed_until:.1f} s of the "
+                f"{self.duration:.1f} s the container declares; the rest is not covered")
 
     def metadata(self) -> dict[str, Any]:
         out: dict[str, Any] = {k: v for k, v in (
@@ -202,6 +218,7 @@ def decode(source: str | BinaryIO, limits: Limits, *, sample_fps: float | None =
     if facts.has_video and facts.decoded_frames == 0 and audio is None:
         raise MediaError("corrupt", "no frame could be decoded: "
                                     + ("; ".join(facts.warnings) or "empty stream"))
+    facts.note_truncation()
     return Decoded(facts, audio)
 
 

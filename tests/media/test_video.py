@@ -124,3 +124,19 @@ def test_iso6709_locations() -> None:
     assert parse_iso6709("+52.3702+004.8952/") == (52.3702, 4.8952)
     assert parse_iso6709("-33.8688+151.2093+005.000/") == (-33.8688, 151.2093)
     assert parse_iso6709("nowhere") is None and parse_iso6709("+95.0+010.0/") is None
+
+
+def test_a_truncated_video_covers_only_what_decoded(tmp_path: Path) -> None:
+    """10.9 s decoded of a 30 s file once gave a last frame spanning 20 s, and no warning."""
+    full = write_video(tmp_path / "full.mkv", [Shot(1, 6), Shot(2, 6)], size=(320, 180))
+    cut = tmp_path / "cut.mkv"  # Matroska declares its duration up front
+    cut.write_bytes(full.read_bytes()[: full.stat().st_size * 4 // 10])
+    whole, part = _analyze(full), _analyze(cut)
+    assert whole.ok and part.ok and part.info.metadata["duration"] == 12.0
+
+    def end(r) -> float:  # type: ignore[no-untyped-def]
+        return max(s.start + s.span for s in r.info.signals if s.type == "vpdq")
+
+    assert end(whole) == pytest.approx(12.0, abs=0.1) and not whole.warnings
+    assert end(part) < 7.0
+    assert any(w.startswith("truncated: pictures decode only to") for w in part.warnings)
