@@ -255,6 +255,30 @@ def _finish(ctx: Context, task_id: int, state: str, error: str | None = None) ->
     shutil.rmtree(staging, ignore_errors=True)
 
 
+LEFTOVER_AGE_S = 600  # younger files may belong to another process writing right now
+
+
+def clean_leftovers(ctx: Context, active: set[str]) -> int:
+    """What a killed server leaves: staging folders of no active task, partial evidence files
+    and half-written staged uploads. Only what has not changed for ten minutes is removed."""
+    cutoff = time.time() - LEFTOVER_AGE_S
+    removed = 0
+    root = staging_root(ctx)
+    for folder in root.iterdir():
+        if folder.name in active or not folder.is_dir():
+            continue
+        if all(p.stat().st_mtime < cutoff for p in [folder, *folder.rglob("*")]):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    partial = [*(ctx.settings.evidence_dir / "tmp").glob("*"),
+               *(p for name in active for p in (root / name).rglob(".*.part"))]
+    for path in partial:
+        if path.is_file() and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
 class TaskRunner:
     """One worker thread; the analysis inside a task already uses every core."""
 
@@ -269,6 +293,11 @@ class TaskRunner:
         with self.ctx.db.session() as s:  # a stopped server's unfinished tasks run again
             for task in s.scalars(select(Task).where(Task.state == "running")):
                 task.state = "queued"
+            active = {Path(t.staging).parent.name for t in s.scalars(
+                select(Task).where(Task.state.in_(ACTIVE)))}
+        removed = clean_leftovers(self.ctx, active)
+        if removed:
+            log.info("removed %d leftovers of an earlier run (staging, partial blobs)", removed)
         self.thread.start()
         return self
 

@@ -109,3 +109,32 @@ def test_media_stored_only_by_a_source_are_its_own(ctx) -> None:  # type: ignore
     with ctx.db.session() as s:
         own = repos.media_only_from_source(s, key_of(mine), range(1, 10))
     assert len(own) == 1  # picture 1 alone: picture 2 has a submission from elsewhere
+
+
+def test_leftovers_of_a_killed_server_are_cleaned_at_start(tmp_path: Path) -> None:
+    import os
+
+    settings, _, _, tokens = build_world(tmp_path / "home", None)
+    bearer = {"authorization": f"Bearer {tokens['nl.inv']}"}
+    with TestClient(create_app(settings, run_tasks=False)) as c:  # a job still waiting
+        waiting = c.post("/api/jobs", headers=bearer,
+                         files=[("files", ("w.jpg", jpeg(picture(5)), "image/jpeg"))]).json()
+    staging = settings.home / "staging"
+    old = time.time() - 3600
+    dead = staging / "dead-upload" / "files"
+    dead.mkdir(parents=True)
+    (dead / "x.jpg").write_bytes(b"half")
+    young = staging / "being-uploaded"
+    young.mkdir()
+    partial = settings.evidence_dir / "tmp" / "tmpleft"
+    partial.write_bytes(b"")
+    for path in (dead / "x.jpg", dead, dead.parent, partial):
+        os.utime(path, (old, old))
+    with TestClient(create_app(settings)) as c:
+        for _ in range(300):
+            if c.get(f"/api/jobs/{waiting['id']}", headers=bearer).json()["state"] == "done":
+                break
+            time.sleep(0.1)
+        assert c.get(f"/api/jobs/{waiting['id']}", headers=bearer).json()["state"] == "done"
+    assert not dead.parent.exists() and not partial.exists()
+    assert young.exists()  # it may belong to someone writing right now
