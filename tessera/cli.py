@@ -213,12 +213,14 @@ def verify() -> None:
 
 @command(app, "hash")
 def hash_files(files: Annotated[list[Path], typer.Argument(help="files to hash")]) -> None:
-    """Print each file's signals (MD5, SHA-1, SHA-256, PDQ hex and quality) as JSON lines."""
+    """Print each file's signals as JSON lines: digests, and every value each signal type
+    found, under the media settings in force (TESSERA_FACES, TESSERA_VIDEO_FPS, …). A value
+    placed in time or in the picture (video frames, faces) is a list entry with its place."""
     from tessera.media.sources import iter_items
     from tessera.pipeline.analyze import AnalyzeOptions, analyze_item
 
     settings = Settings.from_env()
-    options = AnalyzeOptions(settings.limits)
+    options = AnalyzeOptions(settings.limits, media=settings.media)
     failed = False
     for path in files:
         for item in iter_items(path, settings.limits):
@@ -233,11 +235,16 @@ def hash_files(files: Annotated[list[Path], typer.Argument(help="files to hash")
                               height=r.info.height)
                 for sig in r.info.signals:
                     key = sig.type if sig.region == "full" else f"{sig.type}_{sig.region}"
-                    if sig.start is not None:  # placed in time: a list, one entry per value
-                        record.setdefault(key, []).append(
-                            {"frame": sig.frame, "start": sig.start, "span": sig.span,
-                             "quality": sig.quality, "value": sig.hex})
+                    if sig.start is not None or sig.detail:  # placed: one entry per value
+                        entry = {"quality": sig.quality, "value": sig.hex}
+                        if sig.start is not None:
+                            entry.update(frame=sig.frame, start=sig.start, span=sig.span)
+                        if sig.detail:
+                            entry["detail"] = dict(sig.detail)
+                        record.setdefault(key, []).append(entry)
                         continue
+                    if key in record:  # a second value of a one-value type: keep both
+                        key = f"{key}_{sum(k.startswith(key) for k in record) // 2 + 1}"
                     record[key] = sig.hex
                     record[f"{key}_quality"] = sig.quality
             if r.warnings:

@@ -212,3 +212,15 @@ def test_operator_resets_a_second_factor_and_a_password(home: Path) -> None:
     password = changed.split("new password ", 1)[1].split()[0]
     assert len(password) >= 12
     assert "user.edit" in tessera(home, "audit", "list").stdout
+
+
+def test_hash_follows_the_media_settings_and_prints_every_face(shared_data: Path,
+                                                               tmp_path: Path) -> None:
+    group = shared_data / "faces" / "_groups" / "obama_and_biden.jpg"
+    on = json.loads(tessera(tmp_path / "h", "hash", str(group),
+                            extra_env={"TESSERA_FACES": "1"}).stdout)
+    faces = next(v for k, v in on.items() if k.startswith("face"))
+    assert len(faces) >= 2 and len({f["value"] for f in faces}) == len(faces)
+    assert all(len(f["detail"]["box"]) == 4 and f["quality"] is not None for f in faces)
+    off = json.loads(tessera(tmp_path / "h", "hash", str(group)).stdout)  # TESSERA_FACES=0
+    assert not any(k.startswith("face") for k in off) and len(off["pdq"]) == 64
