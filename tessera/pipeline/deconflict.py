@@ -70,7 +70,7 @@ def match_source(ctx: Context, source: Path, *, thumbnails: bool = True,
     if store_blobs:
         ctx.blobs()
     secret = load_key(ctx.settings.key_path) if sealed else None
-    progress.start(count_items(source, ctx, secret), "de-conflict")
+    progress.start(count_items(source, ctx, secret), "analysing")
     out = Matched()
     batch: list[FileResult] = []
 
@@ -80,13 +80,13 @@ def match_source(ctx: Context, source: Path, *, thumbnails: bool = True,
         for r in batch:
             r.query_signals = []  # variants are not needed past matching; keep memory flat
         out.results.extend(batch)
-        progress.advance(len(batch))
         batch.clear()
 
     try:
         for result in analyze_stream(ctx, iter_items(source, ctx.settings.limits, secret),
                                      options, sealed=sealed):
             batch.append(result)
+            progress.advance(1)  # as each file is analysed: a long run never looks hung
             if len(batch) >= MATCH_BATCH:
                 match_batch()
         match_batch()
@@ -113,13 +113,18 @@ def deconflict(ctx: Context, source: Path, agency_code: str, *, thumbnails: bool
 
 
 def store_results(ctx: Context, source: Path, agency_code: str, request: IngestRequest,
-                  results: list[FileResult]) -> IngestSummary:
+                  results: list[FileResult], progress: Progress | None = None) -> IngestSummary:
     """Store matched files as evidence, after matching; resumes a job a crash left unfinished."""
+    progress = progress or NoProgress()
     target, resumed, done = open_job(ctx, source, agency_code, request.case, request.series,
                                      via="deconflict")
     summary = IngestSummary(job_id=target.job_id, resumed=resumed, already_done=len(done))
-    commit_results(ctx, target, (r for r in results if r.path not in done), summary,
-                   NoProgress())
+    todo = [r for r in results if r.path not in done]
+    progress.start(len(todo), "storing")
+    try:
+        commit_results(ctx, target, iter(todo), summary, progress)
+    finally:
+        progress.stop()
     ctx.save_indexes()
     finish_job(ctx, agency_code, summary)
     return summary

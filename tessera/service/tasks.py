@@ -57,10 +57,13 @@ class TaskProgress:
         self.done, self.last = 0, 0.0
 
     def start(self, total: int | None, description: str) -> None:
+        """A new stage: ``done`` of ``total`` count its files from 0."""
+        self.done, self.last = 0, 0.0
         with self.ctx.db.session() as s:
             task = s.get(Task, self.task_id)
             assert task is not None
             task.total, task.done = total, 0
+            task.stage, task.stage_started_at = description, datetime.now(UTC)
 
     def advance(self, n: int = 1) -> None:
         self.done += n
@@ -149,6 +152,18 @@ def create_task(ctx: Context, p: Principal, staging: Path, files: int, *, case: 
         return task.id
 
 
+def pace(task: Task) -> tuple[float | None, float | None]:
+    """Files a second in the current stage, and seconds it still needs (None: not known)."""
+    started = task.stage_started_at
+    if task.state != "running" or started is None or not task.done:
+        return None, None
+    started = started if started.tzinfo else started.replace(tzinfo=UTC)
+    elapsed = max((datetime.now(UTC) - started).total_seconds(), 1e-3)
+    rate = task.done / elapsed
+    left = (task.total - task.done) / rate if task.total is not None else None
+    return round(rate, 2), round(max(left, 0.0), 1) if left is not None else None
+
+
 def _load(s: Session, p: Principal, task_id: int) -> Task:
     task = s.get(Task, task_id)
     if task is None:
@@ -217,6 +232,8 @@ def run_task(ctx: Context, task_id: int, cancel: threading.Event,
         matched = match_source(actx, staging, thumbnails=False, store_blobs=store,
                                progress=TaskProgress(actx, task_id, cancel,
                                                      halt or threading.Event()), sealed=True)
+        for r in matched.results:  # the seized path inside the upload, not the server's
+            r.path = _relative(r.path, str(staging))
         with ctx.db.session() as s:  # what an interrupted earlier run stored is its own
             matched = matched.without(repos.media_only_from_source(
                 s, key_of(staging), matched.media_ids()))
@@ -231,7 +248,8 @@ def run_task(ctx: Context, task_id: int, cancel: threading.Event,
                              agency=agency_code, details=counts)
                 notifications.notify_owners(s, task, matched)
         if store:
-            store_results(actx, staging, agency_code, request, matched.results)
+            store_results(actx, staging, agency_code, request, matched.results,
+                          TaskProgress(actx, task_id, cancel, halt or threading.Event()))
         _finish(ctx, task_id, "done")
     except Cancelled:
         _finish(ctx, task_id, "cancelled")

@@ -375,6 +375,8 @@ class Task(Base):
     cancel_requested: Mapped[bool] = mapped_column(default=False)
     total: Mapped[int | None] = mapped_column(Integer)
     done: Mapped[int] = mapped_column(Integer, default=0)
+    stage: Mapped[str | None] = mapped_column(String(20))  # analysing|storing (done/total)
+    stage_started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     files: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
     counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

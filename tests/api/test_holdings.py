@@ -51,4 +51,5 @@ def test_a_third_agency_sees_each_holding_at_its_holders_sharing(world: World) -
         nl = [s for s in page["submissions"] if s["agency"] == "NL"]
         assert bool(nl) == shows_date and nl[0]["at"], level  # metadata: who and since when
         assert (nl[0]["case"] == "NL-SECRET-CASE") == shows_case, level
-        assert (nl[0]["path"] is not None) == shows_case, level
+        assert (nl[0]["path"] == f"seized/{sorted(world.folders['full'].iterdir())[-1].name}"
+                ) == shows_case, level  # the path inside the upload, not the server's

@@ -182,3 +182,25 @@ def test_sealed_uploads_are_read_in_place_videos_and_zips_too(world: World, tmp_
     kinds = {f["path"]: (f["kind"], f["status"]) for f in report["files"]}
     assert kinds == {"v/clip.mp4": ("video", "new"),
                      "z/pics.zip!/inner/pic.jpg": ("image", "new")}, kinds
+
+
+def test_progress_moves_while_a_job_runs(world: World) -> None:
+    """A real seizure said "0 of N files" for the whole run, then jumped to N of N."""
+    import time
+
+    files = [("files", (f"p/{i}.jpg", jpeg(picture(2000 + i)), "image/jpeg"))
+             for i in range(80)]
+    job = world.client.post("/api/jobs", headers=world.as_("nl.inv"), files=files).json()
+    seen = []
+    end = time.monotonic() + 120
+    while time.monotonic() < end:
+        row = world.client.get(f"/api/jobs/{job['id']}", headers=world.as_("nl.inv")).json()
+        seen.append(row)
+        if row["state"] not in ("queued", "running"):
+            break
+        time.sleep(0.1)
+    middle = [r for r in seen if r["state"] == "running" and 0 < r["done"] < 80]
+    assert middle, [(r["state"], r["done"]) for r in seen]
+    assert {r["stage"] for r in middle} == {"analysing"}
+    assert all(r["rate"] > 0 and r["eta_seconds"] is not None for r in middle)
+    assert seen[-1]["state"] == "done" and seen[-1]["done"] == 80

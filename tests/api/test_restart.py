@@ -68,8 +68,8 @@ def test_a_job_killed_while_storing_never_matches_itself_nor_tells_twice(
     ctx = Context.open(settings)
     real_store = tasks.store_results
 
-    def killed_while_storing(actx, staging, agency, request, results):  # type: ignore[no-untyped-def]
-        real_store(actx, staging, agency, request, results[:3])
+    def killed_while_storing(actx, staging, agency, request, results, progress=None):  # type: ignore[no-untyped-def]
+        real_store(actx, staging, agency, request, results[:3], progress)
         raise tasks.Interrupted
 
     monkeypatch.setattr(tasks, "store_results", killed_while_storing)

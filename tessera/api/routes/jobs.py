@@ -56,8 +56,10 @@ def _save(upload: UploadFile, target: Path, key: bytes) -> None:
 
 
 def task_row(task: Task) -> dict[str, Any]:
+    rate, eta = tasks.pace(task)
     return {"id": task.id, "state": task.state, "files": task.files, "total": task.total,
-            "done": task.done, "case": task.case_ref, "series": task.series_name,
+            "done": task.done, "stage": task.stage, "rate": rate, "eta_seconds": eta,
+            "case": task.case_ref, "series": task.series_name,
             "store": task.store, "counts": task.counts or {}, "error": task.error,
             "cancel_requested": task.cancel_requested,
             "created_at": task.created_at.isoformat(),

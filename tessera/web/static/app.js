@@ -64,6 +64,24 @@
     });
   }
 
+  function jobCount(j) {
+    var files = j.done + " of " + (j.total === null ? "?" : j.total) + " files";
+    return j.stage && j.state === "running" ? j.stage + ": " + files : files;
+  }
+
+  function jobPace(j) {
+    if (j.rate === null || j.rate === undefined) { return ""; }
+    var eta = j.eta_seconds === null ? "" : ", about " + duration(j.eta_seconds) + " left";
+    return j.rate.toFixed(1) + " files/s" + eta;
+  }
+
+  function duration(s) {
+    s = Math.round(s);
+    if (s < 60) { return s + " s"; }
+    if (s < 3600) { return Math.floor(s / 60) + " min " + (s % 60) + " s"; }
+    return Math.floor(s / 3600) + " h " + Math.floor((s % 3600) / 60) + " min";
+  }
+
   function wireJob() {
     var box = document.getElementById("job");
     if (!box) { return; }
@@ -78,8 +96,8 @@
       fetch("/api/jobs/" + id, { credentials: "same-origin" }).then(function (r) { return r.json(); })
         .then(function (j) {
           document.getElementById("job-state").textContent = j.state;
-          document.getElementById("job-count").textContent =
-            j.done + " of " + (j.total === null ? "?" : j.total) + " files";
+          document.getElementById("job-count").textContent = jobCount(j);
+          document.getElementById("job-pace").textContent = jobPace(j);
           var bar = document.getElementById("job-progress");
           bar.max = j.total || 1; bar.value = j.done;
           if (j.state === "done") { document.getElementById("job-report").hidden = false; }

@@ -1,5 +1,5 @@
 """security and seizures: TOTP recovery codes, series names unique per owning agency, the
-original bytes of file names that are not valid UTF-8
+original bytes of file names that are not valid UTF-8, a job's stage
 
 Revision ID: 0005
 Revises: 0004
@@ -38,9 +38,16 @@ def upgrade() -> None:
         batch.add_column(sa.Column("path_raw", sa.LargeBinary(), nullable=True))
     with op.batch_alter_table("submission") as batch:
         batch.add_column(sa.Column("original_path_raw", sa.LargeBinary(), nullable=True))
+    with op.batch_alter_table("task") as batch:
+        batch.add_column(sa.Column("stage", sa.String(length=20), nullable=True))
+        batch.add_column(sa.Column("stage_started_at", sa.DateTime(timezone=True),
+                                   nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("task") as batch:
+        batch.drop_column("stage_started_at")
+        batch.drop_column("stage")
     with op.batch_alter_table("submission") as batch:
         batch.drop_column("original_path_raw")
     with op.batch_alter_table("job_item") as batch:
