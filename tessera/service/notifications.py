@@ -54,14 +54,14 @@ def notify_owners(s: Session, task: Task, matched: Matched) -> list[Notification
             agency_id=x.owner_agency_id, from_agency_id=sender.id, task_id=task.id,
             case_ref=task.case_ref, series_id=series_id, files=len(paths),
             message=f"{sender.name} ({where}{case}) uploaded "
-                    f"{len(paths):,} files matching your series '{x.name}'. "
+                    f"{files(len(paths))} matching your series '{x.name}'. "
                     f"Contact: {sender.contact or 'no contact recorded'}"))
     for agency_id, paths in by_agency.items():
         made.append(Notification(
             agency_id=agency_id, from_agency_id=sender.id, task_id=task.id,
             case_ref=task.case_ref, files=len(paths),
             message=f"{sender.name} ({where}{case}) uploaded "
-                    f"{len(paths):,} files matching media your agency submitted. "
+                    f"{files(len(paths))} matching media your agency submitted. "
                     f"Contact: {sender.contact or 'no contact recorded'}"))
     s.add_all(made)
     s.flush()
@@ -79,6 +79,23 @@ def list_notifications(s: Session, p: Principal, unread_only: bool = False,
     if unread_only:
         q = q.where(Notification.read_at.is_(None))
     return list(s.scalars(q.order_by(Notification.id.desc()).limit(limit)))
+
+
+def files(n: int) -> str:
+    return f"{n:,} file" + ("" if n == 1 else "s")
+
+
+def mark_all_read(s: Session, p: Principal) -> int:
+    """Every unread notification of the principal's agency; returns how many."""
+    require(p, Action.READ_NOTIFICATIONS)
+    unread = list_notifications(s, p, unread_only=True, limit=100_000)
+    now = datetime.now(UTC)
+    for n in unread:
+        n.read_at = now
+    if unread:
+        audit.append(s, p.actor, "notification.read_all", None, agency=p.agency_code,
+                     details={"notifications": len(unread)})
+    return len(unread)
 
 
 def unread_count(s: Session, p: Principal) -> int:

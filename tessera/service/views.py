@@ -187,6 +187,18 @@ def _submissions(p: Principal, submissions: list[Submission],
             for full in [level[sub.agency_id] >= Visibility.FULL]]
 
 
+def own_media(s: Session, p: Principal, *, kind: str | None = None, page: int = 1,
+              per_page: int = 50) -> dict[str, Any]:
+    """The media one's own agency submitted, newest first, a page at a time."""
+    rows, total = repos.agency_media(s, p.agency_id, kind=kind or None, limit=per_page,
+                                     offset=(page - 1) * per_page)
+    return {"media": [{"id": m.id, "sha256": m.sha256, "kind": m.kind, "mime": m.mime,
+                       "width": m.width, "height": m.height, "size": m.size,
+                       "first_seen": m.first_seen.isoformat()} for m in rows],
+            "total": total, "page": page, "pages": max(1, -(-total // per_page)),
+            "kind": kind or ""}
+
+
 def _similar(ctx: Context, p: Principal, media: Media) -> list[dict[str, Any]]:
     """Other media near this one, as this principal may see them."""
     signals = [Signal(x.type, x.version, x.value, x.quality, x.region, frame=x.frame_no,

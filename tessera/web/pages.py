@@ -168,6 +168,12 @@ def upload_page(request: Request, c: Page) -> Response:
     return render(request, "upload.html", c)
 
 
+@router.get("/jobs")
+def jobs_page(request: Request, svc: Svc, c: Page) -> Response:
+    return render(request, "jobs.html", c,
+                  jobs=[task_row(t) for t in tasks.list_tasks(svc.ctx, c.principal, 200)])
+
+
 @router.get("/jobs/{job_id}")
 def job_page(job_id: RowId, request: Request, svc: Svc, c: Page) -> Response:
     return render(request, "job.html", c, job=task_row(tasks.get_task(svc.ctx, c.principal,
@@ -237,6 +243,15 @@ def media_page(media_id: RowId, request: Request, svc: Svc, c: Page) -> Response
 
 
 # --- persons and faces ----------------------------------------------------------------------
+
+
+@router.get("/media")
+def media_list(request: Request, svc: Svc, c: Page,
+               page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+               kind: Annotated[str, Query(pattern="^(|image|video|audio)$")] = "") -> Response:
+    with svc.ctx.db.session() as s:
+        listing = views.own_media(s, c.principal, kind=kind, page=page)
+    return render(request, "media_list.html", c, **listing)
 
 
 @router.get("/persons")
@@ -348,6 +363,13 @@ def notifications_page(request: Request, svc: Svc, c: Page) -> Response:
     with svc.ctx.db.session() as s:
         notes = [notification_row(n) for n in notifications.list_notifications(s, c.principal)]
     return render(request, "notifications.html", c, notes=notes)
+
+
+@router.post("/notifications/read-all")
+def notifications_read_all(svc: Svc, c: FormWho) -> Response:
+    with svc.ctx.db.session() as s:
+        notifications.mark_all_read(s, c.principal)
+    return back("/notifications")
 
 
 @router.post("/notifications/{notification_id}/read")

@@ -29,7 +29,8 @@ COVERED = {
     ("POST", "/api/search"), ("POST", "/api/jobs"), ("GET", "/api/jobs"),
     ("GET", "/api/jobs/{job_id}"), ("POST", "/api/jobs/{job_id}/cancel"),
     ("GET", "/api/jobs/{job_id}/report"), ("GET", "/api/notifications"),
-    ("POST", "/api/notifications/{notification_id}/read"), ("GET", "/api/agencies"),
+    ("POST", "/api/notifications/{notification_id}/read"),
+    ("POST", "/api/notifications/read-all"), ("GET", "/api/agencies"),
     ("POST", "/api/agencies"), ("PATCH", "/api/agencies/{agency_id}"), ("GET", "/api/users"),
     ("POST", "/api/users"), ("GET", "/api/audit"),
     # every user-management action x every pair of roles: tests/api/test_user_management.py

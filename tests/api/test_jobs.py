@@ -68,6 +68,14 @@ def test_upload_reports_redacted_and_owner_notified(world: World) -> None:
                   headers=world.as_("nl.inv")).status_code == 404
     assert c.post(f"/api/notifications/{mine[0]['id']}/read",
                   headers=world.as_("au.inv")).status_code == 200
+    nl_unread = len(c.get("/api/notifications", params={"unread": True},
+                          headers=world.as_("nl.inv")).json())
+    assert c.post("/api/notifications/read-all", headers=world.as_("au.viewer")).json()[
+        "read"] == 2
+    assert c.get("/api/notifications", params={"unread": True},
+                 headers=world.as_("au.inv")).json() == []
+    assert len(c.get("/api/notifications", params={"unread": True},
+                     headers=world.as_("nl.inv")).json()) == nl_unread  # only one's own
     # nothing was stored: the new picture is still unknown
     again = c.post("/api/search", headers=world.as_("nl.inv"),
                    files={"file": ("new.jpg", jpeg(picture(777)), "image/jpeg")}).json()

@@ -107,10 +107,26 @@ def test_upload_report_series_reveal_and_audit(page, server: Server) -> None:  #
     page.wait_for_selector("#search-results li")
     assert "media" in page.inner_text("#search-results")
 
-    # the owner is told, and an admin finds the reveals in the audit trail
+    # the job is in the jobs list
+    page.click("nav >> text=Jobs")
+    assert "NL-UI-1" in page.inner_text("#jobs-table")
+
+    # the owner is told (with a link to the series), marks all read; the AU media list
     page.click("text=Log out")
     login(page, server, "au.inv")
     assert "NL-UI-1" in page.inner_text("main")
+    page.click("nav >> text=Notifications")
+    assert " 1 files" not in page.inner_text("main")
+    page.locator("a", has_text="open the series").first.click()
+    assert "/series/" in page.url
+    page.goto(server.url + "/notifications")
+    page.click("#read-all button")
+    assert page.locator("li.unread").count() == 0 and page.locator(".badge").count() == 0
+    page.click("nav >> text=Media")
+    assert page.locator("#media-table tbody tr").count() == 12
+    page.select_option("select[name=kind]", "video")
+    page.click("text=Filter")
+    assert page.locator("#media-table").count() == 0 and "0 media" in page.inner_text("main")
     page.click("text=Log out")
     login(page, server, "root")
     page.goto(server.url + "/admin/audit?action=media.reveal")

@@ -31,3 +31,9 @@ def mark_read(notification_id: RowId, svc: Svc, p: Who) -> dict[str, bool]:
     with svc.ctx.db.session() as s:
         notifications.mark_read(s, p, notification_id)
     return {"ok": True}
+
+
+@router.post("/notifications/read-all")
+def mark_all_read(svc: Svc, p: Who) -> dict[str, int]:
+    with svc.ctx.db.session() as s:
+        return {"read": notifications.mark_all_read(s, p)}
