@@ -7,6 +7,7 @@ stack trace ever reaches a client.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import tempfile
@@ -33,6 +34,9 @@ from tessera.store.blobs import load_key
 
 log = logging.getLogger("tessera.api")
 STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
+# Swagger UI 5 (the one that reads OpenAPI 3.1), as files of a registry package: nothing
+# comes from a CDN; we use only its files and start it from our own script (CSP)
+SWAGGER_UI = Path(importlib.util.find_spec("fastapi_offline").origin).parent / "static"  # type: ignore[arg-type,union-attr]
 
 _STATUS: list[tuple[type[TesseraError], int, str]] = [
     (NotAuthenticated, 401, "not_authenticated"), (AuthError, 401, "login_failed"),
@@ -122,10 +126,8 @@ def create_app(settings: Settings, *, run_tasks: bool = True) -> FastAPI:
         return JSONResponse({"error": {"code": "internal", "message": "internal error"}},
                             status_code=500)
 
-    from swagger_ui_bundle import swagger_ui_path
-
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.mount("/api/docs/assets", StaticFiles(directory=str(swagger_ui_path)), name="swagger")
+    app.mount("/api/docs/assets", StaticFiles(directory=str(SWAGGER_UI)), name="swagger")
 
     @app.get("/api/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
