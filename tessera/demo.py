@@ -112,7 +112,8 @@ KNOWN_FACES = [("obama", "obama.jpg"), ("obama", "obama1.jpg"), ("obama", "obama
 def _faces(ctx: Context, output: Path, seizure: Path, console: Console) -> None:
     """AU tracks a person seen in its photos; the seizure holds another photo of them."""
     if not SHARED_FACES.is_dir():
-        console.print(f"  (no faces: {SHARED_FACES} is missing)")
+        console.print(f"  faces skipped: tracking a victim by face needs the licensed test "
+                      f"photos in {SHARED_FACES} (see the README)")
         return
     folder = output / "known" / "faces"
     for name, file in KNOWN_FACES:
