@@ -26,6 +26,8 @@ EMBEDDING_DIMS = 128
 MIN_FACE_PIXELS = 20  # smaller boxes are dropped: nothing can be said of them
 GOOD_FACE_PIXELS = 80  # a face this wide (in the original) counts as full size
 GOOD_SHARPNESS = 60.0  # variance of the Laplacian of the aligned grey chip
+POSE_FREE = 0.5  # yaw estimate (0 frontal, 1 profile) that costs no quality yet
+POSE_SPAN = 0.4  # quality falls to 0 over this much more yaw
 PAD_RETRY_SIZE = 400  # images this small that show no face are retried with a margin added
 
 
@@ -46,11 +48,15 @@ class FoundFace:
         return round(100 * min(self.factors(scale).values()))
 
     def factors(self, scale: float = 1.0) -> dict[str, float]:
+        """Each 0-1. The pose factor starts falling only past a yaw estimate of 0.5 and is 0
+        from 0.9 (profile): on ../shared/data/faces, faces estimated up to about 0.65 (the
+        nose-between-the-eyes estimate overstates moderate turns) matched every photo of the
+        same person at the match threshold (benchmarks/RESULTS.md, quality buckets)."""
         side = min(self.box[2], self.box[3]) * scale
         size = (side - MIN_FACE_PIXELS) / (GOOD_FACE_PIXELS - MIN_FACE_PIXELS)
         return {"size": float(np.clip(size, 0, 1)),
                 "sharpness": float(np.clip(self.sharpness / GOOD_SHARPNESS, 0, 1)),
-                "pose": float(np.clip(1 - max(0.0, self.yaw - 0.25) / 0.5, 0, 1))}
+                "pose": float(np.clip(1 - max(0.0, self.yaw - POSE_FREE) / POSE_SPAN, 0, 1))}
 
 
 class FaceEngine(ABC):
