@@ -124,7 +124,7 @@ def _persons(db: Database, signal_ids: set[int],
                         viewer, person.owner_agency_id, person.sharing) >= Visibility.METADATA:
                     refs.append(PersonRef(person.label, person.role, person.status,
                                           owner.code, owner.country, owner.contact,
-                                          link.state))
+                                          link.state, person.id))
                 else:  # hash-only: that the owner tracks someone, once, nothing more
                     hidden[owner.code] = PersonRef(None, None, None, owner.code,
                                                    owner.country, owner.contact, None)
@@ -240,23 +240,28 @@ def summarise(files: list[FileEntry], agency: str, source: str, max_distance: in
         owner = ref.agency if ref.agency == ref.country else f"{ref.agency}, {ref.country}"
         if ref.name is None:
             contact = f", contact: {ref.contact}" if ref.contact else ""
-            lines.append(f"{item.files:,} files match material held by {ref.agency_name} "
+            lines.append(f"{_files(item.files)} match material held by {ref.agency_name} "
                          f"({owner}{contact}); shared as hash-only: ask them: {detail}")
             continue
         victim = _VICTIM_WORDS.get(ref.victim_status or "", ref.victim_status)
-        lines.append(f"{item.files:,} files belong to '{ref.name}' ({owner}, {victim}): {detail}")
+        lines.append(f"{_files(item.files)} belong to '{ref.name}' ({owner}, {victim}): "
+                     f"{detail}")
     unlinked = sum(1 for f in files if f.status in ("exact", "near")
                    and not any(m.series for m in f.matches))
     if unlinked:
-        lines.append(f"{unlinked:,} files match known media outside any series")
+        lines.append(f"{_files(unlinked)} match known media outside any series")
     lines.extend(_face_lines(files))
     lines.append(f"{counts.get('exact', 0):,} exact, {counts.get('near', 0):,} near-duplicates, "
                  f"{counts.get('new', 0):,} new, {counts.get('error', 0):,} could not be read "
-                 f"(of {len(files):,} files)")
+                 f"(of {_files(len(files))})")
     totals = {k: counts.get(k, 0) for k in ("exact", "near", "new", "error")}
     totals["total"] = len(files)
     return Report(datetime.now(UTC).isoformat(timespec="seconds"), __version__, agency, source,
                   max_distance, files, totals, ordered, by_agency, lines)
+
+
+def _files(n: int) -> str:
+    return f"{n:,} file" + ("" if n == 1 else "s")
 
 
 def _face_lines(files: list[FileEntry]) -> list[str]:
@@ -276,6 +281,6 @@ def _face_lines(files: list[FileEntry]) -> list[str]:
         if f.faces and not told:
             anonymous += 1
     if anonymous:
-        lines.append(f"{anonymous:,} files show faces seen before in known media, not linked "
+        lines.append(f"{_files(anonymous)} show faces seen before in known media, not linked "
                      f"to a person")
     return lines

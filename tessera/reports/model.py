@@ -130,6 +130,7 @@ class PersonRef:
     country: str
     contact: str | None
     link: str | None  # confirmed | suggested; None where the person is hash-only
+    person_id: int | None = None  # where the viewer may open the person
 
     def words(self) -> str:
         if self.label is None:

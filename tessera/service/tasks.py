@@ -208,6 +208,9 @@ def task_report(ctx: Context, p: Principal, task_id: int) -> Report:
     source = f"upload (job {task.id}" + (f", case {task.case_ref}" if task.case_ref else "") + ")"
     report = build_report(ctx.db, p.agency_code, source, ctx.settings.pdq_max_distance,
                           matched.results, matched.exact, matched.near, viewer=p)
+    finished = task.finished_at or task.created_at  # the run's time, however often it is read
+    finished = finished if finished.tzinfo else finished.replace(tzinfo=UTC)
+    report = replace(report, generated_at=finished.isoformat(timespec="seconds"))
     with ctx.db.session() as s:
         audit.append(s, p.actor, "report.view", f"task:{task_id}", agency=p.agency_code)
     return report

@@ -187,6 +187,28 @@ def _submissions(p: Principal, submissions: list[Submission],
             for full in [level[sub.agency_id] >= Visibility.FULL]]
 
 
+def compare(s: Session, p: Principal, left: int, right: int) -> list[dict[str, Any]]:
+    """Two media side by side (a seized file and its match): the facts of each and whether
+    their pixels may be revealed; audited as one comparison."""
+    out = []
+    for media_id in (left, right):
+        media, target = _load_media(s, p, media_id, Action.VIEW_MEDIA)
+        out.append({"id": media.id, "sha256": media.sha256, "md5": media.md5,
+                    "kind": media.kind, "mime": media.mime, "size": media.size,
+                    "width": media.width, "height": media.height,
+                    "pixels": can(p, Action.VIEW_PIXELS, target)})
+    audit.append(s, p.actor, "media.compare", f"media:{left},{right}", agency=p.agency_code)
+    return out
+
+
+def own_previews(s: Session, p: Principal, digests: list[str]) -> dict[str, int]:
+    """sha256 → media id of the seized files themselves that were stored and whose pixels
+    the principal may see: a report row then shows the file's own (blurred) preview."""
+    found = repos.media_by_sha256(s, digests)
+    return {sha: m.id for sha, m in found.items()
+            if can(p, Action.VIEW_PIXELS, media_target(s, p, m.id))}
+
+
 def own_media(s: Session, p: Principal, *, kind: str | None = None, page: int = 1,
               per_page: int = 50) -> dict[str, Any]:
     """The media one's own agency submitted, newest first, a page at a time."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -31,6 +32,7 @@ from tessera.api.routes.jobs import task_row
 from tessera.api.routes.notifications import notification_row
 from tessera.core.errors import NotFound, TesseraError
 from tessera.entities.persons import ROLES
+from tessera.reports.select import Selection, grouped
 from tessera.service import accounts, faces, notifications, tasks, views
 from tessera.store import repos
 
@@ -180,15 +182,35 @@ def job_page(job_id: RowId, request: Request, svc: Svc, c: Page) -> Response:
                                                                       job_id)))
 
 
+REPORT_PAGE = 50
+
+
 @router.get("/jobs/{job_id}/report")
-def report_page(job_id: RowId, request: Request, svc: Svc, c: Page) -> Response:
-    report = tasks.task_report(svc.ctx, c.principal, job_id)
-    ids = {m.media_id for f in report.files for m in f.matches if m.media_id is not None}
+def report_page(job_id: RowId, request: Request, svc: Svc, c: Page,
+                status: Annotated[str, Query(max_length=10)] = "",
+                series: Annotated[str, Query(max_length=220)] = "",
+                agency: Annotated[str, Query(max_length=32)] = "",
+                kind: Annotated[str, Query(max_length=20)] = "",
+                sort: Annotated[str, Query(pattern="^(path|status|matches)$")] = "path",
+                group: Annotated[bool, Query()] = False,
+                page: Annotated[int, Query(ge=1, le=1_000_000)] = 1) -> Response:
+    full = tasks.task_report(svc.ctx, c.principal, job_id)
+    chosen = Selection(status or None, series or None, agency or None, kind or None, sort,
+                       page, REPORT_PAGE)
+    report, total = chosen.apply(full)
+    ids = {m.media_id for f in report.files for m in [*f.matches, *f.faces]
+           if m.media_id is not None}
     with svc.ctx.db.session() as s:
         pixels = {i for i in ids
                   if can(c.principal, Action.VIEW_PIXELS, views.media_target(s, c.principal, i))}
+        own = views.own_previews(s, c.principal, [f.sha256 for f in report.files if f.sha256])
+    query = {"status": status, "series": series, "agency": agency, "kind": kind, "sort": sort,
+             "group": "1" if group else ""}
     return render(request, "report.html", c, job_id=job_id, report=report.to_dict(),
-                  pixels=pixels)
+                  files=report.files, pixels=pixels, own=own, total=total, page=page,
+                  pages=max(1, -(-total // REPORT_PAGE)), query=query,
+                  choices=chosen.choices(full), groups=grouped(report.files) if group else None,
+                  qs=urlencode({k: v for k, v in query.items() if v}))
 
 
 # --- catalogue ------------------------------------------------------------------------------
@@ -240,6 +262,13 @@ def media_page(media_id: RowId, request: Request, svc: Svc, c: Page) -> Response
             if record["pixels"] else []
     return render(request, "media.html", c, m=record, faces=found, persons=mine,
                   min_quality=svc.ctx.settings.faces.min_quality)
+
+
+@router.get("/compare/{left}/{right}")
+def compare_page(left: RowId, right: RowId, request: Request, svc: Svc, c: Page) -> Response:
+    with svc.ctx.db.session() as s:
+        pair = views.compare(s, c.principal, left, right)
+    return render(request, "compare.html", c, pair=pair)
 
 
 # --- persons and faces ----------------------------------------------------------------------

@@ -83,3 +83,30 @@ def test_faces_outlined_person_page_and_cluster_review(fpage, faces_server) -> N
     login(page, server, "root")
     page.goto(server.url + "/admin/audit?action=face.reveal")
     assert "user:au.inv" in page.inner_text("#audit-table")
+
+
+def test_a_face_hit_is_in_the_files_row_and_leads_to_the_person(fpage, faces_server,
+                                                                tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from PIL import Image
+
+    from tests.conftest import SHARED
+
+    server, ids = faces_server
+    page = fpage
+    seized = tmp_path / "seized-biden.jpg"  # a smaller copy of AU's photo of V-meta
+    with Image.open(SHARED / "faces" / "biden" / "biden.jpg") as im:
+        im.resize((im.width * 3 // 4, im.height * 3 // 4)).save(seized, quality=85)
+    login(page, server, "nl.inv")
+    page.click("text=Upload")
+    page.set_input_files("#upload-files", [str(seized)])
+    page.click("#upload-submit")
+    page.wait_for_url("**/jobs/*")
+    page.wait_for_selector("#job-report:not([hidden])", timeout=120_000)
+    page.click("#job-report")
+    row = page.locator("#report-files tbody tr").first
+    assert "+ face" in row.inner_text()  # a kind of its own, beside the hash status
+    face = row.locator(".match.face", has_text="V-meta").first
+    assert "victim 'V-meta'" in face.inner_text() and "confirmed" in face.inner_text()
+    assert "confirmed" in page.inner_text("main")  # the page says what confirmed means
+    face.locator("a[href^='/persons/']").first.click()
+    page.wait_for_url(f"**/persons/{ids['V-meta']}")

@@ -155,3 +155,47 @@ def test_api_docs_render_the_openapi_31_schema(page, server: Server) -> None:  #
     assert page.locator(".opblock").count() > 40
     assert "/api/jobs" in page.inner_text("#swagger")
     assert "Unable to render" not in page.inner_text("#swagger")
+
+
+def test_work_a_report_by_filter_group_and_compare(page, server: Server, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tessera.synthetic import jpeg, picture
+
+    known = [sorted(server.folders[level].iterdir())[1] for level in ("full", "metadata")]
+    fresh = []
+    for i in range(2):
+        fresh.append(tmp_path / f"fresh{i}.jpg")
+        fresh[-1].write_bytes(jpeg(picture(3000 + i)))
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(jpeg(picture(3010))[:700])
+    login(page, server, "nl.inv")
+    page.click("text=Upload")
+    page.set_input_files("#upload-files", [str(f) for f in [*known, *fresh, broken]])
+    page.fill("#upload-case", "NL-UI-2")
+    page.check("#upload-store")
+    page.click("#upload-submit")
+    page.wait_for_url("**/jobs/*")
+    page.wait_for_selector("#job-report:not([hidden])", timeout=60_000)
+    page.click("#job-report")
+    assert "5 of 5 files" in page.inner_text("#report-count")
+    generated = page.inner_text("main p.muted")
+    page.select_option("#report-filter select[name=status]", "exact")
+    page.click("#report-filter button")
+    assert "2 of 5 files" in page.inner_text("#report-count")
+    assert page.locator("#report-files td.status").all_inner_texts() == ["exact", "exact"]
+    page.select_option("#report-filter select[name=status]", "")
+    page.check("#report-filter input[name=group]")
+    page.select_option("#report-filter select[name=sort]", "status")
+    page.click("#report-filter button")
+    heads = page.locator("th.group-head").all_inner_texts()
+    assert any(SHARING["full"] in h for h in heads) and heads[-1].startswith("no known series")
+    assert page.inner_text("main p.muted") == generated  # the run's time, not the view's
+    page.screenshot(path="/tmp/tessera-ui-report.png", full_page=True)
+    # the seized file's own blurred preview, and a side-by-side comparison with its match
+    assert page.locator("#report-files td.preview button.thumb").count() == 4
+    page.locator("a", has_text="compare").first.click()
+    page.wait_for_url("**/compare/*/*")
+    thumbs = page.locator("#compare button.thumb")
+    assert thumbs.count() == 2
+    thumbs.first.click()
+    expect(thumbs.first.locator("img")).to_have_attribute("src", BLOB)
+    assert thumbs.nth(1).locator("img").get_attribute("src").endswith("/thumbnail")

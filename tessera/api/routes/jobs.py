@@ -6,9 +6,9 @@ import re
 import shutil
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
@@ -18,6 +18,7 @@ from tessera.api.deps import RowId, Services, Svc, Who
 from tessera.core.errors import TesseraError
 from tessera.core.sealed import seal_file
 from tessera.reports.renderers import RENDERERS
+from tessera.reports.select import Selection
 from tessera.service import tasks
 from tessera.store.tables import Task
 
@@ -128,11 +129,18 @@ def cancel_job(job_id: RowId, svc: Svc, p: Who) -> dict[str, Any]:
 
 
 @router.get("/jobs/{job_id}/report")
-def job_report(job_id: RowId, svc: Svc, p: Who, format: str = "json") -> Any:
-    """The de-confliction report as the caller may see it: json, csv or html."""
+def job_report(job_id: RowId, svc: Svc, p: Who, format: str = "json",
+               status: Annotated[str | None, Query(max_length=10)] = None,
+               series: Annotated[str | None, Query(max_length=220)] = None,
+               agency: Annotated[str | None, Query(max_length=32)] = None,
+               kind: Annotated[str | None, Query(max_length=20)] = None,
+               sort: Annotated[str, Query(pattern="^(path|status|matches)$")] = "path") -> Any:
+    """The de-confliction report as the caller may see it: json, csv or html; the filters
+    select files as the report page does (the summary always covers every file)."""
     if format not in ("json", "csv", "html"):
         raise TesseraError("format must be json, csv or html")
-    report = tasks.task_report(svc.ctx, p, job_id)
+    report, _ = Selection(status, series, agency, kind, sort).apply(
+        tasks.task_report(svc.ctx, p, job_id))
     if format == "json":
         return report.to_dict()
     renderer = RENDERERS.get(format)
