@@ -10,6 +10,7 @@ import io
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,8 @@ from tessera.store import audit, repos
 from tessera.store.tables import Media, Series, Submission
 
 THUMBNAIL_SIZE = 256
+LARGE_SIZE = 1024  # a closer look, after an audited reveal
+KEYFRAME_SIZE = 320
 
 # --- targets: what the policy needs to know about a series or a media file -----------------
 
@@ -166,7 +169,7 @@ def media_detail(ctx: Context, s: Session, p: Principal, media_id: int) -> dict[
         "series": [_series_row(p, x, None) for x in series
                    if can(p, Action.VIEW_SERIES, series_target(p, x))],
         "submissions": _submissions(p, submissions, series),
-        "matches": _similar(ctx, p, media),
+        **_similar(ctx, p, media),
     }
     audit.append(s, p.actor, "media.view", f"media:{media.id}", agency=p.agency_code)
     return record
@@ -221,17 +224,21 @@ def own_media(s: Session, p: Principal, *, kind: str | None = None, page: int = 
             "kind": kind or ""}
 
 
-def _similar(ctx: Context, p: Principal, media: Media) -> list[dict[str, Any]]:
-    """Other media near this one, as this principal may see them."""
+def _similar(ctx: Context, p: Principal, media: Media) -> dict[str, list[dict[str, Any]]]:
+    """Other media near this one (``matches``) and faces like its faces (``face_matches``,
+    with the persons they are linked to), as this principal may see them."""
     signals = [Signal(x.type, x.version, x.value, x.quality, x.region, frame=x.frame_no,
                       start=x.t_start, span=x.t_span) for x in media.signals]
     if not signals:
-        return []
+        return {"matches": [], "face_matches": []}
     matcher = ctx.matcher()
     hits = [h for h in matcher.near([signals])[0] if h.media_id != media.id]
     report = build_report(ctx.db, p.agency_code, "", ctx.settings.pdq_max_distance,
                           [_placeholder(media)], {}, [hits], viewer=p)
-    return [m.to_dict() for m in report.files[0].matches]
+    entry = report.files[0]
+    return {"matches": [m.to_dict() for m in entry.matches],
+            "face_matches": [{**m.to_dict(), "persons": [
+                {**asdict(x), "words": x.words()} for x in m.persons]} for m in entry.faces]}
 
 
 def _placeholder(media: Media) -> FileResult:
@@ -242,18 +249,19 @@ class ThumbnailCache:
     """Recent thumbnails in memory only (never written unencrypted), bounded in count."""
 
     def __init__(self, size: int = 2048) -> None:
-        self.items: OrderedDict[int, bytes] = OrderedDict()
+        self.items: OrderedDict[tuple[int, int], bytes] = OrderedDict()
         self.size = size
         self.lock = threading.Lock()
 
-    def get(self, ctx: Context, media: Media) -> bytes:
+    def get(self, ctx: Context, media: Media, side: int = THUMBNAIL_SIZE) -> bytes:
+        key = (media.id, side)
         with self.lock:
-            if media.id in self.items:
-                self.items.move_to_end(media.id)
-                return self.items[media.id]
-        data = thumbnail_jpeg(_picture_of(ctx, media), THUMBNAIL_SIZE, 80)
+            if key in self.items:
+                self.items.move_to_end(key)
+                return self.items[key]
+        data = thumbnail_jpeg(_picture_of(ctx, media), side, 80)
         with self.lock:
-            self.items[media.id] = data
+            self.items[key] = data
             while len(self.items) > self.size:
                 self.items.popitem(last=False)
         return data
@@ -271,13 +279,32 @@ def _picture_of(ctx: Context, media: Media) -> Image.Image:
 
 
 def thumbnail(ctx: Context, s: Session, p: Principal, cache: ThumbnailCache, media_id: int, *,
-              reveal: bool) -> bytes:
-    """The shielded thumbnail, or with ``reveal`` the real one; every reveal is audited."""
+              reveal: bool, large: bool = False) -> bytes:
+    """The shielded thumbnail, or with ``reveal`` the real one (``large``: for a closer look,
+    1024 px); every reveal is audited."""
     media, _ = _load_media(s, p, media_id, Action.VIEW_PIXELS)
-    data = cache.get(ctx, media)
+    data = cache.get(ctx, media, LARGE_SIZE if large else THUMBNAIL_SIZE)
     if not reveal:
         return shielded(data)
-    audit.append(s, p.actor, "media.reveal", f"media:{media_id}", agency=p.agency_code)
+    audit.append(s, p.actor, "media.reveal", f"media:{media_id}", agency=p.agency_code,
+                 details={"size": "large"} if large else {})
+    return data
+
+
+def keyframe(ctx: Context, s: Session, p: Principal, media_id: int, index: int, *,
+             reveal: bool) -> bytes:
+    """One of a video's keyframes (stored encrypted at ingest), shielded unless revealed;
+    every reveal is audited."""
+    _load_media(s, p, media_id, Action.VIEW_PIXELS)
+    frames = repos.derivatives_of(s, media_id, "keyframe")
+    if not 0 <= index < len(frames):
+        raise NotFound(f"media {media_id} has no keyframe {index}")
+    picture = Image.open(io.BytesIO(ctx.blobs().get(frames[index].sha256))).convert("RGB")
+    data = thumbnail_jpeg(picture, KEYFRAME_SIZE, 80)
+    if not reveal:
+        return shielded(data)
+    audit.append(s, p.actor, "media.reveal", f"media:{media_id}", agency=p.agency_code,
+                 details={"keyframe": index, "time": frames[index].t_start})
     return data
 
 

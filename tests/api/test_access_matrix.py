@@ -26,6 +26,9 @@ COVERED = {
     ("PATCH", "/api/series/{series_id}"), ("PUT", "/api/series/{series_id}/sharing"),
     ("GET", "/api/media/{media_id}"), ("GET", "/api/media/{media_id}/thumbnail"),
     ("POST", "/api/media/{media_id}/reveal"), ("GET", "/api/media/{media_id}/download"),
+    # keyframes of videos, per sharing level: tests/api/test_video_views.py
+    ("GET", "/api/media/{media_id}/keyframes/{index}"),
+    ("POST", "/api/media/{media_id}/keyframes/{index}/reveal"),
     ("POST", "/api/search"), ("POST", "/api/jobs"), ("GET", "/api/jobs"),
     ("GET", "/api/jobs/{job_id}"), ("POST", "/api/jobs/{job_id}/cancel"),
     ("GET", "/api/jobs/{job_id}/report"), ("GET", "/api/notifications"),

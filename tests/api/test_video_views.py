@@ -70,6 +70,24 @@ def test_video_preview_transcript_and_search(tmp_path: Path) -> None:
         assert np.abs(colour[..., 0] - colour[..., 1]).max() > 30
         assert client.get(f"/api/media/{ids['metadata']}/thumbnail",
                           headers=nl).status_code == 403
+        large = client.post(f"/api/media/{ids['full']}/reveal", params={"large": True},
+                            headers=nl)
+        assert max(Image.open(io.BytesIO(large.content)).size) > max(
+            Image.open(io.BytesIO(real.content)).size)  # a closer look, after a reveal
+
+        # keyframes one by one: blurred and grey, each reveal recorded; need the pixels
+        frames = len(full["keyframes"])
+        first = client.get(f"/api/media/{ids['full']}/keyframes/0", headers=nl)
+        assert first.status_code == 200 and Image.open(io.BytesIO(first.content)).mode == "L"
+        shown = client.post(f"/api/media/{ids['full']}/keyframes/0/reveal", headers=nl)
+        assert Image.open(io.BytesIO(shown.content)).mode == "RGB"
+        assert client.get(f"/api/media/{ids['full']}/keyframes/{frames}",
+                          headers=nl).status_code == 404
+        for level, status in (("metadata", 403), ("hash-only", 404)):
+            for method, tail in (("GET", ""), ("POST", "/reveal")):
+                r = client.request(method, f"/api/media/{ids[level]}/keyframes/0{tail}",
+                                   headers=nl)
+                assert r.status_code == status, (level, method)
 
         clip = write_video(tmp_path / "clip.mp4", SHOTS, start=1, end=5, size=(320, 180))
         with clip.open("rb") as fh:
@@ -90,3 +108,14 @@ def test_video_preview_transcript_and_search(tmp_path: Path) -> None:
                                          for x in match["segments"])
         assert match["match_coverage"] is None and match["match_times"] == []
         assert "there" not in match["where"]
+    ctx = Context.open(settings)
+    with ctx.db.session() as s:
+        from sqlalchemy import select
+
+        from tessera.store.tables import AuditEvent
+
+        reveals = [e.details for e in s.scalars(select(AuditEvent).where(
+            AuditEvent.action == "media.reveal", AuditEvent.actor == "user:nl.inv"))]
+    ctx.close()
+    assert {"keyframe": 0, "time": full["keyframes"][0]} in reveals
+    assert {"size": "large"} in reveals

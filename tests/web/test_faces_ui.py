@@ -42,6 +42,10 @@ def test_faces_outlined_person_page_and_cluster_review(fpage, faces_server) -> N
     login(page, server, "au.inv")
     page.goto(f"{server.url}/media/{ids['shared_media']}")
     expect(page.locator("svg.face-boxes rect")).to_have_count(1)  # outlined on the picture
+    expect(page.locator("#face-matches")).to_contain_text("V-hash")  # seen elsewhere: who
+    large = page.locator("button.zoomable")
+    large.click()  # a larger look, after an audited reveal
+    expect(large.locator("img")).to_have_attribute("src", BLOB)
     crop = page.locator("button.face-crop").first
     assert crop.locator("img").get_attribute("src").endswith("/crop")  # blurred first
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
 
@@ -71,10 +71,32 @@ def thumbnail(media_id: RowId, svc: Svc, p: Who) -> Response:
 
 @router.post("/media/{media_id}/reveal", response_class=Response,
              responses={200: {"content": {"image/jpeg": {}}}})
-def reveal(media_id: RowId, svc: Svc, p: Who) -> Response:
-    """The real thumbnail; each call is recorded in the audit trail."""
+def reveal(media_id: RowId, svc: Svc, p: Who, large: bool = False) -> Response:
+    """The real thumbnail (``large``: 1024 px, to look closer); each call is recorded in the
+    audit trail."""
     with svc.ctx.db.session() as s:
-        data = views.thumbnail(svc.ctx, s, p, svc.thumbnails, media_id, reveal=True)
+        data = views.thumbnail(svc.ctx, s, p, svc.thumbnails, media_id, reveal=True,
+                               large=large)
+    return Response(data, media_type="image/jpeg", headers=NO_STORE)
+
+
+@router.get("/media/{media_id}/keyframes/{index}", response_class=Response,
+            responses={200: {"content": {"image/jpeg": {}}}})
+def keyframe(media_id: RowId, index: Annotated[int, Path(ge=0, le=10_000)], svc: Svc,
+             p: Who) -> Response:
+    """One keyframe of a video, grey and blurred."""
+    with svc.ctx.db.session() as s:
+        data = views.keyframe(svc.ctx, s, p, media_id, index, reveal=False)
+    return Response(data, media_type="image/jpeg", headers=NO_STORE)
+
+
+@router.post("/media/{media_id}/keyframes/{index}/reveal", response_class=Response,
+             responses={200: {"content": {"image/jpeg": {}}}})
+def reveal_keyframe(media_id: RowId, index: Annotated[int, Path(ge=0, le=10_000)], svc: Svc,
+                    p: Who) -> Response:
+    """One keyframe as it is; each call is recorded in the audit trail."""
+    with svc.ctx.db.session() as s:
+        data = views.keyframe(svc.ctx, s, p, media_id, index, reveal=True)
     return Response(data, media_type="image/jpeg", headers=NO_STORE)
 
 
