@@ -199,3 +199,43 @@ def test_work_a_report_by_filter_group_and_compare(page, server: Server, tmp_pat
     thumbs.first.click()
     expect(thumbs.first.locator("img")).to_have_attribute("src", BLOB)
     assert thumbs.nth(1).locator("img").get_attribute("src").endswith("/thumbnail")
+
+
+def test_follow_a_hostile_seizure_live(page, server: Server, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Odd names, a corrupt file and a bomb in a zip: the job is followed live (stage, files,
+    rate) and every file has its row."""
+    import zipfile
+
+    from tessera.synthetic import jpeg, picture
+
+    archive = tmp_path / "seizure.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        for i in range(90):
+            zf.writestr(f"DCIM/{i:03d}.jpg", jpeg(picture(4000 + i)))
+        odd = zipfile.ZipInfo("DCIM/caf\xe9 \u00ff.jpg")  # a name no UTF-8 flag vouches for
+        zf.writestr(odd, jpeg(picture(4100)))
+        zf.writestr("DCIM/broken.jpg", jpeg(picture(4101))[:500])
+        zf.writestr("bomb.bin", b"\0" * (8 * 1024 * 1024))
+    login(page, server, "nl.inv")
+    page.click("text=Upload")
+    page.set_input_files("#upload-files", str(archive))
+    page.click("#upload-submit")
+    page.wait_for_url("**/jobs/*")
+    seen = []
+    for _ in range(600):  # the page updates itself while the job runs (no reload)
+        seen.append((page.inner_text("#job-count"), page.inner_text("#job-pace")))
+        if seen[-1][0].startswith("analysing:") and "files/s" in seen[-1][1]:
+            break
+        page.wait_for_timeout(100)
+    assert seen[-1][0].startswith("analysing:") and "files/s" in seen[-1][1], seen[-5:]
+    page.wait_for_selector("#job-report:not([hidden])", timeout=120_000)
+    page.click("#job-report")
+    assert "93 of 93 files" in page.inner_text("#report-count")
+    assert page.locator("#report-files tbody tr").count() == 50  # a page at a time
+    page.click("nav.pager >> text=Next")
+    assert "seizure.zip!/DCIM/caf\u00e9 \u00ff.jpg" in page.inner_text("#report-files")
+    page.select_option("#report-filter select[name=status]", "error")
+    page.click("#report-filter button")
+    errors = page.inner_text("#report-files")
+    assert "2 of 93 files" in page.inner_text("#report-count")
+    assert "corrupt" in errors and "decompression_bomb" in errors
