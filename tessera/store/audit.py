@@ -33,36 +33,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tessera.core.errors import ConfigError
 from tessera.core.paths import printable
+from tessera.store.keyfiles import read_secret, write_secret
 from tessera.store.tables import AuditEvent
 
 GENESIS = "0" * 64
 KEY_BYTES = 32
 _PENDING = "audit_head"  # Session.info: the newest event this transaction appended
-
-
-def _write_secret(path: Path, data: bytes) -> bool:
-    """Create a 0600 key file; ``False`` if one exists (never overwritten)."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return False
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    return True
-
-
-def _read_secret(path: Path) -> bytes:
-    if not path.exists():
-        raise ConfigError(f"no audit key at {path}: run `tessera db upgrade` (or `tessera init`)")
-    if path.stat().st_mode & 0o077:
-        raise ConfigError(f"audit key {path} is readable by others; chmod 600 it")
-    data = path.read_bytes()
-    if len(data) != KEY_BYTES:
-        raise ConfigError(f"audit key {path} is not a {KEY_BYTES}-byte key")
-    return data
 
 
 def public_key_text(key: Ed25519PublicKey) -> str:
@@ -93,8 +69,8 @@ class AuditKeys:
     def create(cls, home: Path) -> bool:
         """New keys where there are none; ``True`` if the MAC key was created now."""
         mac, signing, checkpoints = cls.paths(home)
-        created = _write_secret(mac, secrets.token_bytes(KEY_BYTES))
-        _write_secret(signing, Ed25519PrivateKey.generate().private_bytes_raw())
+        created = write_secret(mac, secrets.token_bytes(KEY_BYTES))
+        write_secret(signing, Ed25519PrivateKey.generate().private_bytes_raw())
         checkpoints.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.chmod(checkpoints.parent, 0o700)
         return created
@@ -102,7 +78,10 @@ class AuditKeys:
     @classmethod
     def load(cls, home: Path) -> AuditKeys:
         mac, signing, checkpoints = cls.paths(home)
-        return cls(_read_secret(mac), Ed25519PrivateKey.from_private_bytes(_read_secret(signing)),
+        missing = "run `tessera db upgrade` (or `tessera init`)"
+        return cls(read_secret(mac, KEY_BYTES, "audit MAC key", missing),
+                   Ed25519PrivateKey.from_private_bytes(
+                       read_secret(signing, KEY_BYTES, "audit signing key", missing)),
                    checkpoints)
 
     @property

@@ -17,38 +17,20 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from tessera.core.errors import ConfigError, IntegrityError, NotFound
+from tessera.core.errors import IntegrityError, NotFound
 from tessera.core.sealed import SealedReader, seal
+from tessera.store.keyfiles import read_secret, write_secret
 
 KEY_BYTES = 32
 
 
 def create_key(path: Path) -> bool:
     """Write a new random key with mode 0600; ``False`` if one exists (never overwritten)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    os.chmod(path.parent, 0o700)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return False
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(secrets.token_bytes(KEY_BYTES))
-        fh.flush()
-        os.fsync(fh.fileno())
-    return True
+    return write_secret(path, secrets.token_bytes(KEY_BYTES))
 
 
 def load_key(path: Path) -> bytes:
-    if not path.exists():
-        raise ConfigError(f"no evidence key at {path}: run `tessera init` first")
-    mode = path.stat().st_mode & 0o777
-    if mode & 0o077:
-        raise ConfigError(f"evidence key {path} is readable by others (mode {mode:o}); "
-                          "chmod 600 it")
-    key = path.read_bytes()
-    if len(key) != KEY_BYTES:
-        raise ConfigError(f"evidence key {path} is not a {KEY_BYTES}-byte key")
-    return key
+    return read_secret(path, KEY_BYTES, "evidence key", "run `tessera init` first")
 
 
 class BlobStore:

@@ -60,44 +60,43 @@ def get_media(media_id: RowId, svc: Svc, p: Who) -> dict[str, Any]:
         return views.media_detail(svc.ctx, s, p, media_id)
 
 
-@router.get("/media/{media_id}/thumbnail", response_class=Response,
-            responses={200: {"content": {"image/jpeg": {}}}})
-def thumbnail(media_id: RowId, svc: Svc, p: Who) -> Response:
-    """Grayscale and blurred: what a grid shows until a person chooses to reveal."""
-    with svc.ctx.db.session() as s:
-        data = views.thumbnail(svc.ctx, s, p, svc.thumbnails, media_id, reveal=False)
+JPEG = {200: {"content": {"image/jpeg": {}}}}
+Index = Annotated[int, Path(ge=0, le=10_000)]
+
+
+def _jpeg(data: bytes) -> Response:
     return Response(data, media_type="image/jpeg", headers=NO_STORE)
 
 
-@router.post("/media/{media_id}/reveal", response_class=Response,
-             responses={200: {"content": {"image/jpeg": {}}}})
+@router.get("/media/{media_id}/thumbnail", response_class=Response, responses=JPEG)
+def thumbnail(media_id: RowId, svc: Svc, p: Who) -> Response:
+    """Grayscale and blurred: what a grid shows until a person chooses to reveal."""
+    with svc.ctx.db.session() as s:
+        return _jpeg(views.thumbnail(svc.ctx, s, p, svc.thumbnails, media_id, reveal=False))
+
+
+@router.post("/media/{media_id}/reveal", response_class=Response, responses=JPEG)
 def reveal(media_id: RowId, svc: Svc, p: Who, large: bool = False) -> Response:
     """The real thumbnail (``large``: 1024 px, to look closer); each call is recorded in the
     audit trail."""
     with svc.ctx.db.session() as s:
-        data = views.thumbnail(svc.ctx, s, p, svc.thumbnails, media_id, reveal=True,
-                               large=large)
-    return Response(data, media_type="image/jpeg", headers=NO_STORE)
+        return _jpeg(views.thumbnail(svc.ctx, s, p, svc.thumbnails, media_id, reveal=True,
+                                     large=large))
 
 
-@router.get("/media/{media_id}/keyframes/{index}", response_class=Response,
-            responses={200: {"content": {"image/jpeg": {}}}})
-def keyframe(media_id: RowId, index: Annotated[int, Path(ge=0, le=10_000)], svc: Svc,
-             p: Who) -> Response:
+@router.get("/media/{media_id}/keyframes/{index}", response_class=Response, responses=JPEG)
+def keyframe(media_id: RowId, index: Index, svc: Svc, p: Who) -> Response:
     """One keyframe of a video, grey and blurred."""
     with svc.ctx.db.session() as s:
-        data = views.keyframe(svc.ctx, s, p, media_id, index, reveal=False)
-    return Response(data, media_type="image/jpeg", headers=NO_STORE)
+        return _jpeg(views.keyframe(svc.ctx, s, p, media_id, index, reveal=False))
 
 
 @router.post("/media/{media_id}/keyframes/{index}/reveal", response_class=Response,
-             responses={200: {"content": {"image/jpeg": {}}}})
-def reveal_keyframe(media_id: RowId, index: Annotated[int, Path(ge=0, le=10_000)], svc: Svc,
-                    p: Who) -> Response:
+             responses=JPEG)
+def reveal_keyframe(media_id: RowId, index: Index, svc: Svc, p: Who) -> Response:
     """One keyframe as it is; each call is recorded in the audit trail."""
     with svc.ctx.db.session() as s:
-        data = views.keyframe(svc.ctx, s, p, media_id, index, reveal=True)
-    return Response(data, media_type="image/jpeg", headers=NO_STORE)
+        return _jpeg(views.keyframe(svc.ctx, s, p, media_id, index, reveal=True))
 
 
 @router.get("/media/{media_id}/download", response_class=StreamingResponse,
