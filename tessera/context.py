@@ -93,7 +93,8 @@ class Context:
         crash or a library that is not thread-safe must not take it down. The CLI analyses
         in its own process."""
         if self._analyzer is None:
-            self._analyzer = IsolatedAnalyzer(max(1, min(2, self.settings.workers)))
+            self._analyzer = IsolatedAnalyzer(max(1, min(2, self.settings.workers)),
+                                              str(self.settings.key_path))
         return self
 
     @property
@@ -101,9 +102,10 @@ class Context:
         return self._analyzer is not None
 
     def analyze(self, item: Item, options: AnalyzeOptions) -> FileResult:
-        """One file, nothing stored (a search)."""
+        """One file, nothing stored (a search); a sealed item is read with the evidence key."""
         if self._analyzer is None:
-            return analyze_item(item, options, None)
+            secret = load_key(self.settings.key_path) if item.sealed else None
+            return analyze_item(item, options, None, secret)
         return self._analyzer.analyze(item, options)
 
     def close(self) -> None:

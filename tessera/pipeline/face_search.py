@@ -53,11 +53,13 @@ class FaceSearch:
 
 
 def search_faces(ctx: Context, path: Path, name: str, *, face: int | None = None,
-                 viewer: Principal | None = None, agency: str | None = None) -> FaceSearch:
-    """``face`` (1-based, as numbered in the answer) limits the search to one face."""
+                 viewer: Principal | None = None, agency: str | None = None,
+                 sealed: bool = False) -> FaceSearch:
+    """``face`` (1-based, as numbered in the answer) limits the search to one face;
+    ``sealed``: the file was staged encrypted with the evidence key."""
     ctx.refresh_indexes()
     media = replace(ctx.settings.media, faces=True)
-    result = ctx.analyze(Item(name, str(path), size=path.stat().st_size),
+    result = ctx.analyze(Item(name, str(path), size=path.stat().st_size, sealed=sealed),
                          AnalyzeOptions(ctx.settings.limits, query_variants=True, media=media))
     if not result.ok:
         raise TesseraError(f"{name}: {result.error_code}: {result.error}")

@@ -15,14 +15,15 @@ from concurrent.futures.process import BrokenProcessPool
 from tessera.core.types import FileResult
 from tessera.media.sources import Item
 from tessera.pipeline.analyze import AnalyzeOptions
-from tessera.pipeline.worker import analyze_alone, crashed
+from tessera.pipeline.worker import analyze_alone, crashed, init_searcher
 
 
 class IsolatedAnalyzer:
     """A small persistent pool (started on first use) that any thread may submit to."""
 
-    def __init__(self, workers: int = 2) -> None:
-        self.workers = workers
+    def __init__(self, workers: int = 2, key_path: str | None = None) -> None:
+        """``key_path``: the evidence key, for items staged sealed with it."""
+        self.workers, self.key_path = workers, key_path
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
 
@@ -30,7 +31,8 @@ class IsolatedAnalyzer:
         with self._lock:
             if self._pool is None:
                 self._pool = ProcessPoolExecutor(
-                    self.workers, mp_context=multiprocessing.get_context("spawn"))
+                    self.workers, mp_context=multiprocessing.get_context("spawn"),
+                    initializer=init_searcher, initargs=(self.key_path,))
             return self._pool
 
     def _discard(self, broken: ProcessPoolExecutor) -> None:

@@ -30,9 +30,15 @@ def work(item: Item) -> FileResult:
     return analyze_item(item, _OPTIONS, _BLOBS, _SECRET if item.sealed else None)
 
 
+def init_searcher(key_path: str | None) -> None:
+    """A search worker holds the key that sealed staged queries are read with."""
+    global _SECRET
+    _SECRET = load_key(Path(key_path)) if key_path else None
+
+
 def analyze_alone(item: Item, options: AnalyzeOptions) -> FileResult:
     """One file with its own options and nothing stored (a search)."""
-    return analyze_item(item, options, None)
+    return analyze_item(item, options, None, _SECRET if item.sealed else None)
 
 
 def settled(item: Item) -> FileResult | None:

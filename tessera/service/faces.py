@@ -170,9 +170,10 @@ def crop(ctx: Context, s: Session, p: Principal, face_id: int, *, reveal: bool) 
     return data
 
 
-def search(ctx: Context, p: Principal, path: Path, name: str, face: int | None) -> FaceSearch:
+def search(ctx: Context, p: Principal, path: Path, name: str, face: int | None, *,
+           sealed: bool = False) -> FaceSearch:
     require(p, Action.SEARCH)
-    return search_faces(ctx, path, name, face=face, viewer=p)
+    return search_faces(ctx, path, name, face=face, viewer=p, sealed=sealed)
 
 
 # --- clusters ----------------------------------------------------------------------------

@@ -320,11 +320,13 @@ def download(ctx: Context, s: Session, p: Principal, media_id: int) -> tuple[Med
 # --- search by image ------------------------------------------------------------------------
 
 
-def search_image(ctx: Context, p: Principal, path: Path, name: str) -> Report:
-    """Match one uploaded file as a de-confliction would, redacted for ``p``; nothing stored."""
+def search_image(ctx: Context, p: Principal, path: Path, name: str, *,
+                 sealed: bool = False) -> Report:
+    """Match one uploaded file as a de-confliction would, redacted for ``p``; nothing stored.
+    ``sealed``: the file was staged encrypted with the evidence key."""
     require(p, Action.SEARCH)
     ctx.refresh_indexes()
-    result = ctx.analyze(Item(name, str(path), size=path.stat().st_size),
+    result = ctx.analyze(Item(name, str(path), size=path.stat().st_size, sealed=sealed),
                          AnalyzeOptions(ctx.settings.limits, query_variants=True,
                                         media=ctx.settings.media))
     matcher = ctx.matcher()

@@ -3,6 +3,7 @@ spooling inside the protected data folder, and every file of the data folder pri
 
 from __future__ import annotations
 
+import hashlib
 import stat
 import tempfile
 from pathlib import Path
@@ -54,3 +55,31 @@ def test_a_waiting_upload_is_sealed_and_the_data_folder_private(tmp_path: Path) 
     for path in settings.home.rglob("*"):  # nothing in the data folder is open to others
         mode = stat.S_IMODE(path.stat().st_mode)
         assert mode & 0o077 == 0, (path, oct(mode))
+
+
+def test_a_search_query_waits_sealed_too(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from tessera.service import views
+
+    settings = make_settings(tmp_path / "home")
+    initialise(settings, "test")
+    ctx = Context.open(settings)
+    with ctx.db.session() as s:
+        agency = repos.add_agency(s, "AU", "Australian Federal Police", "AU", None)
+        token, _ = identity.create_token(s, identity.create_user(
+            s, "inv", "correct horse battery staple", agency, Role.INVESTIGATOR), "t")
+    ctx.close()
+    query = jpeg(picture(12))
+    on_disk: list[bytes] = []
+    real = views.search_image
+
+    def spy(ctx, p, path, name, **kw):  # type: ignore[no-untyped-def]
+        on_disk.append(path.read_bytes())  # what lies in staging while the search runs
+        return real(ctx, p, path, name, **kw)
+
+    monkeypatch.setattr(views, "search_image", spy)
+    with TestClient(create_app(settings, run_tasks=False)) as client:
+        r = client.post("/api/search", headers={"authorization": f"Bearer {token}"},
+                        files={"file": ("q.jpg", query, "image/jpeg")})
+    assert r.status_code == 200 and r.json()["file"]["status"] == "new"
+    assert r.json()["file"]["sha256"] == hashlib.sha256(query).hexdigest()
+    assert on_disk and query[:200] not in on_disk[0]

@@ -154,7 +154,8 @@ async def face_search(request: Request, svc: Svc, p: Who) -> dict[str, Any]:
     """Every known face like the faces of one picture or video, best first, redacted to what
     the caller's agency may see."""
     def run(path: Path, name: str, form: FormData) -> dict[str, Any]:
-        return faces.search(svc.ctx, p, path, name, _face_number(form.get("face"))).to_dict()
+        return faces.search(svc.ctx, p, path, name, _face_number(form.get("face")),
+                            sealed=True).to_dict()
 
     return await staged_search(request, svc, p, run)
 

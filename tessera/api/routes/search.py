@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +14,7 @@ from starlette.datastructures import FormData, UploadFile
 from tessera.access.policy import Principal
 from tessera.api.deps import Services, Svc, Who
 from tessera.core.errors import TesseraError
+from tessera.core.sealed import seal_file
 from tessera.reports.model import Report
 from tessera.service import tasks, views
 
@@ -30,8 +30,9 @@ T = TypeVar("T")
 
 async def staged_search(request: Request, svc: Services, p: Principal,
                         run: Callable[[Path, str, FormData], T]) -> T:
-    """One uploaded file, rate-limited per user, staged in a private temporary folder that is
-    removed afterwards; ``run(path, name, form)`` does the search in a worker thread."""
+    """One uploaded file, rate-limited per user, staged sealed in a private temporary folder
+    that is removed afterwards; ``run(path, name, form)`` does the search in a worker thread
+    (the path is a sealed file)."""
     svc.limiter.check(f"search:{p.user_id}", svc.ctx.settings.service.searches_per_minute)
     form = await request.form(max_files=1, max_fields=5)
     try:
@@ -39,17 +40,17 @@ async def staged_search(request: Request, svc: Services, p: Principal,
         if not isinstance(upload, UploadFile):
             raise TesseraError("no file in the search (field 'file')")
         with tempfile.TemporaryDirectory(dir=tasks.staging_root(svc.ctx)) as tmp:
-            path = f"{tmp}/query"
-            with open(path, "wb") as out:
-                await run_in_threadpool(shutil.copyfileobj, upload.file, out, 1024 * 1024)
-            return await run_in_threadpool(run, Path(path), upload.filename or "query", form)
+            path = Path(tmp) / "query"  # sealed with the evidence key, like job uploads
+            await run_in_threadpool(seal_file, iter(lambda: upload.file.read(1024 * 1024), b""),
+                                    path, svc.key)
+            return await run_in_threadpool(run, path, upload.filename or "query", form)
     finally:
         await form.close()
 
 
 async def search_upload(request: Request, svc: Services, p: Principal) -> Report:
     return await staged_search(request, svc, p, lambda path, name, _: views.search_image(
-        svc.ctx, p, path, name))
+        svc.ctx, p, path, name, sealed=True))
 
 
 @router.post("/search", openapi_extra=SEARCH_SCHEMA)
