@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import os
 import posixpath
+import stat
 import zipfile
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -101,6 +102,8 @@ _ZIPS = _ZipCache()
 
 
 def _check_member(info: zipfile.ZipInfo, limits: Limits) -> None:
+    if stat.S_ISLNK(info.external_attr >> 16):  # its bytes are a path, not the file
+        raise MediaError("symlink", "archive member is a symbolic link; links are not followed")
     if info.flag_bits & 0x1:
         raise MediaError("encrypted", "archive member is encrypted")
     if info.file_size > limits.max_file_bytes:

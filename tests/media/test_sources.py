@@ -105,3 +105,21 @@ def test_a_symlinked_folder_is_reported_not_skipped(tmp_path: Path) -> None:
     items = list(iter_items(seizure, Limits()))
     assert [(Path(i.path).name, i.error.code if i.error else None) for i in items] == [
         ("linked", "symlink")]
+
+
+def test_a_symlink_inside_a_zip_is_reported_not_read(tmp_path: Path) -> None:
+    import stat
+    import zipfile
+
+    from tessera.config import Limits
+    from tessera.media.sources import iter_items
+
+    archive = tmp_path / "links.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        link = zipfile.ZipInfo("etc-link.jpg")
+        link.external_attr = (stat.S_IFLNK | 0o777) << 16
+        zf.writestr(link, "/etc/passwd")
+        zf.writestr("real.jpg", b"\xff\xd8\xff\xe0")
+    found = {i.path.split("!/")[1]: i.error.code if i.error else None
+             for i in iter_items(archive, Limits())}
+    assert found == {"etc-link.jpg": "symlink", "real.jpg": None}

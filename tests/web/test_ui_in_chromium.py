@@ -202,8 +202,8 @@ def test_work_a_report_by_filter_group_and_compare(page, server: Server, tmp_pat
 
 
 def test_follow_a_hostile_seizure_live(page, server: Server, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """Odd names, a corrupt file and a bomb in a zip: the job is followed live (stage, files,
-    rate) and every file has its row."""
+    """Odd names, a symlink, a corrupt file and a bomb in a zip: the job is followed live
+    (stage, files, rate) and every file has its row."""
     import zipfile
 
     from tessera.synthetic import jpeg, picture
@@ -216,6 +216,9 @@ def test_follow_a_hostile_seizure_live(page, server: Server, tmp_path) -> None: 
         zf.writestr(odd, jpeg(picture(4100)))
         zf.writestr("DCIM/broken.jpg", jpeg(picture(4101))[:500])
         zf.writestr("bomb.bin", b"\0" * (8 * 1024 * 1024))
+        link = zipfile.ZipInfo("DCIM/link.jpg")  # a symbolic link, as seized phones hold
+        link.external_attr = (0o120777) << 16
+        zf.writestr(link, "/etc/passwd")
     login(page, server, "nl.inv")
     page.click("text=Upload")
     page.set_input_files("#upload-files", str(archive))
@@ -230,12 +233,12 @@ def test_follow_a_hostile_seizure_live(page, server: Server, tmp_path) -> None: 
     assert seen[-1][0].startswith("analysing:") and "files/s" in seen[-1][1], seen[-5:]
     page.wait_for_selector("#job-report:not([hidden])", timeout=120_000)
     page.click("#job-report")
-    assert "93 of 93 files" in page.inner_text("#report-count")
+    assert "94 of 94 files" in page.inner_text("#report-count")
     assert page.locator("#report-files tbody tr").count() == 50  # a page at a time
     page.click("nav.pager >> text=Next")
     assert "seizure.zip!/DCIM/caf\u00e9 \u00ff.jpg" in page.inner_text("#report-files")
     page.select_option("#report-filter select[name=status]", "error")
     page.click("#report-filter button")
     errors = page.inner_text("#report-files")
-    assert "2 of 93 files" in page.inner_text("#report-count")
-    assert "corrupt" in errors and "decompression_bomb" in errors
+    assert "3 of 94 files" in page.inner_text("#report-count")
+    assert "corrupt" in errors and "decompression_bomb" in errors and "symlink" in errors
