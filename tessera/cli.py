@@ -175,27 +175,36 @@ def deconflict(
         help="embed blurred greyscale previews in the HTML report (off by default: a report "
              "meant to travel holds no pictures)")] = False,
     workers: Annotated[int | None, typer.Option(help="parallel workers")] = None,
+    outputs: Annotated[list[str] | None, typer.Option(
+        "--out", help="FORMAT=PATH: write the report in any registered format "
+                      "(json, csv, html, …); repeatable")] = None,
 ) -> None:
     """Tell what of SOURCE is already known: exact, near-duplicate, new or unreadable."""
     from tessera.pipeline.deconflict import IngestRequest
     from tessera.pipeline.deconflict import deconflict as run
-    from tessera.reports.renderers import RENDERERS
+    from tessera.reports.renderers import renderer
 
     if (case or series) and not do_ingest:
         raise TesseraError("--case and --series only apply with --ingest")
+    wanted = [("html", report), ("json", json_path), ("csv", csv_path)]
+    for spec in outputs or []:
+        fmt, sep, where = spec.partition("=")
+        if not sep or not where:
+            raise TesseraError(f"--out takes FORMAT=PATH, got {spec!r}")
+        wanted.append((fmt.strip(), Path(where)))
+    chosen = [(renderer(fmt), path) for fmt, path in wanted if path is not None]
     ctx = _context()
     if workers:
         ctx.settings = _with_workers(ctx.settings, workers)
     request = IngestRequest(case, series) if do_ingest else None
-    result = run(ctx, source, agency, thumbnails=thumbnails and report is not None,
+    result = run(ctx, source, agency, thumbnails=thumbnails and bool(chosen),
                  ingest=request, progress=_progress())
     for line in result.lines:
         out.print(line)
-    for fmt, path in (("html", report), ("json", json_path), ("csv", csv_path)):
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(RENDERERS.get(fmt).render(result))
-            out.print(f"{fmt.upper()} report: {path}")
+    for fmt, path in chosen:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(fmt.render(result))
+        out.print(f"{fmt.name.upper()} report: {path}")
 
 
 @command(app)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
@@ -18,6 +19,15 @@ class Registry(Generic[T]):
             raise ValueError(f"duplicate {self._what} name: {name!r}")
         self._items[name] = item
         return item
+
+    @contextmanager
+    def registered(self, name: str, item: T) -> Iterator[T]:
+        """Registered for the length of a ``with`` block (a test's own extension)."""
+        self.register(name, item)
+        try:
+            yield item
+        finally:
+            del self._items[name]
 
     def decorator(self, name: str) -> Callable[[T], T]:
         def wrap(item: T) -> T:

@@ -17,7 +17,7 @@ from tessera.access.policy import Action, Principal, require
 from tessera.api.deps import RowId, Services, Svc, Who
 from tessera.core.errors import TesseraError
 from tessera.core.sealed import seal_file
-from tessera.reports.renderers import RENDERERS
+from tessera.reports.renderers import renderer
 from tessera.reports.select import Selection
 from tessera.service import tasks
 from tessera.store.tables import Task
@@ -135,16 +135,12 @@ def job_report(job_id: RowId, svc: Svc, p: Who, format: str = "json",
                agency: Annotated[str | None, Query(max_length=32)] = None,
                kind: Annotated[str | None, Query(max_length=20)] = None,
                sort: Annotated[str, Query(pattern="^(path|status|matches)$")] = "path") -> Any:
-    """The de-confliction report as the caller may see it: json, csv or html; the filters
-    select files as the report page does (the summary always covers every file)."""
-    if format not in ("json", "csv", "html"):
-        raise TesseraError("format must be json, csv or html")
+    """The de-confliction report as the caller may see it, in any registered format (json,
+    csv, html, …); the filters select files as the report page does (the summary always
+    covers every file)."""
+    chosen = renderer(format)
     report, _ = Selection(status, series, agency, kind, sort).apply(
         tasks.task_report(svc.ctx, p, job_id))
-    if format == "json":
-        return report.to_dict()
-    renderer = RENDERERS.get(format)
-    media = {"csv": "text/csv; charset=utf-8", "html": "text/html; charset=utf-8"}
-    return Response(renderer.render(report), media_type=media.get(format, "text/plain"),
-                    headers={"content-disposition":
-                             f'attachment; filename="tessera-job-{job_id}.{format}"'})
+    headers = {} if format == "json" else {
+        "content-disposition": f'attachment; filename="tessera-job-{job_id}.{chosen.suffix}"'}
+    return Response(chosen.render(report), media_type=chosen.content_type, headers=headers)

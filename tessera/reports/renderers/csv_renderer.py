@@ -24,6 +24,7 @@ def spreadsheet_safe(value: object) -> object:
 class CsvRenderer(Renderer):
     name = "csv"
     media_type = "text/csv"
+    suffix = "csv"
 
     def render(self, report: Report) -> bytes:
         out = io.StringIO()

@@ -18,6 +18,7 @@ _ENV = Environment(loader=FileSystemLoader(Path(__file__).parent),
 class HtmlRenderer(Renderer):
     name = "html"
     media_type = "text/html"
+    suffix = "html"
 
     def render(self, report: Report) -> bytes:
         return _ENV.get_template("report.html.j2").render(report=report).encode()
