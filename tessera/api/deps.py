@@ -89,6 +89,13 @@ def pending_caller(request: Request, svc: Annotated[Services, Depends(services)]
     return _resolve(request, svc, allow_pending_mfa=True)
 
 
+def pending_form_caller(request: Request, svc: Annotated[Services, Depends(services)],
+                        csrf: Annotated[str, Form()] = "") -> Caller:
+    """The second-factor forms of a session that has passed the password only."""
+    request.state.form_csrf = csrf
+    return _resolve(request, svc, allow_pending_mfa=True)
+
+
 def form_caller(request: Request, svc: Annotated[Services, Depends(services)],
                 csrf: Annotated[str, Form()] = "") -> Caller:
     """For the UI's plain HTML forms, which carry the CSRF token as a field."""

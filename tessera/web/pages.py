@@ -24,8 +24,8 @@ from tessera.api.deps import (
     Services,
     Svc,
     caller,
-    check_csrf,
     pending_caller,
+    pending_form_caller,
 )
 from tessera.api.routes import auth
 from tessera.api.routes.jobs import task_row
@@ -41,6 +41,7 @@ PRELOGIN = "tessera_prelogin"
 router = APIRouter(include_in_schema=False)
 Page = Annotated[Caller, Depends(caller)]
 Pending = Annotated[Caller, Depends(pending_caller)]
+PendingForm = Annotated[Caller, Depends(pending_form_caller)]
 
 
 def render(request: Request, name: str, c: Caller | None, status: int = 200,
@@ -108,9 +109,8 @@ def totp_page(request: Request, c: Pending) -> Response:
 
 
 @router.post("/login/totp")
-def totp_submit(request: Request, svc: Svc, c: Pending, code: Annotated[str, Form()],
-                csrf: Annotated[str, Form()]) -> Response:
-    check_csrf(c, csrf)
+def totp_submit(request: Request, svc: Svc, c: PendingForm,
+                code: Annotated[str, Form()]) -> Response:
     try:
         auth.second_factor(svc, request, c, code)
     except TesseraError as exc:
@@ -128,9 +128,8 @@ def enrol_page(request: Request, svc: Svc, c: Pending) -> Response:
 
 
 @router.post("/login/enrol")
-def enrol_submit(request: Request, svc: Svc, c: Pending, secret: Annotated[str, Form()],
-                 code: Annotated[str, Form()], csrf: Annotated[str, Form()]) -> Response:
-    check_csrf(c, csrf)
+def enrol_submit(request: Request, svc: Svc, c: PendingForm, secret: Annotated[str, Form()],
+                 code: Annotated[str, Form()]) -> Response:
     auth.may_enrol(svc, c)
     try:
         codes = auth.enrol(svc, request, c, secret, code)

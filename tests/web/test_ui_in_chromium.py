@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -25,14 +25,15 @@ class Server:
     url: str
     folders: dict[str, Path]
     series: dict[str, int]
+    tokens: dict[str, str] = field(default_factory=dict)
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     root = tmp_path_factory.mktemp("ui")
-    settings, folders, series, _ = build_world(root / "home", None)
+    settings, folders, series, tokens = build_world(root / "home", None)
     with serving(settings) as url:
-        yield Server(url, folders, series)
+        yield Server(url, folders, series, tokens)
 
 
 @pytest.fixture
@@ -242,3 +243,44 @@ def test_follow_a_hostile_seizure_live(page, server: Server, tmp_path) -> None: 
     errors = page.inner_text("#report-files")
     assert "3 of 94 files" in page.inner_text("#report-count")
     assert "corrupt" in errors and "decompression_bomb" in errors and "symlink" in errors
+
+
+def test_second_factor_enrolment_recovery_codes_and_password_change(page, server: Server) -> None:  # type: ignore[no-untyped-def]
+    import httpx
+    import pyotp
+
+    root = {"authorization": f"Bearer {server.tokens['root']}"}
+    made = httpx.post(server.url + "/api/users", headers=root, json={
+        "username": "ui.careful", "password": PASSWORD, "agency": "NL", "role": "viewer",
+        "totp_required": True})
+    assert made.status_code == 201
+    login_to = server.url + "/login"
+    page.goto(login_to)
+    page.fill("input[name=username]", "ui.careful")
+    page.fill("input[name=password]", PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/login/enrol")
+    secret = page.inner_text("#totp-secret")
+    page.fill("input[name=code]", pyotp.TOTP(secret).now())
+    with page.expect_navigation():
+        page.click("text=Confirm")
+    page.wait_for_selector("#recovery-codes li")
+    codes = page.locator("#recovery-codes li").all_inner_texts()
+    assert len(codes) == 10 and all(len(c) == 19 for c in codes)  # shown once, now
+    page.click("text=Continue")
+    page.wait_for_url(server.url + "/")
+    page.click("text=Log out")
+    # a recovery code stands in for the lost phone, once
+    page.fill("input[name=username]", "ui.careful")
+    page.fill("input[name=password]", PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/login/totp")
+    page.fill("input[name=code]", codes[0])
+    page.keyboard.press("Enter")
+    page.wait_for_url(server.url + "/")
+    # and one's own password changes with the current one
+    page.goto(server.url + "/account")
+    page.fill("#password-form input[name=current_password]", PASSWORD)
+    page.fill("#password-form input[name=new_password]", "a fresh long password")
+    page.click("#password-form button")
+    assert "Password changed" in page.inner_text("main")
