@@ -33,11 +33,11 @@ class BruteForceHammingIndex(HashIndex):
         return len(self._ids)
 
     def save(self, path: Path) -> None:
-        np.savez(path, ids=self._ids, codes=self._codes)
+        np.savez(path.with_suffix(".npz"), ids=self._ids, codes=self._codes)
 
     @classmethod
     def load(cls, path: Path, bits: int) -> BruteForceHammingIndex:
         index = cls(bits)
-        with np.load(path) as data:
+        with np.load(path.with_suffix(".npz")) as data:
             index._ids, index._codes = data["ids"], data["codes"]
         return index
