@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from tessera.access import identity
 from tessera.access.policy import Role
 from tessera.api.app import create_app
+from tessera.config import Settings
 from tessera.context import Context
 from tessera.core.sealed import open_sealed
 from tessera.media.sources import iter_items
@@ -23,7 +24,8 @@ from tessera.synthetic import jpeg, picture
 from tests.conftest import make_settings
 
 
-def test_a_waiting_upload_is_sealed_and_the_data_folder_private(tmp_path: Path) -> None:
+def _home(tmp_path: Path) -> tuple[Settings, str]:
+    """A data folder with one investigator of AU, and their API token."""
     settings = make_settings(tmp_path / "home")
     initialise(settings, "test")
     ctx = Context.open(settings)
@@ -32,6 +34,11 @@ def test_a_waiting_upload_is_sealed_and_the_data_folder_private(tmp_path: Path) 
         token, _ = identity.create_token(s, identity.create_user(
             s, "inv", "correct horse battery staple", agency, Role.INVESTIGATOR), "t")
     ctx.close()
+    return settings, token
+
+
+def test_a_waiting_upload_is_sealed_and_the_data_folder_private(tmp_path: Path) -> None:
+    settings, token = _home(tmp_path)
     app = create_app(settings, run_tasks=False)  # the job stays queued: its files wait
     client = TestClient(app)
     picture_bytes = jpeg(picture(11))
@@ -60,14 +67,7 @@ def test_a_waiting_upload_is_sealed_and_the_data_folder_private(tmp_path: Path) 
 def test_a_search_query_waits_sealed_too(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from tessera.service import views
 
-    settings = make_settings(tmp_path / "home")
-    initialise(settings, "test")
-    ctx = Context.open(settings)
-    with ctx.db.session() as s:
-        agency = repos.add_agency(s, "AU", "Australian Federal Police", "AU", None)
-        token, _ = identity.create_token(s, identity.create_user(
-            s, "inv", "correct horse battery staple", agency, Role.INVESTIGATOR), "t")
-    ctx.close()
+    settings, token = _home(tmp_path)
     query = jpeg(picture(12))
     on_disk: list[bytes] = []
     real = views.search_image
