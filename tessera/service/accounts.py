@@ -71,6 +71,13 @@ def user_row(u: User) -> dict[str, Any]:
             "failed_logins": u.failed_logins}
 
 
+def may_edit(p: Principal, u: User) -> dict[str, bool]:
+    """What ``p`` may do to ``u`` (the users page offers only that)."""
+    target = Target(u.agency_id, role=Role(u.role))
+    return {"manage": can(p, Action.MANAGE_USER, target),
+            "password": can(p, Action.SET_PASSWORD, target)}
+
+
 def list_users(s: Session, p: Principal) -> list[User]:
     q = select(User).order_by(User.username)
     if p.role is not Role.ADMIN:

@@ -480,7 +480,8 @@ def agencies_edit(agency_id: RowId, svc: Svc, c: FormWho,
 @router.get("/admin/users")
 def users_page(request: Request, svc: Svc, c: Page) -> Response:
     with svc.ctx.db.session() as s:
-        users = [accounts.user_row(u) for u in accounts.list_users(s, c.principal)]
+        users = [{**accounts.user_row(u), "may": accounts.may_edit(c.principal, u)}
+                 for u in accounts.list_users(s, c.principal)]
         agencies = [a.code for a in repos.list_agencies(s)
                     if c.principal.role is Role.ADMIN or a.id == c.principal.agency_id]
     return render(request, "users.html", c, users=users, agencies=agencies,
@@ -500,15 +501,18 @@ def users_create(svc: Svc, c: FormWho, username: Annotated[str, Form()],
 
 @router.post("/admin/users/{user_id}")
 def users_edit(user_id: RowId, svc: Svc, c: FormWho, action: Annotated[str, Form()],
-               role: Annotated[str, Form()] = "") -> Response:
+               role: Annotated[str, Form()] = "",
+               password: Annotated[str, Form(max_length=1000)] = "") -> Response:
     changes: dict[str, Any] = {
         "unlock": {"unlock": True}, "disable": {"disabled": True},
         "enable": {"disabled": False}, "require_totp": {"totp_required": True},
         "optional_totp": {"totp_required": False}, "reset_totp": {"reset_totp": True},
-        "role": {"role": role},
+        "role": {"role": role}, "password": {"password": password},
     }.get(action, {})
     if not changes:
         raise TesseraError(f"unknown action {action!r}")
+    if action == "password" and not password:
+        raise TesseraError("give the new password")
     with svc.ctx.db.session() as s:
         user = accounts.update_user(s, c.principal, user_id, **changes)
         name = user.username

@@ -284,3 +284,29 @@ def test_second_factor_enrolment_recovery_codes_and_password_change(page, server
     page.fill("#password-form input[name=new_password]", "a fresh long password")
     page.click("#password-form button")
     assert "Password changed" in page.inner_text("main")
+
+
+def test_the_users_page_offers_only_what_the_policy_allows(page, server: Server) -> None:  # type: ignore[no-untyped-def]
+    import httpx
+
+    root = {"authorization": f"Bearer {server.tokens['root']}"}
+    for name, role in (("au.boss", "admin"), ("au.helper", "viewer")):
+        assert httpx.post(server.url + "/api/users", headers=root, json={
+            "username": name, "password": PASSWORD, "agency": "AU",
+            "role": role}).status_code == 201
+    login(page, server, "au.admin")
+    page.goto(server.url + "/admin/users")
+    boss = page.locator("tr", has_text="au.boss")
+    assert "more rights than yours" in boss.inner_text() and boss.locator("form").count() == 0
+    assert page.locator("option[value=password]").count() == 0  # never someone else's password
+    page.click("text=Log out")
+    login(page, server, "root")
+    page.goto(server.url + "/admin/users")
+    helper = page.locator("tr", has_text="au.helper")
+    helper.locator("select[name=action]").select_option("password")
+    helper.locator("input[name=password]").fill("set by the instance admin")
+    helper.locator("button").click()
+    page.wait_for_url("**/admin/users")
+    r = httpx.post(server.url + "/api/auth/login",
+                   json={"username": "au.helper", "password": "set by the instance admin"})
+    assert r.status_code == 200
