@@ -17,6 +17,7 @@ from rich.table import Table
 from tessera.config import Settings
 from tessera.context import Context, default_actor
 from tessera.core.errors import TesseraError
+from tessera.core.words import file_count
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -145,7 +146,7 @@ def ingest(source: Annotated[Path, typer.Argument(help="file, folder or zip arch
         ctx.settings = _with_workers(ctx.settings, workers)
     summary = run_ingest(ctx, source, agency, case, series, progress=_progress())
     verb = "resumed" if summary.resumed else "ran"
-    out.print(f"job {summary.job_id} {verb}: {summary.files:,} files processed"
+    out.print(f"job {summary.job_id} {verb}: {file_count(summary.files)} processed"
               f" ({summary.already_done:,} already done before), {summary.new_media:,} new media, "
               f"{summary.known_media:,} already known, {len(summary.errors):,} errors "
               f"in {summary.seconds:.1f}s")

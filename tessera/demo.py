@@ -19,6 +19,7 @@ from tessera.access import identity
 from tessera.access.policy import Role
 from tessera.config import Settings
 from tessera.context import Context
+from tessera.core.words import file_count
 from tessera.entities.persons import create_person, link_faces, suggest
 from tessera.entities.series import set_status
 from tessera.pipeline.deconflict import deconflict
@@ -154,7 +155,7 @@ def run_demo(output: Path, console: Console) -> None:
         set_status(ctx, name, victim, None)
         with ctx.db.session() as s:
             repos.get_series(s, name).sharing = sharing
-        console.print(f"  {agency} ingested {summary.files} files into '{name}' "
+        console.print(f"  {agency} ingested {file_count(summary.files)} into '{name}' "
                       f"(victim {victim}, shared as {sharing})")
     seizure = output / "seizure"
     make_seizure(seizure)

@@ -17,6 +17,7 @@ from tessera.access.policy import (
 )
 from tessera.core.paths import raw_b64, shown
 from tessera.core.types import FileResult
+from tessera.core.words import file_count
 from tessera.matching.matcher import Hit
 from tessera.media.image import shielded_jpeg
 from tessera.reports.model import (
@@ -240,28 +241,24 @@ def summarise(files: list[FileEntry], agency: str, source: str, max_distance: in
         owner = ref.agency if ref.agency == ref.country else f"{ref.agency}, {ref.country}"
         if ref.name is None:
             contact = f", contact: {ref.contact}" if ref.contact else ""
-            lines.append(f"{_files(item.files)} match material held by {ref.agency_name} "
+            lines.append(f"{file_count(item.files)} match material held by {ref.agency_name} "
                          f"({owner}{contact}); shared as hash-only: ask them: {detail}")
             continue
         victim = _VICTIM_WORDS.get(ref.victim_status or "", ref.victim_status)
-        lines.append(f"{_files(item.files)} belong to '{ref.name}' ({owner}, {victim}): "
+        lines.append(f"{file_count(item.files)} belong to '{ref.name}' ({owner}, {victim}): "
                      f"{detail}")
     unlinked = sum(1 for f in files if f.status in ("exact", "near")
                    and not any(m.series for m in f.matches))
     if unlinked:
-        lines.append(f"{_files(unlinked)} match known media outside any series")
+        lines.append(f"{file_count(unlinked)} match known media outside any series")
     lines.extend(_face_lines(files))
     lines.append(f"{counts.get('exact', 0):,} exact, {counts.get('near', 0):,} near-duplicates, "
                  f"{counts.get('new', 0):,} new, {counts.get('error', 0):,} could not be read "
-                 f"(of {_files(len(files))})")
+                 f"(of {file_count(len(files))})")
     totals = {k: counts.get(k, 0) for k in ("exact", "near", "new", "error")}
     totals["total"] = len(files)
     return Report(datetime.now(UTC).isoformat(timespec="seconds"), __version__, agency, source,
                   max_distance, files, totals, ordered, by_agency, lines)
-
-
-def _files(n: int) -> str:
-    return f"{n:,} file" + ("" if n == 1 else "s")
 
 
 def _face_lines(files: list[FileEntry]) -> list[str]:
@@ -281,6 +278,6 @@ def _face_lines(files: list[FileEntry]) -> list[str]:
         if f.faces and not told:
             anonymous += 1
     if anonymous:
-        lines.append(f"{_files(anonymous)} show faces seen before in known media, not linked "
+        lines.append(f"{file_count(anonymous)} show faces seen before in known media, not linked "
                      f"to a person")
     return lines

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from tessera.access.policy import Action, Principal, Target, require
 from tessera.core.errors import NotFound
+from tessera.core.words import file_count
 from tessera.pipeline.deconflict import Matched
 from tessera.store import audit, repos
 from tessera.store.tables import Notification, Task
@@ -54,14 +55,14 @@ def notify_owners(s: Session, task: Task, matched: Matched) -> list[Notification
             agency_id=x.owner_agency_id, from_agency_id=sender.id, task_id=task.id,
             case_ref=task.case_ref, series_id=series_id, files=len(paths),
             message=f"{sender.name} ({where}{case}) uploaded "
-                    f"{files(len(paths))} matching your series '{x.name}'. "
+                    f"{file_count(len(paths))} matching your series '{x.name}'. "
                     f"Contact: {sender.contact or 'no contact recorded'}"))
     for agency_id, paths in by_agency.items():
         made.append(Notification(
             agency_id=agency_id, from_agency_id=sender.id, task_id=task.id,
             case_ref=task.case_ref, files=len(paths),
             message=f"{sender.name} ({where}{case}) uploaded "
-                    f"{files(len(paths))} matching media your agency submitted. "
+                    f"{file_count(len(paths))} matching media your agency submitted. "
                     f"Contact: {sender.contact or 'no contact recorded'}"))
     s.add_all(made)
     s.flush()
@@ -79,10 +80,6 @@ def list_notifications(s: Session, p: Principal, unread_only: bool = False,
     if unread_only:
         q = q.where(Notification.read_at.is_(None))
     return list(s.scalars(q.order_by(Notification.id.desc()).limit(limit)))
-
-
-def files(n: int) -> str:
-    return f"{n:,} file" + ("" if n == 1 else "s")
 
 
 def mark_all_read(s: Session, p: Principal) -> int:

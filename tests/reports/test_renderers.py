@@ -50,3 +50,11 @@ def test_html_is_self_contained_and_blurs_thumbnails() -> None:
     assert "&lt;" not in "Series Ocean" and "Series Ocean" in html
     evil = summarise([FileEntry("<script>alert(1)</script>.jpg", "new")], "DE", "/s", 31)
     assert "<script>alert(1)" not in RENDERERS.get("html").render(evil).decode()
+
+
+def test_counts_read_as_words() -> None:
+    from tessera.core.words import file_count
+
+    one = summarise([FileEntry("a.jpg", "new")], "DE", "/s", 31)
+    assert one.lines[-1].endswith("(of 1 file)") and file_count(2) == "2 files"
+    assert file_count(1_234) == "1,234 files"
