@@ -31,7 +31,7 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.common import SHARED, machine
-from tessera.config import FaceThresholds, Limits
+from tessera.config import Limits
 from tessera.index.vectors import IvfVectorIndex
 from tessera.media.image import decode_image
 from tessera.signals.face import FaceSignal
@@ -77,7 +77,7 @@ def verification(found: dict[Path, list]) -> tuple[list[str], dict[str, np.ndarr
     for far in (0.01, 0.001):
         t = float(np.quantile(diff_a, 1 - far))
         lines.append(f"| {far:.1%} | {t:.3f} | {(same_a > t).mean():.3f} |")
-    config = FaceThresholds()
+    config = FaceSignal()
     for name, t in (("match", config.match), ("suggest", config.suggest),
                     ("cluster", config.cluster)):
         lines.append(f"| {(diff_a >= t).mean():.3%} at Tessera's {name} threshold | {t:.3f} | "
@@ -90,7 +90,7 @@ def quality_buckets(found: dict[Path, list]) -> list[str]:
     """Whether quality predicts match reliability: same-person pairs (largest face per photo)
     accepted at the match threshold, by the quality of the weaker face of the pair; and the
     share of all faces found that the quality gate keeps from matching."""
-    config = FaceThresholds()
+    config = FaceSignal()
     singles = [(p.parent.name, max(v, key=lambda s: _area(s))) for p, v in found.items()
                if p.parent.name != "_groups" and v]
     vectors = np.stack([np.frombuffer(s.value, np.float32) for _, s in singles])
@@ -136,7 +136,7 @@ def groups(found: dict[Path, list], gallery: dict[str, np.ndarray]) -> list[str]
             v = np.frombuffer(face.value, np.float32)
             name, score = max(((n, float((g @ v).max())) for n, g in gallery.items()),
                               key=lambda x: x[1])
-            if score >= FaceThresholds().match:
+            if score >= FaceSignal().match:
                 best.add(name)
         want = GROUPS.get(p.name, set())
         lines.append(f"{p.name}: {len(faces)} faces; best matches above the match threshold: "
@@ -174,7 +174,7 @@ def search(size: int, queries: int) -> list[str]:
     strangers = rng.standard_normal((queries - len(picks), 128)).astype(np.float32)
     strangers /= np.linalg.norm(strangers, axis=1, keepdims=True)
     q = np.concatenate([noisy, strangers])
-    threshold = FaceThresholds().match
+    threshold = FaceSignal().match
 
     start = time.perf_counter()
     flat = faiss.IndexFlatIP(128)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,31 +93,6 @@ def _flag(env: dict[str, str], name: str, default: bool) -> bool:
 
 
 @dataclass(frozen=True)
-class FaceThresholds:
-    """Cosine similarities of unit-length face embeddings (see benchmarks/RESULTS.md for the
-    false accept rates they were chosen at). Clustering is stricter than search: a search
-    result is looked at by a person, a cluster groups many faces at once."""
-
-    match: float = 0.92  # search results and report face matches
-    suggest: float = 0.93  # Tessera suggests linking a face to a person
-    cluster: float = 0.92  # every pair of faces in one automatic cluster is at least this
-    min_quality: int = 40  # faces below this are kept but never matched
-
-
-def _faces(env: dict[str, str]) -> FaceThresholds:
-    d = FaceThresholds()
-    values = {name: _float(env, f"TESSERA_FACE_{name.upper()}_SCORE", getattr(d, name), 0.0)
-              for name in ("match", "suggest", "cluster")}
-    for name, value in values.items():
-        if value > 1:
-            raise ConfigError(f"TESSERA_FACE_{name.upper()}_SCORE must be at most 1")
-        if value < 0.8:
-            raise ConfigError(f"TESSERA_FACE_{name.upper()}_SCORE below 0.8 links strangers")
-    return FaceThresholds(**values, min_quality=_int(env, "TESSERA_FACE_MIN_QUALITY",
-                                                      d.min_quality))
-
-
-@dataclass(frozen=True)
 class ServiceLimits:
     """What one request or one user may ask of the server."""
 
@@ -133,9 +109,9 @@ class ServiceLimits:
 class Settings:
     home: Path
     database_url: str
-    pdq_max_distance: int = 31
-    pdq_min_quality: int = 50
-    faces: FaceThresholds = field(default_factory=lambda: FaceThresholds())
+    # the operator's TESSERA_* variables, from which each signal type reads its own matching
+    # knobs (threshold, quality gate; see ``SignalType.tuned``): the type owns their meaning
+    tuning: Mapping[str, str] = field(default_factory=dict)
     workers: int = field(default_factory=lambda: max(1, os.cpu_count() or 1))
     limits: Limits = field(default_factory=Limits)
     media: MediaOptions = field(default_factory=MediaOptions)
@@ -169,9 +145,6 @@ class Settings:
         url = env.get("TESSERA_DATABASE_URL") or f"sqlite:///{home / 'tessera.db'}"
         if url.startswith("postgresql://"):
             url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-        distance = _int(env, "TESSERA_PDQ_MAX_DISTANCE", 31)
-        if distance > 80:
-            raise ConfigError("TESSERA_PDQ_MAX_DISTANCE above 80 matches unrelated images")
         defaults = Limits()
         limits = Limits(
             max_file_bytes=_int(env, "TESSERA_MAX_FILE_BYTES", defaults.max_file_bytes, 1),
@@ -199,9 +172,7 @@ class Settings:
             home=home,
             service=service,
             database_url=url,
-            pdq_max_distance=distance,
-            pdq_min_quality=_int(env, "TESSERA_PDQ_MIN_QUALITY", 50),
-            faces=_faces(env),
+            tuning={k: v for k, v in env.items() if k.startswith("TESSERA_")},
             workers=_int(env, "TESSERA_WORKERS", max(1, os.cpu_count() or 1), 1),
             limits=limits,
             media=_media(env),

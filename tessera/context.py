@@ -9,16 +9,15 @@ import getpass
 import os
 from dataclasses import dataclass, field
 
-from tessera.config import Settings
+from tessera.config import MediaOptions, Settings
 from tessera.core.types import FileResult
-from tessera.index import INDEX_KINDS
-from tessera.matching.audio import AudioIndex
 from tessera.matching.indexes import SyncedIndex
 from tessera.matching.matcher import Matcher
+from tessera.matching.spaces import SEARCHES, SpaceIndex
 from tessera.media.sources import Item
 from tessera.pipeline.analyze import AnalyzeOptions, analyze_item
 from tessera.pipeline.isolated import IsolatedAnalyzer
-from tessera.signals import SIGNAL_TYPES
+from tessera.signals import SIGNAL_TYPES, SignalType, matching_types, spaces_of
 from tessera.store.audit import AuditKeys
 from tessera.store.blobs import BlobStore, load_key
 from tessera.store.db import Database, require_current_schema
@@ -38,8 +37,7 @@ class Context:
     db: Database
     actor: str = field(default_factory=default_actor)
     _blobs: BlobStore | None = None
-    _indexes: dict[str, SyncedIndex] = field(default_factory=dict)
-    _audio: AudioIndex | None = None
+    _indexes: dict[str, SpaceIndex] = field(default_factory=dict)
     _analyzer: IsolatedAnalyzer | None = None
 
     @classmethod
@@ -48,6 +46,7 @@ class Context:
         if check_schema:
             require_current_schema(db.engine)
         db.enable_audit(AuditKeys.load(settings.home))
+        matching_types(settings.media, settings.tuning)  # a bad threshold stops us here
         return cls(settings, db)
 
     def blobs(self) -> BlobStore:
@@ -55,38 +54,50 @@ class Context:
             self._blobs = BlobStore(self.settings.evidence_dir, load_key(self.settings.key_path))
         return self._blobs
 
-    def index(self, space: str = "pdq") -> SyncedIndex:
-        """The index of one index space (all signal types whose values it compares)."""
+    def signal_type(self, name: str) -> SignalType:
+        """One registered type as the operator tuned it (for a feature built on that type,
+        e.g. face suggestions), whether or not the media options switch it on."""
+        return SIGNAL_TYPES.get(name).tuned(self.settings.tuning)
+
+    def index(self, space: str) -> SpaceIndex:
+        """The index of one index space (all signal types whose values it compares), opened
+        by the search that reads it."""
         if space not in self._indexes:
-            members = [t for _, t in SIGNAL_TYPES if t.space() == space]
-            self._indexes[space] = SyncedIndex(self.settings.index_dir, self.db, space,
-                                               members).open()
+            members = spaces_of([t for _, t in SIGNAL_TYPES])[space]
+            search = SEARCHES.get(members[0].search)
+            self._indexes[space] = search.open_index(self.settings.index_dir, self.db, space,
+                                                     members)
         return self._indexes[space]
 
     def indexes(self) -> list[SyncedIndex]:
-        """Every persisted index (one per index space: PDQ, faces, …), opened."""
-        spaces = sorted({t.space() for _, t in SIGNAL_TYPES if t.index_kind in INDEX_KINDS.names()})
-        return [self.index(space) for space in spaces]
+        """Every index kept on disk (PDQ, faces, …), opened; ingest feeds them as it commits.
+        In-memory indexes (sound) catch up by themselves before each search."""
+        spaces = sorted(spaces_of([t for _, t in SIGNAL_TYPES]))
+        return [i for i in (self.index(space) for space in spaces) if isinstance(i, SyncedIndex)]
 
     def save_indexes(self) -> None:
-        for index in self._indexes.values():
-            index.save()
+        """Persist the indexes this context opened (others have nothing new)."""
+        for index in list(self._indexes.values()):
+            if isinstance(index, SyncedIndex):
+                index.save()
 
     def refresh_indexes(self) -> None:
         """Catch up with what other processes committed (a CLI ingest beside the server)."""
         for index in self.indexes():
             index.refresh()
 
-    def audio_index(self) -> AudioIndex:
-        if self._audio is None:
-            self._audio = AudioIndex(self.db)
-        return self._audio
+    def thresholds(self, media: MediaOptions | None = None) -> list[tuple[str, float, str]]:
+        """What each index space matches at: (space, threshold, unit), its owner's."""
+        spaces = spaces_of(matching_types(media or self.settings.media, self.settings.tuning))
+        return [(space, m[0].threshold, m[0].unit) for space, m in sorted(spaces.items())]
 
-    def matcher(self) -> Matcher:
-        """Every index a de-confliction searches, with the configured thresholds."""
-        return Matcher(self.db, self.index("pdq"), self.settings.pdq_max_distance,
-                       self.settings.pdq_min_quality, self.audio_index(),
-                       self.index("face"), self.settings.faces)
+    def matcher(self, media: MediaOptions | None = None) -> Matcher:
+        """A search of every index space of the types that run under ``media`` (default: the
+        settings'), at the thresholds the types own."""
+        spaces = spaces_of(matching_types(media or self.settings.media, self.settings.tuning))
+        return Matcher(self.db, [SEARCHES.get(members[0].search)(space, members, self.db,
+                                                                 self.index(space))
+                                 for space, members in spaces.items()])
 
     def isolate(self) -> Context:
         """Run every analysis in worker processes from now on (the service does): a native

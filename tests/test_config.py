@@ -10,7 +10,6 @@ def test_defaults_put_everything_under_home(tmp_path: Path) -> None:
     s = Settings.from_env(env={}, home=tmp_path)
     assert s.database_url == f"sqlite:///{tmp_path / 'tessera.db'}"
     assert s.key_path.is_relative_to(tmp_path)
-    assert s.pdq_max_distance == 31
 
 
 def test_postgres_url_uses_psycopg3(tmp_path: Path) -> None:
@@ -18,9 +17,7 @@ def test_postgres_url_uses_psycopg3(tmp_path: Path) -> None:
     assert s.database_url == "postgresql+psycopg://u@h/db"
 
 
-@pytest.mark.parametrize("env", [{"TESSERA_PDQ_MAX_DISTANCE": "abc"},
-                                 {"TESSERA_PDQ_MAX_DISTANCE": "120"},
-                                 {"TESSERA_WORKERS": "0"}, {"TESSERA_VIDEO_FPS": "0"},
+@pytest.mark.parametrize("env", [{"TESSERA_WORKERS": "0"}, {"TESSERA_VIDEO_FPS": "0"},
                                  {"TESSERA_VIDEO_FPS": "fast"},
                                  {"TESSERA_MAX_VIDEO_SECONDS": "0"},
                                  {"TESSERA_MAX_SPEECH_SECONDS": "nan"}])
@@ -40,14 +37,12 @@ def test_video_and_speech_settings(tmp_path: Path) -> None:
 
 def test_face_settings(tmp_path: Path) -> None:
     s = Settings.from_env(env={"TESSERA_FACES": "off", "TESSERA_FACE_ENGINE": "dlib-cnn",
-                               "TESSERA_MAX_FACES": "7", "TESSERA_FACE_MATCH_SCORE": "0.95",
-                               "TESSERA_FACE_MIN_QUALITY": "60"}, home=tmp_path)
+                               "TESSERA_MAX_FACES": "7"}, home=tmp_path)
     assert s.media.faces is False and s.media.face_engine == "dlib-cnn"
-    assert s.media.max_faces == 7 and s.faces.match == 0.95 and s.faces.min_quality == 60
+    assert s.media.max_faces == 7
     default = Settings.from_env(env={}, home=tmp_path)
-    assert default.media.faces is True and default.faces.match == 0.92
-    for bad in ({"TESSERA_FACES": "maybe"}, {"TESSERA_FACE_MATCH_SCORE": "0.5"},
-                {"TESSERA_FACE_CLUSTER_SCORE": "1.5"}, {"TESSERA_MAX_FACES": "0"}):
+    assert default.media.faces is True
+    for bad in ({"TESSERA_FACES": "maybe"}, {"TESSERA_MAX_FACES": "0"}):
         with pytest.raises(ConfigError):
             Settings.from_env(env=bad, home=tmp_path)
 

@@ -20,6 +20,7 @@ from tessera.context import Context
 from tessera.core.errors import NotFound, TesseraError
 from tessera.entities.persons import link_faces
 from tessera.matching.clustering import cluster_faces
+from tessera.signals.face import face_type
 from tessera.store import audit, repos
 from tessera.store import faces as face_repo
 from tessera.store.tables import FaceClusterMember, FaceClusterRun, IngestJob, JobItem, Person
@@ -49,10 +50,10 @@ def _scope_media(s: Session, agency_id: int, job_id: int | None) -> set[int]:
 def run_clustering(ctx: Context, agency_code: str, actor: str, *,
                    job_id: int | None = None) -> RunSummary:
     """Cluster the faces of every picture ``agency_code`` may see (or of one of its jobs)."""
-    t = ctx.settings.faces
+    t = face_type(ctx.settings.tuning)
     with ctx.db.session() as s:
         agency = repos.get_agency(s, agency_code)
-        rows = face_repo.faces_in(s, _scope_media(s, agency.id, job_id), t.min_quality)
+        rows = face_repo.faces_in(s, _scope_media(s, agency.id, job_id), t.min_quality or 0)
         ids = [r.signal_id for r in rows]
         position = {sid: k for k, sid in enumerate(ids)}
         same, different = _rules(s, set(ids), position)

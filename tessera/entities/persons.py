@@ -7,6 +7,7 @@ control is the caller's (the service checks the policy; the CLI is the local ope
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,6 +18,7 @@ from tessera.access.policy import parse_sharing
 from tessera.context import Context
 from tessera.core.errors import TesseraError
 from tessera.core.types import OffenderStatus, Signal, VictimStatus
+from tessera.signals.face import face_type
 from tessera.store import audit
 from tessera.store import faces as face_repo
 from tessera.store.tables import Agency, FaceLink, Person
@@ -113,8 +115,9 @@ def suggest(ctx: Context, person_ids: list[int] | None = None) -> int:
     """Suggest every face that looks like a person's confirmed faces (score at least the
     suggestion threshold), unless an investigator already decided on that face for them or
     confirmed it for someone else. Returns how many suggestions were made or refreshed."""
-    matcher = ctx.matcher()
-    ctx.index("face").refresh()
+    faces = face_type(ctx.settings.tuning)
+    space = ctx.matcher(replace(ctx.settings.media, faces=True)).space(faces.space())
+    ctx.index(faces.space()).refresh()
     made = 0
     with ctx.db.session() as s:
         confirmed = face_repo.confirmed_faces(s)
@@ -125,11 +128,12 @@ def suggest(ctx: Context, person_ids: list[int] | None = None) -> int:
                 by_person.setdefault(pid, []).append(sid)
         for pid, sids in by_person.items():
             rows = face_repo.faces(s, sids)
-            queries = [Signal("face", 1, r.value, r.quality) for r in rows.values()]
+            queries = [Signal(faces.name, faces.version, r.value, r.quality)
+                       for r in rows.values()]
             decided = {link.signal_id for link in face_repo.links_of_person(
                 s, pid, ("confirmed", "rejected"))}
             best: dict[int, float] = {}
-            for found in matcher.search_faces(queries, ctx.settings.faces.suggest):
+            for found in space.neighbours(queries, faces.suggest):
                 for sid, score in found:
                     if sid not in decided and sid not in confirmed:
                         best[sid] = max(score, best.get(sid, 0.0))

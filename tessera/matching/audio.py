@@ -1,5 +1,8 @@
-"""Soundtrack matching: candidates from the inverted index, then verified by aligned bit error
-rate, with the stretches where the two sounds agree as segments.
+"""Item-sequence matching (soundtracks): candidates from the inverted index, then verified by
+aligned bit error rate, with the stretches where the two sequences agree as segments.
+
+Values are little-endian uint32 items, one every ``item_seconds`` (Chromaprint's layout); the
+signal types of the space say which and how long an item lasts.
 
 The index is rebuilt in memory from the database when a process first needs it and caught up by
 signal id before each use (fingerprints are small: ~32 bytes a second of sound).
@@ -14,17 +17,11 @@ import numpy as np
 
 from tessera.index.inverted import InvertedIndex
 from tessera.matching.video import Segment
-from tessera.signals.chromaprint import (
-    ITEM_SECONDS,
-    MIN_ITEMS,
-    ChromaprintSignal,
-    item_bit_errors,
-)
+from tessera.signals.chromaprint import item_bit_errors
 from tessera.store import repos
 from tessera.store.db import Database
 
 WINDOW = 24  # items (~3 s) over which agreement is judged locally
-MIN_SEGMENT_ITEMS = MIN_ITEMS  # ~3 s: what a stored fingerprint has at least
 MIN_VOTES = 4
 
 
@@ -40,8 +37,8 @@ def _to_items(value: bytes) -> np.ndarray:
     return np.frombuffer(value, dtype="<u4").astype(np.uint32)
 
 
-def agreeing_runs(query: np.ndarray, stored: np.ndarray, offset: int,
-                  max_ber: float) -> tuple[float, list[tuple[int, int]]]:
+def agreeing_runs(query: np.ndarray, stored: np.ndarray, offset: int, max_ber: float,
+                  min_items: int) -> tuple[float, list[tuple[int, int]]]:
     """Overall bit error rate of the aligned overlap and the runs (query item ranges) where a
     sliding window agrees better than ``max_ber``."""
     q0, s0 = max(0, -offset), max(0, offset)
@@ -57,7 +54,7 @@ def agreeing_runs(query: np.ndarray, stored: np.ndarray, offset: int,
         if ok and start is None:
             start = k
         elif not ok and start is not None:
-            if k - start >= min(MIN_SEGMENT_ITEMS, n):
+            if k - start >= min(min_items, n):
                 runs.append((q0 + start, q0 + k))
             start = None
     if not runs:
@@ -67,14 +64,18 @@ def agreeing_runs(query: np.ndarray, stored: np.ndarray, offset: int,
 
 
 class AudioIndex:
-    def __init__(self, db: Database, max_ber: float = ChromaprintSignal.default_threshold) -> None:
+    """Every stored sequence of ``members`` ((type, version) pairs), in memory."""
+
+    def __init__(self, db: Database, members: list[tuple[str, int]], item_seconds: float,
+                 min_items: int) -> None:
         self.db = db
-        self.max_ber = max_ber
         self.index = InvertedIndex()
         self.items: dict[int, np.ndarray] = {}
         self.max_id = 0
         self.lock = threading.RLock()
-        self.members = [(ChromaprintSignal.name, ChromaprintSignal.version)]
+        self.members = members
+        self.item_seconds = item_seconds
+        self.min_items = min_items  # the shortest agreeing stretch that counts
 
     def refresh(self) -> int:
         added = 0
@@ -88,7 +89,7 @@ class AudioIndex:
                     added += 1
         return added
 
-    def search(self, value: bytes) -> list[AudioHit]:
+    def search(self, value: bytes, max_ber: float) -> list[AudioHit]:
         query = _to_items(value)
         self.refresh()
         out = []
@@ -98,15 +99,15 @@ class AudioIndex:
                 stored = self.items[c.id]
                 best = None
                 for offset in (c.offset - 1, c.offset, c.offset + 1):
-                    ber, runs = agreeing_runs(query, stored, offset, self.max_ber)
+                    ber, runs = agreeing_runs(query, stored, offset, max_ber, self.min_items)
                     if runs and (best is None or ber < best[0]):
                         best = (ber, runs, offset)
                 if best is None:
                     continue
                 ber, runs, offset = best
-                segments = tuple(Segment(round(a * ITEM_SECONDS, 2), round(b * ITEM_SECONDS, 2),
-                                         round((a + offset) * ITEM_SECONDS, 2),
-                                         round((b + offset) * ITEM_SECONDS, 2)) for a, b in runs)
-                out.append(AudioHit(c.id, round(offset * ITEM_SECONDS, 2), round(ber, 4),
-                                    segments))
+                step = self.item_seconds
+                segments = tuple(Segment(round(a * step, 2), round(b * step, 2),
+                                         round((a + offset) * step, 2),
+                                         round((b + offset) * step, 2)) for a, b in runs)
+                out.append(AudioHit(c.id, round(offset * step, 2), round(ber, 4), segments))
         return out

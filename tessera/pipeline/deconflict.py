@@ -11,7 +11,7 @@ from pathlib import Path
 
 from tessera.context import Context
 from tessera.core.types import FileResult
-from tessera.matching.matcher import Hit
+from tessera.matching.hits import Hit
 from tessera.media.sources import iter_items
 from tessera.pipeline.analyze import AnalyzeOptions
 from tessera.pipeline.ingest import (
@@ -102,7 +102,7 @@ def deconflict(ctx: Context, source: Path, agency_code: str, *, thumbnails: bool
         repos.get_agency(s, agency_code)
     matched = match_source(ctx, source, thumbnails=thumbnails, store_blobs=ingest is not None,
                            progress=progress)
-    report = build_report(ctx.db, agency_code, str(source), ctx.settings.pdq_max_distance,
+    report = build_report(ctx.db, agency_code, str(source), ctx.thresholds(),
                           matched.results, matched.exact, matched.near)
     with ctx.db.session() as s:
         audit.append(s, ctx.actor, "deconflict", str(Path(source).resolve()), agency=agency_code,

@@ -14,11 +14,11 @@ from typing import Any
 from tessera.access.policy import Principal
 from tessera.context import Context
 from tessera.core.errors import TesseraError
-from tessera.matching.matcher import face_queries
 from tessera.media.sources import Item
 from tessera.pipeline.analyze import AnalyzeOptions
 from tessera.reports.build import build_report
 from tessera.reports.model import FaceMatchEntry
+from tessera.signals.face import face_type
 from tessera.store import audit
 
 
@@ -63,17 +63,18 @@ def search_faces(ctx: Context, path: Path, name: str, *, face: int | None = None
                          AnalyzeOptions(ctx.settings.limits, query_variants=True, media=media))
     if not result.ok:
         raise TesseraError(f"{name}: {result.error_code}: {result.error}")
-    queries = face_queries(result.query_signals)
+    faces = face_type(ctx.settings.tuning)
+    queries = [x for x in result.query_signals if x.type == faces.name]  # numbered 1, 2, …
     if face is not None and not 1 <= face <= len(queries):
         raise TesseraError(f"{name} has {len(queries)} face(s); --face must be 1-"
                            f"{len(queries)}" if queries else f"no face found in {name}")
-    matcher = ctx.matcher()
-    hits = [h for h in matcher.near([queries])[0] if face is None or h.query_face == face]
+    matcher = ctx.matcher(media)
+    hits = [h for h in matcher.space(faces.space()).search([queries]).get(0, [])
+            if face is None or (h.neighbour and h.neighbour.query_number == face)]
     report = build_report(ctx.db, agency or (viewer.agency_code if viewer else "local"), name,
-                          ctx.settings.pdq_max_distance, [result], {}, [hits], viewer=viewer)
-    floor = ctx.settings.faces.min_quality
+                          ctx.thresholds(), [result], {}, [hits], viewer=viewer)
     found = [FoundFace(n, list(q.detail["box"]) if q.detail else None, q.quality or 0,
-                       (q.quality or 0) >= floor, q.start)
+                       faces.is_matchable(q.quality or 0), q.start)
              for n, q in enumerate(queries, 1) if face is None or n == face]
     by_number = {f.number: f for f in found}
     for m in report.files[0].faces:
@@ -81,7 +82,7 @@ def search_faces(ctx: Context, path: Path, name: str, *, face: int | None = None
             by_number[m.query_face].matches.append(m)
     info = result.info
     out = FaceSearch(name, info.sha256 if info else None, info.width if info else None,
-                     info.height if info else None, found, ctx.settings.faces.match)
+                     info.height if info else None, found, faces.score_floor())
     with ctx.db.session() as s:
         audit.append(s, viewer.actor if viewer else ctx.actor, "faces.search",
                      info.sha256 if info else name,

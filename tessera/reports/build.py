@@ -18,7 +18,7 @@ from tessera.access.policy import (
 from tessera.core.paths import raw_b64, shown
 from tessera.core.types import FileResult
 from tessera.core.words import file_count
-from tessera.matching.matcher import Hit
+from tessera.matching.hits import Hit
 from tessera.media.image import shielded_jpeg
 from tessera.reports.model import (
     FaceMatchEntry,
@@ -139,43 +139,53 @@ def _face_entries(entry: FileEntry, hits: list[Hit], known: _Known,
     holding agency for the whole file ("material held by AU"): no count of pictures, no
     score per hidden face, no person or link state learnt through them."""
     told: set[str] = set()
-    for hit in sorted(hits, key=lambda h: (-(h.score or 0.0), h.query_face or 0)):
-        face = hit.match_signal
+    for hit in sorted(hits, key=lambda h: (-h.score, _number(h))):
+        face = hit.neighbour.match_signal if hit.neighbour else None
         refs = persons.get(face, []) if face is not None else []
+        query_times = list(hit.timing.query_times)
         if known.media_id[hit.media_id] is None:
             holders = ",".join(sorted({r.agency for r in known.series[hit.media_id]}))
             if holders in told:
                 continue
             told.add(holders)
             entry.faces.append(FaceMatchEntry(
-                hit.query_face or 0, hit.score or 0.0, None, None, known.series[hit.media_id],
-                known.owners[hit.media_id], [], list(hit.query_times), []))
+                _number(hit), hit.score, None, None, known.series[hit.media_id],
+                known.owners[hit.media_id], [], query_times, []))
             continue
         entry.faces.append(FaceMatchEntry(
-            hit.query_face or 0, hit.score or 0.0, hit.media_id, face,
+            _number(hit), hit.score, hit.media_id, face,
             known.series[hit.media_id], known.owners[hit.media_id], refs,
-            list(hit.query_times), list(hit.match_times)))
+            query_times, list(hit.timing.match_times)))
     entry.faces.sort(key=lambda m: (m.query_face, -m.score))
 
 
+def _number(hit: Hit) -> int:
+    return hit.neighbour.query_number if hit.neighbour else 0
+
+
 def _entry(hit: Hit, series: list[SeriesRef], owners: list[str]) -> MatchEntry:
+    t = hit.timing
     return MatchEntry(hit.media_id, hit.kind, hit.distance, hit.transform.value,
                       hit.query_region, hit.match_region, series, owners,
-                      segments=[asdict(x) for x in hit.segments],
-                      query_coverage=hit.query_coverage, match_coverage=hit.match_coverage,
-                      query_times=list(hit.query_times), match_times=list(hit.match_times),
-                      frames=hit.frames, offset=hit.offset)
+                      segments=[asdict(x) for x in t.segments],
+                      query_coverage=t.query_coverage, match_coverage=t.match_coverage,
+                      query_times=list(t.query_times), match_times=list(t.match_times),
+                      frames=t.frames, offset=t.offset, unit=hit.unit,
+                      signal_type=hit.signal_type)
 
 
-def build_report(db: Database, agency: str, source: str, max_distance: int,
+Thresholds = list[tuple[str, float, str]]  # (index space, threshold, unit), from the matcher
+
+
+def build_report(db: Database, agency: str, source: str, thresholds: Thresholds,
                  results: list[FileResult], exact: dict[str, int],
                  near: list[list[Hit]], viewer: Principal | None = None) -> Report:
     """``viewer`` set: redacted to what that principal may see (hash-only matches name only the
     holding agency and its contact, once per file)."""
     known = _Known(db, set(exact.values()) | {h.media_id for hits in near for h in hits}, viewer)
     series_of, owners = known.series, known.owners
-    persons = _persons(db, {h.match_signal for hits in near for h in hits
-                            if h.kind == "face" and h.match_signal is not None}, viewer)
+    persons = _persons(db, {h.neighbour.match_signal for hits in near for h in hits
+                            if h.evidence == "person" and h.neighbour is not None}, viewer)
     files: list[FileEntry] = []
     for result, hits in zip(results, near, strict=True):
         d = result.digests
@@ -198,19 +208,20 @@ def build_report(db: Database, agency: str, source: str, max_distance: int,
             entry.status = "exact"
             add(exact_id, MatchEntry(exact_id, "exact", 0, "original", "full", "full",
                                      series_of.get(exact_id, []), owners.get(exact_id, [])))
-        _face_entries(entry, [h for h in hits if h.kind == "face"], known, persons)
+        _face_entries(entry, [h for h in hits if h.evidence == "person"], known, persons)
         for hit in hits:
-            if hit.media_id == exact_id or hit.kind == "face":
+            if hit.media_id == exact_id or hit.evidence == "person":
                 continue
             add(hit.media_id, _entry(hit, series_of.get(hit.media_id, []),
                                      owners.get(hit.media_id, [])))
         if entry.status == "new" and entry.matches and result.ok:
             entry.status = "near"
         files.append(entry)
-    return summarise(files, agency, shown(source), max_distance)
+    return summarise(files, agency, shown(source), thresholds)
 
 
-def summarise(files: list[FileEntry], agency: str, source: str, max_distance: int) -> Report:
+def summarise(files: list[FileEntry], agency: str, source: str,
+              thresholds: Thresholds) -> Report:
     counts = Counter(f.status for f in files)
     by_series: dict[str, SeriesSummary] = {}
     agency_files: dict[str, set[str]] = defaultdict(set)
@@ -257,8 +268,11 @@ def summarise(files: list[FileEntry], agency: str, source: str, max_distance: in
                  f"(of {file_count(len(files))})")
     totals = {k: counts.get(k, 0) for k in ("exact", "near", "new", "error")}
     totals["total"] = len(files)
+    # schema 1's max_distance: the widest Hamming radius any picture space matched at
+    max_distance = max((int(v) for _, v, unit in thresholds if unit == "bits"), default=0)
     return Report(datetime.now(UTC).isoformat(timespec="seconds"), __version__, agency, source,
-                  max_distance, files, totals, ordered, by_agency, lines)
+                  max_distance, files, totals, ordered, by_agency, lines,
+                  [{"space": s, "threshold": v, "unit": u} for s, v, u in thresholds])
 
 
 def _face_lines(files: list[FileEntry]) -> list[str]:

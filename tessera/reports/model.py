@@ -2,12 +2,14 @@
 
 JSON schema (version 1), stable for machine clients:
   report.schema_version, generated_at, tessera_version, agency, source, max_distance
+  (the widest Hamming radius of a picture space), thresholds[] (space, threshold, unit: what
+  each index space matched at)
   Hash-only matches (see tessera.access.policy) have media_id, series and victim_status null and
   name only the holding agency and its contact.
   files[]: path, sha256, md5, sha1, size, mime, kind, status (exact|near|new|error),
            error_code, error, warnings[], thumbnail (data: URI or null),
            matches[]: media_id, kind (exact|pdq|still-in-video|frame-of-still|video|audio),
-                      distance, transform, query_region,
+                      distance, unit (of distance), signal_type, transform, query_region,
                       match_region, series[] (name, agency, country, victim_status,
                       offender_status), series (first series name or null),
                       agency (owning agency code or null), country, victim_status,
@@ -57,7 +59,7 @@ class SeriesRef:
 class MatchEntry:
     media_id: int | None  # None: hash-only, the viewer learns who holds it, not what it is
     kind: str
-    distance: int
+    distance: float
     transform: str
     query_region: str
     match_region: str
@@ -70,6 +72,8 @@ class MatchEntry:
     match_times: list[float] = field(default_factory=list)
     frames: int = 0
     offset: float | None = None
+    unit: str = ""  # of ``distance``, as the signal type behind the match measures it
+    signal_type: str = ""
 
     @property
     def where(self) -> str:
@@ -101,7 +105,8 @@ class MatchEntry:
         first = self.series[0] if self.series else None
         return {
             "media_id": self.media_id, "kind": self.kind, "distance": self.distance,
-            "transform": self.transform, "query_region": self.query_region,
+            "unit": self.unit, "signal_type": self.signal_type, "transform": self.transform,
+            "query_region": self.query_region,
             "match_region": self.match_region,
             "series": first.name if first else None,
             "agency": first.agency if first else (self.submitted_by[0] if self.submitted_by
@@ -227,12 +232,20 @@ class Report:
     by_series: list[SeriesSummary]
     by_agency: list[dict[str, Any]]
     lines: list[str]
+    thresholds: list[dict[str, Any]] = field(default_factory=list)  # per index space
+
+    @property
+    def matched_at(self) -> str:
+        """The thresholds in words: "pdq ≤ 31 bits · chromaprint ≤ 20 % of bits"."""
+        return " · ".join(f"{t['space']} ≤ {t['threshold']:g} {t['unit']}"
+                          for t in self.thresholds) or f"distance ≤ {self.max_distance}"
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "schema_version": 1, "generated_at": self.generated_at,
             "tessera_version": self.tessera_version, "agency": self.agency,
             "source": self.source, "max_distance": self.max_distance,
+            "thresholds": self.thresholds,
             "files": [f.to_dict() for f in self.files],
             "summary": {
                 "counts": self.counts,

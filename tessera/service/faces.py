@@ -23,6 +23,7 @@ from tessera.media.image import decode_image, thumbnail_jpeg
 from tessera.media.image import shielded_jpeg as shielded
 from tessera.pipeline.face_search import FaceSearch, search_faces
 from tessera.service.views import media_target
+from tessera.signals.face import face_type
 from tessera.store import audit, repos
 from tessera.store import faces as face_repo
 from tessera.store.faces import FaceRow
@@ -30,6 +31,11 @@ from tessera.store.tables import FaceClusterRun, Person
 
 CROP_SIZE = 160
 CROP_MARGIN = 0.35  # of the face box on each side: hair and chin help a reviewer
+
+
+def quality_floor(ctx: Context) -> int:
+    """Faces under this quality are kept and shown but never matched."""
+    return face_type(ctx.settings.tuning).min_quality or 0
 
 
 def person_target(p: Principal, person: Person) -> Target:

@@ -27,7 +27,7 @@ from tessera.context import Context
 from tessera.core.errors import NotFound, TesseraError
 from tessera.core.paths import raw_b64, restore, shown
 from tessera.core.types import Digests, FileResult, MediaInfo, MediaKind
-from tessera.matching.matcher import Hit
+from tessera.matching.hits import Hit
 from tessera.pipeline.deconflict import IngestRequest, Matched, match_source, store_results
 from tessera.pipeline.ingest import key_of
 from tessera.reports.build import build_report
@@ -206,7 +206,7 @@ def task_report(ctx: Context, p: Principal, task_id: int) -> Report:
         raise NotFound(f"job {task_id} has no report yet (state {task.state})")
     matched = decode_result(task.result)
     source = f"upload (job {task.id}" + (f", case {task.case_ref}" if task.case_ref else "") + ")"
-    report = build_report(ctx.db, p.agency_code, source, ctx.settings.pdq_max_distance,
+    report = build_report(ctx.db, p.agency_code, source, ctx.thresholds(),
                           matched.results, matched.exact, matched.near, viewer=p)
     finished = task.finished_at or task.created_at  # the run's time, however often it is read
     finished = finished if finished.tzinfo else finished.replace(tzinfo=UTC)
@@ -240,7 +240,7 @@ def run_task(ctx: Context, task_id: int, cancel: threading.Event,
         with ctx.db.session() as s:  # what an interrupted earlier run stored is its own
             matched = matched.without(repos.media_only_from_source(
                 s, key_of(staging), matched.media_ids()))
-        counts = build_report(ctx.db, agency_code, str(staging), ctx.settings.pdq_max_distance,
+        counts = build_report(ctx.db, agency_code, str(staging), ctx.thresholds(),
                               matched.results, matched.exact, matched.near).counts
         with ctx.db.session() as s:
             task = s.get(Task, task_id)

@@ -233,7 +233,7 @@ def _similar(ctx: Context, p: Principal, media: Media) -> dict[str, list[dict[st
         return {"matches": [], "face_matches": []}
     matcher = ctx.matcher()
     hits = [h for h in matcher.near([signals])[0] if h.media_id != media.id]
-    report = build_report(ctx.db, p.agency_code, "", ctx.settings.pdq_max_distance,
+    report = build_report(ctx.db, p.agency_code, "", ctx.thresholds(),
                           [_placeholder(media)], {}, [hits], viewer=p)
     entry = report.files[0]
     return {"matches": [m.to_dict() for m in entry.matches],
@@ -332,7 +332,7 @@ def search_image(ctx: Context, p: Principal, path: Path, name: str, *,
     matcher = ctx.matcher()
     exact = matcher.exact([result.digests.sha256]) if result.digests else {}
     near = matcher.near([result.query_signals if result.ok else []])
-    report = build_report(ctx.db, p.agency_code, name, ctx.settings.pdq_max_distance, [result],
+    report = build_report(ctx.db, p.agency_code, name, ctx.thresholds(), [result],
                           exact, near, viewer=p)
     with ctx.db.session() as s:
         audit.append(s, p.actor, "search", result.digests.sha256 if result.digests else name,

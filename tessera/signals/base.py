@@ -6,18 +6,29 @@ images, ``frame_sink`` for video frames (fed once per sampled frame in a single 
 whose values are comparable share an index through ``index_space``: vPDQ frame hashes are PDQ
 hashes, so stills and video frames meet in one index. ``configured`` lets a type follow the
 media options (or switch itself off) without the pipeline knowing its name.
+
+A type also owns what a match of its values means: its ``threshold`` (in its ``unit``), its
+quality gate, its ``score`` (0-1, 1 = identical, to rank across types), the ``search`` that
+turns index neighbours into hits and whether those hits are evidence of a copy or of a person.
+Operators override the threshold and gate through the type's ``knobs`` (environment
+variables), read in ``tuned`` and nowhere else. Types sharing an index space are matched by
+the space owner's threshold and gate (the type whose name the space bears).
 """
 
 from __future__ import annotations
 
+import copy
+import math
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import ClassVar, Protocol
+from typing import ClassVar, Literal, Protocol
 
 import numpy as np
 from PIL import Image
 
 from tessera.config import MediaOptions
+from tessera.core.errors import ConfigError
 from tessera.core.registry import Registry
 from tessera.core.types import MediaKind, Signal
 from tessera.media.image import DecodedImage
@@ -41,23 +52,86 @@ class FrameSink(Protocol):
     def finish(self, end_time: float) -> list[Signal]: ...
 
 
+@dataclass(frozen=True, slots=True)
+class Knob:
+    """One matching setting a type lets operators override, with the bounds it accepts."""
+
+    attribute: str  # of the type: "threshold", "min_quality" or one of its own
+    env: str  # e.g. TESSERA_PDQ_MAX_DISTANCE
+    minimum: float = 0.0
+    maximum: float = math.inf
+    integer: bool = False
+    why: str = ""  # said when the value is refused for being out of bounds
+
+    def read(self, raw: str) -> float:
+        try:
+            value = int(raw) if self.integer else float(raw)
+        except ValueError:
+            what = "an integer" if self.integer else "a number"
+            raise ConfigError(f"{self.env} must be {what}, got {raw!r}") from None
+        if not self.minimum <= value <= self.maximum:  # also refuses NaN
+            bounds = f"between {self.minimum:g} and {self.maximum:g}"
+            raise ConfigError(f"{self.env} must be {bounds}, got {raw}"
+                              + (f": {self.why}" if self.why else ""))
+        return value
+
+
+Evidence = Literal["copy", "person"]
+
+
 class SignalType(ABC):
     name: ClassVar[str]
     version: ClassVar[int]
     applies_to: ClassVar[frozenset[MediaKind]]
-    default_threshold: ClassVar[float]
-    min_quality: ClassVar[int | None] = None
+    default_threshold: ClassVar[float]  # in ``unit``; see ``within``
+    unit: ClassVar[str] = "distance"
+    min_quality: int | None = None  # stored and query values below it are kept, never matched
     index_kind: ClassVar[str]  # name of the index implementation in ``tessera.index``
     index_space: ClassVar[str | None] = None  # shared index name; defaults to ``name``
     index_width: ClassVar[int] = 256  # bits of a binary code, or dimensions of a vector
+    search: ClassVar[str] = "range"  # how index neighbours become hits (``matching.spaces``)
+    hit_kind: ClassVar[str | None] = None  # the kind of a still-to-still hit; defaults to name
+    evidence: ClassVar[Evidence] = "copy"  # "person": listed apart, never makes a file "near"
+    knobs: ClassVar[tuple[Knob, ...]] = ()
+
+    @property
+    def threshold(self) -> float:
+        return getattr(self, "_threshold", self.default_threshold)
 
     def configured(self, options: MediaOptions) -> SignalType | None:
         """This type as the options want it; None when they switch it off."""
         return self
 
+    def tuned(self, env: Mapping[str, str]) -> SignalType:
+        """This type with the operator's overrides of its knobs (a copy; refused with a
+        ``ConfigError`` when out of bounds)."""
+        out = copy.copy(self)
+        for knob in self.knobs:
+            raw = env.get(knob.env, "").strip()
+            if raw:
+                name = "_threshold" if knob.attribute == "threshold" else knob.attribute
+                object.__setattr__(out, name, knob.read(raw))
+        return out
+
     @classmethod
     def space(cls) -> str:
         return cls.index_space or cls.name
+
+    @property
+    def kind_of_hit(self) -> str:
+        return self.hit_kind or self.name
+
+    def within(self, distance: float) -> bool:
+        """Whether two values this far apart match (distances: smaller is closer)."""
+        return distance <= self.threshold
+
+    def score(self, distance: float) -> float:
+        """Closeness on one scale for every type: 1 identical, 0 as far as values get."""
+        return max(0.0, 1.0 - distance)
+
+    def score_floor(self) -> float:
+        """The lowest score that matches (for searches that ask an index by score)."""
+        return self.score(self.threshold)
 
     def extract(self, media: DecodedImage) -> list[Signal]:
         """The values stored for a still image (zero or more)."""
@@ -89,9 +163,47 @@ class SignalType(ABC):
     @abstractmethod
     def distance(self, a: bytes, b: bytes) -> float: ...
 
-    def is_matchable(self, signal: Signal, min_quality: int | None = None) -> bool:
-        floor = self.min_quality if min_quality is None else min_quality
-        return floor is None or signal.quality is None or signal.quality >= floor
+    def is_matchable(self, quality: int | None) -> bool:
+        """The quality gate: values of unknown quality pass."""
+        return self.min_quality is None or quality is None or quality >= self.min_quality
+
+
+# Popcount of every byte value, for Hamming distance without Python-level bit loops.
+_POPCOUNT = np.array([bin(i).count("1") for i in range(256)], dtype=np.uint8)
+
+
+def hamming(a: bytes, b: bytes) -> int:
+    x = np.frombuffer(a, dtype=np.uint8) ^ np.frombuffer(b, dtype=np.uint8)
+    return int(_POPCOUNT[x].sum())
+
+
+class BinaryHashType(SignalType):
+    """A perceptual hash of ``index_width`` bits, compared by Hamming distance within a radius
+    (PDQ, vPDQ; a new binary hash subclasses this and registers itself)."""
+
+    unit: ClassVar[str] = "bits"
+    index_kind: ClassVar[str] = "hamming"
+    search: ClassVar[str] = "range"
+
+    def distance(self, a: bytes, b: bytes) -> float:
+        return hamming(a, b)
+
+    def score(self, distance: float) -> float:
+        return max(0.0, 1.0 - distance / self.index_width)
+
+
+class SequenceType(SignalType):
+    """A sequence of uint32 items in time (a soundtrack fingerprint), matched by aligning two
+    sequences and measuring the share of differing bits where they agree."""
+
+    unit: ClassVar[str] = "% of bits"
+    index_kind: ClassVar[str] = "audio"  # in memory, rebuilt from the database
+    search: ClassVar[str] = "aligned"
+    item_seconds: ClassVar[float]  # how long one item lasts
+    min_items: ClassVar[int]  # the shortest stretch that may link two media
+
+    def score(self, distance: float) -> float:
+        return max(0.0, 1.0 - distance / 100)
 
 
 SIGNAL_TYPES: Registry[SignalType] = Registry("signal type")
@@ -105,6 +217,26 @@ def active_types(kind: MediaKind, options: MediaOptions) -> list[SignalType]:
             configured = signal_type.configured(options)
             if configured is not None:
                 out.append(configured)
+    return out
+
+
+def matching_types(options: MediaOptions, env: Mapping[str, str]) -> list[SignalType]:
+    """Every type that runs under ``options``, tuned by the operator's overrides."""
+    out = []
+    for _, signal_type in SIGNAL_TYPES:
+        configured = signal_type.configured(options)
+        if configured is not None:
+            out.append(configured.tuned(env))
+    return out
+
+
+def spaces_of(types: list[SignalType]) -> dict[str, list[SignalType]]:
+    """Types grouped by index space, the space's owner (the type it is named after) first."""
+    out: dict[str, list[SignalType]] = {}
+    for t in types:
+        out.setdefault(t.space(), []).append(t)
+    for space, members in out.items():
+        members.sort(key=lambda m: (m.name != space, m.name))
     return out
 
 

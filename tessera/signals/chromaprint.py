@@ -16,7 +16,7 @@ import numpy as np
 
 from tessera.core.errors import MediaError
 from tessera.core.types import MediaKind, Signal
-from tessera.signals.base import SIGNAL_TYPES, SignalType
+from tessera.signals.base import SIGNAL_TYPES, Knob, SequenceType
 
 ITEM_SECONDS = 4096 / 3 / 11025  # Chromaprint's default algorithm: one item per 1365.3 samples
 MIN_SECONDS = 3.0  # shorter sound gives too few items to link anything
@@ -57,12 +57,16 @@ def bit_error_rate(a: np.ndarray, b: np.ndarray) -> float:
     return float(item_bit_errors(a, b).sum()) / (32 * a.size) if a.size else 1.0
 
 
-class ChromaprintSignal(SignalType):
+class ChromaprintSignal(SequenceType):
     name: ClassVar[str] = "chromaprint"
     version: ClassVar[int] = 1
     applies_to = frozenset({MediaKind.VIDEO, MediaKind.AUDIO})
-    default_threshold: ClassVar[float] = 0.2  # bit error rate over the aligned stretch
-    index_kind: ClassVar[str] = "audio"
+    default_threshold: ClassVar[float] = 20  # percent of bits differing over the stretch
+    hit_kind: ClassVar[str | None] = "audio"
+    item_seconds: ClassVar[float] = ITEM_SECONDS
+    min_items: ClassVar[int] = MIN_ITEMS
+    knobs = (Knob("threshold", "TESSERA_AUDIO_MAX_BIT_ERRORS", 1, 45,
+                  why="near half the bits differ between unrelated sounds"),)
 
     def extract_audio(self, pcm: np.ndarray, rate: int) -> list[Signal]:
         if pcm.size < MIN_SECONDS * rate or not np.any(pcm):
@@ -76,7 +80,7 @@ class ChromaprintSignal(SignalType):
     def distance(self, a: bytes, b: bytes) -> float:
         x, y = np.frombuffer(a, dtype="<u4"), np.frombuffer(b, dtype="<u4")
         n = min(x.size, y.size)
-        return bit_error_rate(x[:n], y[:n])
+        return 100 * bit_error_rate(x[:n], y[:n])
 
 
 SIGNAL_TYPES.register(ChromaprintSignal.name, ChromaprintSignal())

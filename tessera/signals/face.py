@@ -8,6 +8,7 @@ is in ``detail``; ``quality`` (0-100) gates matching.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import numpy as np
@@ -17,7 +18,7 @@ from tessera.analyzers.faces import EMBEDDING_DIMS, FoundFace, engine
 from tessera.config import MediaOptions
 from tessera.core.types import MediaKind, Signal
 from tessera.media.image import DecodedImage
-from tessera.signals.base import SIGNAL_TYPES, SignalType
+from tessera.signals.base import SIGNAL_TYPES, Knob, SignalType
 
 REGION = "face"
 
@@ -30,14 +31,31 @@ def similarity(a: bytes, b: bytes) -> float:
     return float(np.dot(embedding_of(a), embedding_of(b)))
 
 
+def _score_knob(attribute: str) -> Knob:
+    return Knob(attribute, f"TESSERA_FACE_{attribute.upper()}_SCORE", 0.8, 1.0,
+                why="a lower score links strangers")
+
+
 class FaceSignal(SignalType):
+    """Scores are cosine similarities of unit-length embeddings (see benchmarks/RESULTS.md for
+    the false accept rates they were chosen at). Clustering is stricter than search: a search
+    result is looked at by a person, a cluster groups many faces at once."""
+
     name: ClassVar[str] = "face"
     version: ClassVar[int] = 1  # dlib ResNet embedding, chip aligned on 68 landmarks
     applies_to: ClassVar[frozenset[MediaKind]] = frozenset({MediaKind.IMAGE, MediaKind.VIDEO})
-    default_threshold: ClassVar[float] = 0.08  # 1 - cosine similarity (see FaceThresholds)
-    min_quality: ClassVar[int | None] = 40
+    default_threshold: ClassVar[float] = 1 - 0.92  # as a distance; ``match`` is the score
+    unit: ClassVar[str] = "1 - cosine similarity"
+    min_quality: int | None = 40  # faces below this are kept but never matched
     index_kind: ClassVar[str] = "vectors"
     index_width: ClassVar[int] = EMBEDDING_DIMS
+    search: ClassVar[str] = "nearest"
+    evidence = "person"
+    match: float = 0.92  # search results and report face matches
+    suggest: float = 0.93  # Tessera suggests linking a face to a person
+    cluster: float = 0.92  # every pair of faces in one automatic cluster is at least this
+    knobs = (_score_knob("match"), _score_knob("suggest"), _score_knob("cluster"),
+             Knob("min_quality", "TESSERA_FACE_MIN_QUALITY", 0, 100, integer=True))
 
     def __init__(self, engine_name: str = "dlib-hog", max_faces: int = 100,
                  size: int = 1280) -> None:
@@ -70,6 +88,13 @@ class FaceSignal(SignalType):
     def distance(self, a: bytes, b: bytes) -> float:
         return 1.0 - similarity(a, b)
 
+    @property
+    def threshold(self) -> float:
+        return 1.0 - self.match
+
+    def score_floor(self) -> float:
+        return self.match
+
     def _signals(self, picture: Image.Image, scale: float,
                  start: float | None = None) -> list[Signal]:
         faces = engine(self.engine_name).find(picture, self.max_faces + 1)
@@ -96,4 +121,12 @@ def _detail(face: FoundFace, scale: float, engine_name: str) -> dict[str, Any]:
     }
 
 
-SIGNAL_TYPES.register("face", FaceSignal())
+def face_type(tuning: Mapping[str, str]) -> FaceSignal:
+    """The registered face type as the operator tuned it (for the face features: search by
+    face, suggestions, clustering), whether or not ``TESSERA_FACES`` runs it on ingest."""
+    found = SIGNAL_TYPES.get(FaceSignal.name).tuned(tuning)
+    assert isinstance(found, FaceSignal)
+    return found
+
+
+SIGNAL_TYPES.register(FaceSignal.name, FaceSignal())

@@ -17,7 +17,7 @@ from PIL import Image
 from tessera.core.types import MediaKind, Signal, Transform
 from tessera.media.borders import find_content_box
 from tessera.media.image import WORKING_SIZE, DecodedImage
-from tessera.signals.base import SIGNAL_TYPES, SignalType
+from tessera.signals.base import SIGNAL_TYPES, BinaryHashType, Knob, hamming
 
 _TRANSPOSES: dict[Transform, Image.Transpose | None] = {
     Transform.ORIGINAL: None,
@@ -30,13 +30,7 @@ _TRANSPOSES: dict[Transform, Image.Transpose | None] = {
     Transform.TRANSVERSE: Image.Transpose.TRANSVERSE,
 }
 
-# Popcount of every byte value, for Hamming distance without Python-level bit loops.
-_POPCOUNT = np.array([bin(i).count("1") for i in range(256)], dtype=np.uint8)
-
-
-def hamming(a: bytes, b: bytes) -> int:
-    x = np.frombuffer(a, dtype=np.uint8) ^ np.frombuffer(b, dtype=np.uint8)
-    return int(_POPCOUNT[x].sum())
+__all__ = ["PdqSignal", "hamming", "hash_array", "hash_pixels", "working_regions"]
 
 
 def hash_array(rgb: np.ndarray) -> tuple[bytes, int]:
@@ -65,13 +59,17 @@ def working_regions(media: DecodedImage) -> list[tuple[str, Image.Image]]:
     return regions
 
 
-class PdqSignal(SignalType):
+class PdqSignal(BinaryHashType):
+    """Owner of the "pdq" space: vPDQ frame hashes are matched at its threshold and gate."""
+
     name: ClassVar[str] = "pdq"
     version: ClassVar[int] = 1
     applies_to = frozenset({MediaKind.IMAGE})
-    default_threshold: ClassVar[float] = 31
-    min_quality: ClassVar[int | None] = 50
-    index_kind: ClassVar[str] = "hamming"
+    default_threshold: ClassVar[float] = 31  # bits of 256 (Meta's recommended 31)
+    min_quality: int | None = 50  # Meta: hashes below 50 are too uniform to match on
+    knobs = (Knob("threshold", "TESSERA_PDQ_MAX_DISTANCE", 0, 80, integer=True,
+                  why="a larger distance matches unrelated images"),
+             Knob("min_quality", "TESSERA_PDQ_MIN_QUALITY", 0, 100, integer=True))
 
     def extract(self, media: DecodedImage) -> list[Signal]:
         out = []
@@ -92,9 +90,6 @@ class PdqSignal(SignalType):
                 variants.append(Signal(self.name, self.version, value, quality, region,
                                        transform))
         return [v for v in variants if v.transform is Transform.ORIGINAL], variants
-
-    def distance(self, a: bytes, b: bytes) -> float:
-        return hamming(a, b)
 
 
 SIGNAL_TYPES.register(PdqSignal.name, PdqSignal())

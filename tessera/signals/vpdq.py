@@ -23,8 +23,8 @@ import numpy as np
 
 from tessera.core.types import MediaKind, Signal, Transform
 from tessera.media.video import Frame
-from tessera.signals.base import SIGNAL_TYPES, FrameSink, SignalType, VideoPlan
-from tessera.signals.pdq import hamming, hash_array
+from tessera.signals.base import SIGNAL_TYPES, BinaryHashType, FrameSink, VideoPlan, hamming
+from tessera.signals.pdq import PdqSignal, hash_array
 
 
 @dataclass(slots=True)
@@ -77,20 +77,18 @@ class _VpdqSink:
         return out
 
 
-class VpdqSignal(SignalType):
+class VpdqSignal(BinaryHashType):
+    """Frames in the PDQ space: matched at the PDQ type's threshold and gate."""
+
     name: ClassVar[str] = "vpdq"
     version: ClassVar[int] = 1
     applies_to = frozenset({MediaKind.VIDEO})
-    default_threshold: ClassVar[float] = 31
-    min_quality: ClassVar[int | None] = 50
-    index_kind: ClassVar[str] = "hamming"
-    index_space: ClassVar[str | None] = "pdq"
+    default_threshold: ClassVar[float] = PdqSignal.default_threshold
+    min_quality: int | None = PdqSignal.min_quality
+    index_space: ClassVar[str | None] = PdqSignal.name
 
     def frame_sink(self, plan: VideoPlan) -> FrameSink:
         return _VpdqSink(plan)
-
-    def distance(self, a: bytes, b: bytes) -> float:
-        return hamming(a, b)
 
 
 SIGNAL_TYPES.register(VpdqSignal.name, VpdqSignal())

@@ -260,7 +260,7 @@ def media_page(media_id: RowId, request: Request, svc: Svc, c: Page) -> Response
         mine = [p for p in faces.list_persons(s, c.principal) if p["can_edit"]] \
             if record["pixels"] else []
     return render(request, "media.html", c, m=record, faces=found, persons=mine,
-                  min_quality=svc.ctx.settings.faces.min_quality)
+                  min_quality=faces.quality_floor(svc.ctx))
 
 
 @router.get("/compare/{left}/{right}")

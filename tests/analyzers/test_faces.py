@@ -122,14 +122,14 @@ def test_tiny_and_blurred_faces_are_kept_but_not_matchable(shared_data: Path) ->
 def test_a_clear_moderately_turned_face_is_matchable(shared_data: Path) -> None:
     """A sharp 186-px face, turned a little, once scored 30 and could not be searched by; it
     matches the same man's other photos well above the match threshold."""
-    from tessera.config import FaceThresholds
+    from tessera.signals.face import FaceSignal
 
     turned = _faces((shared_data / "faces" / "kit_harington" / "john2.jpeg").read_bytes())
-    assert turned and turned[0].quality >= FaceThresholds().min_quality
+    assert turned and turned[0].quality >= (FaceSignal().min_quality or 0)
     others = [f for p in sorted((shared_data / "faces" / "kit_harington").iterdir())
               if p.name != "john2.jpeg" for f in _faces(p.read_bytes())[:1]]
     assert others and max(similarity(turned[0].value, f.value) for f in others) >= \
-        FaceThresholds().match
+        FaceSignal().match
 
 
 def test_huge_picture_is_searched_at_working_size(shared_data: Path) -> None:

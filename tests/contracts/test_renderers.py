@@ -35,7 +35,7 @@ def _sample() -> Report:
                     path_raw=base64.b64encode(b"seized/caf\xe9.jpg").decode())
     return summarise([FileEntry("seized/a.jpg", "exact", sha256="a" * 64), odd,
                       FileEntry("seized/b.jpg", "error", error_code="corrupt", error="bad")],
-                     "DE", "/seizure", 31)
+                     "DE", "/seizure", [("pdq", 31, "bits")])
 
 
 @pytest.mark.parametrize("name", RENDERERS.names())

@@ -16,7 +16,7 @@ from tessera.access.policy import Principal, Role
 from tessera.context import Context
 from tessera.core.types import Signal
 from tessera.entities import face_clusters, persons
-from tessera.matching.matcher import Hit
+from tessera.matching.hits import Hit
 from tessera.pipeline.deconflict import deconflict
 from tessera.pipeline.face_search import search_faces
 from tessera.pipeline.ingest import ingest
@@ -90,7 +90,8 @@ def test_faces_from_ingest_to_report_and_review(ctx: Context, shared_data: Path,
         stored = face_repo.get_face(s, hits[0].face)
     probe = Signal("face", 1, stored.value, stored.quality, region="face", start=2.0)
     hit = ctx.matcher().near([[probe]])[0][0]
-    assert hit.kind == "face" and Hit.from_row(json.loads(json.dumps(hit.to_row()))) == hit
+    assert hit.kind == "face" and hit.evidence == "person"
+    assert Hit.from_row(json.loads(json.dumps(hit.to_row()))) == hit
 
     # a victim: one confirmed face, Tessera suggests the rest, never confirms them
     with ctx.db.session() as s:

@@ -31,7 +31,7 @@ def test_previews_are_blurred_grey_pixels_even_without_styles(browser, tmp_path:
     original = jpeg(detailed)
     db = Database(f"sqlite:///{tmp_path / 'empty.db'}")
     results = [FileResult(f"/seizure/{n}.jpg", thumbnail=original) for n in "ab"]
-    report = build_report(db, "DE", "/seizure", 31, results, {}, [[], []])
+    report = build_report(db, "DE", "/seizure", [("pdq", 31, "bits")], results, {}, [[], []])
     page_path = tmp_path / "report.html"
     page_path.write_bytes(RENDERERS.get("html").render(report))
     page = browser.new_page(viewport={"width": 1280, "height": 800})

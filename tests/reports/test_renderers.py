@@ -21,7 +21,7 @@ def _report():  # type: ignore[no-untyped-def]
         FileEntry("b/new.jpg", "new", sha256="c" * 64),
         FileEntry("b/bad.jpg", "error", error_code="corrupt", error="cannot decode"),
     ]
-    return summarise(files, "DE", "/seizure", 31)
+    return summarise(files, "DE", "/seizure", [("pdq", 31, "bits")])
 
 
 def test_json_has_the_documented_schema() -> None:
@@ -48,13 +48,14 @@ def test_html_is_self_contained_and_blurs_thumbnails() -> None:
     assert not re.search(r"""(src|href)=["']https?:""", html)
     assert 'class="preview"' in html and "<script" not in html and "filter:" not in html
     assert "&lt;" not in "Series Ocean" and "Series Ocean" in html
-    evil = summarise([FileEntry("<script>alert(1)</script>.jpg", "new")], "DE", "/s", 31)
+    evil = summarise([FileEntry("<script>alert(1)</script>.jpg", "new")], "DE", "/s",
+                     [("pdq", 31, "bits")])
     assert "<script>alert(1)" not in RENDERERS.get("html").render(evil).decode()
 
 
 def test_counts_read_as_words() -> None:
     from tessera.core.words import file_count
 
-    one = summarise([FileEntry("a.jpg", "new")], "DE", "/s", 31)
+    one = summarise([FileEntry("a.jpg", "new")], "DE", "/s", [("pdq", 31, "bits")])
     assert one.lines[-1].endswith("(of 1 file)") and file_count(2) == "2 files"
     assert file_count(1_234) == "1,234 files"

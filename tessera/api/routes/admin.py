@@ -158,4 +158,4 @@ def status(svc: Svc, p: Who) -> dict[str, Any]:
             Task.agency_id == p.agency_id, Task.state.in_(("queued", "running")))) or 0
     return {"version": __version__, "agency": p.agency_code, "series": own_series,
             "media": own_media, "active_jobs": active,
-            "index_signals": len(svc.ctx.index("pdq").index)}
+            "index_signals": sum(len(x.index) for x in svc.ctx.indexes())}
