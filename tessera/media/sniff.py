@@ -1,4 +1,7 @@
-"""File type from content, never from the extension: seized files are often misnamed on purpose."""
+"""File type from content, never from the extension: seized files are often misnamed on purpose.
+
+Containers (archives) are recognised by the source that opens them (``media.sources``).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ from dataclasses import dataclass
 
 from tessera.core.types import MediaKind
 
-HEADER_BYTES = 64
+HEADER_BYTES = 512  # enough for every media magic and every source's (tar's sits at 257)
 
 _HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif"}
 _VIDEO_BRANDS = {b"isom", b"iso2", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42", b"avc1", b"M4V ",
@@ -17,11 +20,7 @@ _AUDIO_BRANDS = {b"M4A ", b"M4B "}
 @dataclass(frozen=True, slots=True)
 class Sniffed:
     mime: str
-    kind: MediaKind | None  # None: a container we open (archive), not media itself
-
-    @property
-    def is_archive(self) -> bool:
-        return self.mime == "application/zip"
+    kind: MediaKind
 
 
 def sniff(head: bytes) -> Sniffed | None:
@@ -68,6 +67,4 @@ def sniff(head: bytes) -> Sniffed | None:
         return Sniffed("audio/flac", audio)
     if head.startswith(b"ID3") or head[:2] in (b"\xff\xfb", b"\xff\xf3", b"\xff\xf2"):
         return Sniffed("audio/mpeg", audio)
-    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        return Sniffed("application/zip", None)
     return None

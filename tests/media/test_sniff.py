@@ -5,6 +5,8 @@ from PIL import Image
 
 from tessera.core.types import MediaKind
 from tessera.media.sniff import sniff
+from tessera.media.sources import SOURCES
+from tessera.media.sources.base import source_for
 
 
 def _encoded(fmt: str) -> bytes:
@@ -34,7 +36,8 @@ def test_videos_and_archives(shared_data) -> None:  # type: ignore[no-untyped-de
     webm = next((shared_data / "videos").glob("*.webm")).read_bytes()[:64]
     assert sniff(mp4).kind is MediaKind.VIDEO  # type: ignore[union-attr]
     assert sniff(webm).kind is MediaKind.VIDEO  # type: ignore[union-attr]
-    assert sniff(b"PK\x03\x04rest").is_archive  # type: ignore[union-attr]
+    assert sniff(b"PK\x03\x04rest") is None  # a container: the zip source claims it
+    assert source_for(b"PK\x03\x04rest") is SOURCES.get("zip")
 
 
 def test_text_is_not_media() -> None:
