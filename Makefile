@@ -22,6 +22,7 @@ demo: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check tessera tests benchmarks
+	$(BIN)/mypy
 
 test: $(STAMP) system-deps lint
 	$(BIN)/pytest -q
@@ -31,4 +32,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_index.py --sizes 1000000
 
 clean:
-	rm -rf $(VENV) demo-output .pytest_cache .ruff_cache
+	rm -rf $(VENV) demo-output .pytest_cache .ruff_cache .mypy_cache

@@ -63,7 +63,7 @@ def _context() -> Context:
     return Context.open(Settings.from_env())
 
 
-def _progress():  # type: ignore[no-untyped-def]
+def _progress():
     from tessera.cli_progress import RichProgress
 
     return RichProgress(err)
@@ -202,10 +202,10 @@ def deconflict(
                  ingest=request, progress=_progress())
     for line in result.lines:
         out.print(line)
-    for fmt, path in chosen:
+    for chosen_format, path in chosen:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(fmt.render(result))
-        out.print(f"{fmt.name.upper()} report: {path}")
+        path.write_bytes(chosen_format.render(result))
+        out.print(f"{chosen_format.name.upper()} report: {path}")
 
 
 @command(app)
@@ -246,7 +246,7 @@ def hash_files(files: Annotated[list[Path], typer.Argument(help="files to hash")
                 for sig in r.info.signals:
                     key = sig.type if sig.region == "full" else f"{sig.type}_{sig.region}"
                     if sig.start is not None or sig.detail:  # placed: one entry per value
-                        entry = {"quality": sig.quality, "value": sig.hex}
+                        entry: dict[str, Any] = {"quality": sig.quality, "value": sig.hex}
                         if sig.start is not None:
                             entry.update(frame=sig.frame, start=sig.start, span=sig.span)
                         if sig.detail:
@@ -369,11 +369,12 @@ def search_text(text: Annotated[str, typer.Argument(help="words that must all be
         owners = repos.media_owners(s, [x.media_id for x in found])
         audit.append(s, ctx.actor, "search.text", None, details={"text": text,
                                                                  "results": len(found)})
-        rows = [{"media_id": x.media_id, "start": x.t_start, "end": x.t_end, "text": x.text,
-                 "language": x.language, "engine": x.engine,
-                 "series": [z.name for z in series.get(x.media_id, [])],
-                 "agencies": sorted({a.code for a in owners.get(x.media_id, [])})}
-                for x in found]
+        rows: list[dict[str, Any]] = [
+            {"media_id": x.media_id, "start": x.t_start, "end": x.t_end, "text": x.text,
+             "language": x.language, "engine": x.engine,
+             "series": [z.name for z in series.get(x.media_id, [])],
+             "agencies": sorted({a.code for a in owners.get(x.media_id, [])})}
+            for x in found]
     if as_json:
         for row in rows:
             sys.stdout.write(json.dumps(row) + "\n")

@@ -93,7 +93,7 @@ def faces_cluster(agency: str = AGENCY,
               f"suggested for known persons")
 
 
-def _run(s, agency: str, run: int | None):  # type: ignore[no-untyped-def]
+def _run(s, agency: str, run: int | None):
     from tessera.core.errors import NotFound
     from tessera.store import faces as face_repo
     from tessera.store import repos

@@ -144,6 +144,7 @@ def write_video(path: Path, shots: list[Shot], *, start: float = 0.0, end: float
     with av.open(str(path), mode="w") as container:
         container.metadata.update(tags or {})
         stream = container.add_stream(codec, rate=fps)
+        assert isinstance(stream, av.VideoStream)
         stream.width, stream.height = size
         stream.pix_fmt = "yuv420p"
         stream.bit_rate = bitrate
@@ -152,6 +153,7 @@ def write_video(path: Path, shots: list[Shot], *, start: float = 0.0, end: float
         sound = None
         if audio is not None:
             sound = container.add_stream("aac", rate=audio_rate)
+            assert isinstance(sound, av.AudioStream)
             sound.layout = "mono"
         inner = (size[0] - 2 * pillarbox, size[1])
         for k in range(round((end - start) * fps)):

@@ -216,7 +216,7 @@ def revoke_credentials(s: Session, user: User, *, keep_session: str | None = Non
     q = delete(WebSession).where(WebSession.user_id == user.id)
     if keep_session:
         q = q.where(WebSession.token_hash != token_digest(keep_session))
-    ended = s.execute(q).rowcount or 0
+    ended = s.execute(q).rowcount or 0  # type: ignore[attr-defined]  # a CursorResult
     for token in s.scalars(select(ApiToken).where(ApiToken.user_id == user.id,
                                                   ApiToken.revoked_at.is_(None))):
         token.revoked_at = now()

@@ -41,7 +41,7 @@ class PocketSphinxEngine(SpeechEngine):
     name: ClassVar[str] = "pocketsphinx-en"
     _local = threading.local()
 
-    def _decoder(self, rate: int):  # type: ignore[no-untyped-def]
+    def _decoder(self, rate: int):
         from pocketsphinx import Decoder
 
         cached = getattr(self._local, "decoder", None)

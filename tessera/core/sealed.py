@@ -150,4 +150,4 @@ class SealedReader(io.RawIOBase):
 
 def open_sealed(path: str | Path, key: bytes) -> BinaryIO:
     """A buffered reader over a sealed file's plaintext."""
-    return io.BufferedReader(SealedReader(path, key), buffer_size=SEGMENT)  # type: ignore[return-value]
+    return io.BufferedReader(SealedReader(path, key), buffer_size=SEGMENT)

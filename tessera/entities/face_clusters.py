@@ -72,7 +72,7 @@ def run_clustering(ctx: Context, agency_code: str, actor: str, *,
                                     person_id=person_of.get(label))
                   for sid, label in zip(ids, labels, strict=True))
         suggestions = _suggest_from_clusters(s, ids, labels, vectors, person_of, confirmed)
-        sizes = defaultdict(int)
+        sizes: defaultdict[int, int] = defaultdict(int)
         for label in labels:
             sizes[label] += 1
         summary = RunSummary(run.id, len(rows), len(sizes),

@@ -18,6 +18,7 @@ from tessera.access.policy import parse_sharing
 from tessera.context import Context
 from tessera.core.errors import TesseraError
 from tessera.core.types import OffenderStatus, Signal, VictimStatus
+from tessera.matching.spaces.nearest import NearestSearch
 from tessera.signals.face import face_type
 from tessera.store import audit
 from tessera.store import faces as face_repo
@@ -117,6 +118,8 @@ def suggest(ctx: Context, person_ids: list[int] | None = None) -> int:
     confirmed it for someone else. Returns how many suggestions were made or refreshed."""
     faces = face_type(ctx.settings.tuning)
     space = ctx.matcher(replace(ctx.settings.media, faces=True)).space(faces.space())
+    if not isinstance(space, NearestSearch):
+        raise TypeError(f"face space {faces.space()!r} is not a nearest-neighbour search")
     ctx.index(faces.space()).refresh()
     made = 0
     with ctx.db.session() as s:

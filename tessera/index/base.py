@@ -5,10 +5,14 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from tessera.core.registry import Registry
+
+if TYPE_CHECKING:
+    from tessera.index.vectors import VectorIndex
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +50,7 @@ class HashIndex(ABC):
     def load(cls, path: Path, bits: int) -> HashIndex: ...
 
 
-INDEX_KINDS: Registry[type] = Registry("index kind")  # HashIndex or VectorIndex classes
+INDEX_KINDS: Registry[type[HashIndex] | type[VectorIndex]] = Registry("index kind")
 
 
 def as_codes(values: list[bytes], bits: int) -> np.ndarray:

@@ -100,11 +100,16 @@ class MultiIndexHammingIndex(HashIndex):
         if self._delta.ntotal >= max(self.merge_at, len(self._ids) // 20):
             self.merge()
 
+    def _delta_codes(self) -> np.ndarray:
+        """The codes waiting in the brute-force buffer, one row each."""
+        codes = self._delta.xb  # type: ignore[attr-defined]  # not in faiss's stubs
+        return faiss.vector_to_array(codes).reshape(-1, self.bits // 8)
+
     def merge(self) -> None:
         """Fold the brute-force buffer into the hashed tables (a rebuild of the tables)."""
         if not self._delta.ntotal:
             return
-        fresh = faiss.vector_to_array(self._delta.xb).reshape(-1, self.bits // 8)
+        fresh = self._delta_codes()
         self._codes = np.vstack([np.asarray(self._codes), fresh])
         self._ids = np.concatenate([np.asarray(self._ids), *self._delta_ids])
         self._delta.reset()
@@ -188,8 +193,7 @@ class MultiIndexHammingIndex(HashIndex):
         10M index opens instantly). Written beside and renamed, the layout file last: a crash
         leaves either the old files or tables that ``load`` detects as not matching."""
         files: dict[str, np.ndarray] = {
-            "codes": np.vstack([self._codes, faiss.vector_to_array(self._delta.xb)
-                                .reshape(-1, self.bits // 8)]),
+            "codes": np.vstack([self._codes, self._delta_codes()]),
             "ids": np.concatenate([self._ids, *self._delta_ids]),
         }
         for i, g in enumerate(self._groups):

@@ -67,7 +67,10 @@ class VectorIndex(ABC):
     @classmethod
     def load(cls, path: Path, dims: int) -> VectorIndex:
         out = cls(dims)
-        out.index = faiss.read_index(str(path.with_suffix(cls.suffix)))
+        loaded = faiss.read_index(str(path.with_suffix(cls.suffix)))
+        if not isinstance(loaded, faiss.IndexIDMap2):
+            raise ValueError(f"{path} does not hold an id-mapped vector index")
+        out.index = loaded
         if out.index.d != dims:
             raise ValueError(f"index has {out.index.d} dimensions, expected {dims}")
         return out

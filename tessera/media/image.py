@@ -67,7 +67,7 @@ def decode_image(data: bytes, limits: Limits, working_size: int = WORKING_SIZE) 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
+            image: Image.Image = Image.open(io.BytesIO(data))
             w, h = image.size
             if w <= 0 or h <= 0:
                 raise MediaError("corrupt", "image has no pixels")

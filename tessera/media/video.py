@@ -225,7 +225,7 @@ def decode(source: str | BinaryIO, limits: Limits, *, sample_fps: float | None =
 def _run(container: av.container.InputContainer, facts: VideoFacts, limits: Limits,
          sample_fps: float | None, on_frame: Callable[[Frame], None] | None, want_audio: bool,
          working_size: int) -> np.ndarray | None:
-    streams = []
+    streams: list[av.stream.Stream] = []
     vs = _video_stream(container) if on_frame is not None else None
     if vs is not None:
         vs.thread_type = "AUTO"
@@ -265,7 +265,7 @@ def _run(container: av.container.InputContainer, facts: VideoFacts, limits: Limi
                                            interpolation=INTERP)
                     on_frame(Frame(index, t, _upright(rgb, facts.rotation)))  # type: ignore[misc]
                     facts.decoded_frames = index + 1
-                elif resampler is not None:
+                elif resampler is not None and isinstance(frame, av.AudioFrame):
                     if vs is None:  # sound only: the sound's time is what the limits bound
                         t = float(frame.time or 0.0)
                         last_time = max(last_time, t)
@@ -326,7 +326,7 @@ def probe_frames(source: str | BinaryIO, limits: Limits, count: int = 12,
         for k in range(count):
             target = duration * (k + 0.5) / count if duration > 0 else 0.0
             try:
-                if target > 0:
+                if target > 0 and vs.time_base:
                     container.seek(int(target / vs.time_base), stream=vs, backward=True)
                 frame = next(container.decode(vs), None)
             except (av.FFmpegError, StopIteration, ValueError):

@@ -78,7 +78,7 @@ def analyze_av(source: str | BinaryIO, kind: MediaKind, mime: str, digests: Dige
     return info
 
 
-def _audio(pcm, kind: MediaKind, media: MediaOptions, info: MediaInfo,  # type: ignore[no-untyped-def]
+def _audio(pcm, kind: MediaKind, media: MediaOptions, info: MediaInfo,
            result: FileResult, *, transcribe: bool) -> None:
     """Audio signals always (they match); speech only when the file is stored, because
     transcripts serve later text searches and recognition runs at about real time."""
@@ -108,7 +108,7 @@ def _audio(pcm, kind: MediaKind, media: MediaOptions, info: MediaInfo,  # type: 
         info.metadata["speech_languages"] = languages
 
 
-def _stills(types: list, keyframes: KeyframeCollector, size: tuple[int, int],  # type: ignore[type-arg]
+def _stills(types: list, keyframes: KeyframeCollector, size: tuple[int, int],
             info: MediaInfo, result: FileResult) -> None:
     """Signals of the keyframes (faces): a failure costs the file its faces, not its hashes."""
     stills = [(k.time, k.image) for k in keyframes.keyframes]

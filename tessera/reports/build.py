@@ -37,13 +37,13 @@ _VICTIM_WORDS = {"identified": "victim identified", "safeguarded": "victim safeg
                  "unidentified": "victim not identified"}
 
 
-def _series_ref(series) -> SeriesRef:  # type: ignore[no-untyped-def]
+def _series_ref(series) -> SeriesRef:
     owner = series.owner
     return SeriesRef(series.name, owner.code, owner.name, owner.country, owner.contact,
                      series.victim_status, series.offender_status)
 
 
-def _holder_ref(agency) -> SeriesRef:  # type: ignore[no-untyped-def]
+def _holder_ref(agency) -> SeriesRef:
     return SeriesRef(None, agency.code, agency.name, agency.country, agency.contact, None, None)
 
 
@@ -68,7 +68,7 @@ class _Known:
                 else:
                     self._hash_only(m, series, agencies)
 
-    def _open(self, m: int, series, agencies, viewer: Principal | None) -> None:  # type: ignore[no-untyped-def]
+    def _open(self, m: int, series, agencies, viewer: Principal | None) -> None:
         self.media_id[m] = m
         refs, holders = [], {}
         for x in series:
@@ -80,7 +80,7 @@ class _Known:
         self.series[m] = refs + list(holders.values())
         self.owners[m] = sorted({a.code for a in agencies})
 
-    def _hash_only(self, m: int, series, agencies) -> None:  # type: ignore[no-untyped-def]
+    def _hash_only(self, m: int, series, agencies) -> None:
         holders = {x.owner.code: x.owner for x in series}
         if not holders:
             holders = {a.code: a for a in agencies}

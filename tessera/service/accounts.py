@@ -160,7 +160,7 @@ def update_user(s: Session, p: Principal, user_id: int, *, role: str | None = No
 def _audit_query(s: Session, p: Principal, *, actor: str | None = None,
                  action: str | None = None, agency: str | None = None,
                  since: datetime | None = None, until: datetime | None = None,
-                 outcome: str | None = None) -> Select[tuple[AuditEvent]]:
+                 outcome: str | None = None) -> Select[AuditEvent]:
     q = select(AuditEvent)
     if p.role is not Role.ADMIN:  # an agency admin sees their agency's trail only
         require(p, Action.VIEW_AUDIT, Target(p.agency_id))

@@ -190,7 +190,8 @@ def read_checkpoints(path: Path, key: Ed25519PublicKey) -> tuple[list[Checkpoint
             row = json.loads(line)
             if isinstance(row, dict) and set(row) == {"public_key"}:
                 continue  # an export's header
-            body = {"event": int(row["event"]), "head": str(row["head"]), "at": str(row["at"])}
+            body: dict[str, Any] = {"event": int(row["event"]), "head": str(row["head"]),
+                                    "at": str(row["at"])}
             signature = base64.b64decode(row["sig"])
         except (ValueError, KeyError, TypeError):
             problems.append(f"checkpoint line {number} is not a checkpoint")

@@ -175,7 +175,7 @@ def add_decision(s: Session, a: int, b: int, same: bool, agency_id: int, actor: 
 
 
 def decisions_among(s: Session, signal_ids: set[int]) -> list[tuple[int, int, bool]]:
-    out = []
+    out: list[tuple[int, int, bool]] = []
     ids = sorted(signal_ids)
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]

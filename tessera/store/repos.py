@@ -178,7 +178,7 @@ def media_owners(s: Session, media_ids: Iterable[int]) -> dict[int, list[Agency]
 TypeVersions = Sequence[tuple[str, int]]
 
 
-def _of_types(members: TypeVersions):  # type: ignore[no-untyped-def]
+def _of_types(members: TypeVersions):
     return or_(*(and_(Signal.type == name, Signal.version == version)
                  for name, version in members))
 

@@ -197,8 +197,8 @@ def report_page(job_id: RowId, request: Request, svc: Svc, c: Page,
     chosen = Selection(status or None, series or None, agency or None, kind or None, sort,
                        page, REPORT_PAGE)
     report, total = chosen.apply(full)
-    ids = {m.media_id for f in report.files for m in [*f.matches, *f.faces]
-           if m.media_id is not None}
+    ids = {m.media_id for f in report.files for m in f.matches if m.media_id is not None} | \
+        {m.media_id for f in report.files for m in f.faces if m.media_id is not None}
     with svc.ctx.db.session() as s:
         pixels = {i for i in ids
                   if can(c.principal, Action.VIEW_PIXELS, views.media_target(s, c.principal, i))}
@@ -503,12 +503,13 @@ def users_create(svc: Svc, c: FormWho, username: Annotated[str, Form()],
 def users_edit(user_id: RowId, svc: Svc, c: FormWho, action: Annotated[str, Form()],
                role: Annotated[str, Form()] = "",
                password: Annotated[str, Form(max_length=1000)] = "") -> Response:
-    changes: dict[str, Any] = {
+    actions: dict[str, dict[str, Any]] = {
         "unlock": {"unlock": True}, "disable": {"disabled": True},
         "enable": {"disabled": False}, "require_totp": {"totp_required": True},
         "optional_totp": {"totp_required": False}, "reset_totp": {"reset_totp": True},
         "role": {"role": role}, "password": {"password": password},
-    }.get(action, {})
+    }
+    changes = actions.get(action, {})
     if not changes:
         raise TesseraError(f"unknown action {action!r}")
     if action == "password" and not password:

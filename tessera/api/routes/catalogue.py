@@ -9,10 +9,10 @@ from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
 
 from tessera.api.deps import MAX_ID, RowId, Svc, Who
+from tessera.api.responses import JPEG, NO_STORE, jpeg
 from tessera.service import views
 
 router = APIRouter(tags=["catalogue"])
-NO_STORE = {"cache-control": "no-store"}
 
 
 class SeriesEdit(BaseModel):
@@ -60,19 +60,14 @@ def get_media(media_id: RowId, svc: Svc, p: Who) -> dict[str, Any]:
         return views.media_detail(svc.ctx, s, p, media_id)
 
 
-JPEG = {200: {"content": {"image/jpeg": {}}}}
 Index = Annotated[int, Path(ge=0, le=10_000)]
-
-
-def _jpeg(data: bytes) -> Response:
-    return Response(data, media_type="image/jpeg", headers=NO_STORE)
 
 
 @router.get("/media/{media_id}/thumbnail", response_class=Response, responses=JPEG)
 def thumbnail(media_id: RowId, svc: Svc, p: Who) -> Response:
     """Grayscale and blurred: what a grid shows until a person chooses to reveal."""
     with svc.ctx.db.session() as s:
-        return _jpeg(views.thumbnail(svc.ctx, s, p, svc.thumbnails, media_id, reveal=False))
+        return jpeg(views.thumbnail(svc.ctx, s, p, svc.thumbnails, media_id, reveal=False))
 
 
 @router.post("/media/{media_id}/reveal", response_class=Response, responses=JPEG)
@@ -80,7 +75,7 @@ def reveal(media_id: RowId, svc: Svc, p: Who, large: bool = False) -> Response:
     """The real thumbnail (``large``: 1024 px, to look closer); each call is recorded in the
     audit trail."""
     with svc.ctx.db.session() as s:
-        return _jpeg(views.thumbnail(svc.ctx, s, p, svc.thumbnails, media_id, reveal=True,
+        return jpeg(views.thumbnail(svc.ctx, s, p, svc.thumbnails, media_id, reveal=True,
                                      large=large))
 
 
@@ -88,7 +83,7 @@ def reveal(media_id: RowId, svc: Svc, p: Who, large: bool = False) -> Response:
 def keyframe(media_id: RowId, index: Index, svc: Svc, p: Who) -> Response:
     """One keyframe of a video, grey and blurred."""
     with svc.ctx.db.session() as s:
-        return _jpeg(views.keyframe(svc.ctx, s, p, media_id, index, reveal=False))
+        return jpeg(views.keyframe(svc.ctx, s, p, media_id, index, reveal=False))
 
 
 @router.post("/media/{media_id}/keyframes/{index}/reveal", response_class=Response,
@@ -96,7 +91,7 @@ def keyframe(media_id: RowId, index: Index, svc: Svc, p: Who) -> Response:
 def reveal_keyframe(media_id: RowId, index: Index, svc: Svc, p: Who) -> Response:
     """One keyframe as it is; each call is recorded in the audit trail."""
     with svc.ctx.db.session() as s:
-        return _jpeg(views.keyframe(svc.ctx, s, p, media_id, index, reveal=True))
+        return jpeg(views.keyframe(svc.ctx, s, p, media_id, index, reveal=True))
 
 
 @router.get("/media/{media_id}/download", response_class=StreamingResponse,

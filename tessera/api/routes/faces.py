@@ -11,13 +11,12 @@ from pydantic import BaseModel, Field
 from starlette.datastructures import FormData
 
 from tessera.api.deps import MAX_ID, RowId, Svc, Who
+from tessera.api.responses import JPEG, jpeg
 from tessera.api.routes.search import staged_search
 from tessera.core.errors import TesseraError
 from tessera.service import faces
 
 router = APIRouter(tags=["faces"])
-NO_STORE = {"cache-control": "no-store"}
-JPEG = {200: {"content": {"image/jpeg": {}}}}
 FaceId = Field(ge=1, le=MAX_ID)
 
 SEARCH_SCHEMA = {"requestBody": {"required": True, "content": {"multipart/form-data": {
@@ -138,7 +137,7 @@ def face_crop(face_id: RowId, svc: Svc, p: Who) -> Response:
     """The face, grey and blurred."""
     with svc.ctx.db.session() as s:
         data = faces.crop(svc.ctx, s, p, face_id, reveal=False)
-    return Response(data, media_type="image/jpeg", headers=NO_STORE)
+    return jpeg(data)
 
 
 @router.post("/faces/{face_id}/reveal", response_class=Response, responses=JPEG)
@@ -146,7 +145,7 @@ def face_reveal(face_id: RowId, svc: Svc, p: Who) -> Response:
     """The face as it is; every reveal is in the audit trail."""
     with svc.ctx.db.session() as s:
         data = faces.crop(svc.ctx, s, p, face_id, reveal=True)
-    return Response(data, media_type="image/jpeg", headers=NO_STORE)
+    return jpeg(data)
 
 
 @router.post("/faces/search", openapi_extra=SEARCH_SCHEMA)
