@@ -520,7 +520,7 @@ def serve(host: Annotated[str, typer.Option(help="address to listen on")] = "127
     """Run the web service (REST API under /api, OpenAPI at /api/docs, web UI at /)."""
     import uvicorn
 
-    from tessera.api.app import create_app
+    from tessera.server import create_app
 
     settings = Settings.from_env()
     app_ = create_app(settings)

@@ -20,9 +20,9 @@ import pytest
 import uvicorn
 from sqlalchemy import create_engine, text
 
-from tessera.api.app import create_app
 from tessera.config import Settings
 from tessera.context import Context
+from tessera.server import create_app
 from tessera.store import repos
 from tessera.store.bootstrap import initialise
 from tessera.synthetic import jpeg, picture

@@ -246,6 +246,25 @@ def resolve_session(s: Session, token: str) -> WebSession | None:
     return row
 
 
+def require_session(s: Session, token: str | None) -> WebSession:
+    """The live session of ``token``; an expired or ended one is a login failure."""
+    row = resolve_session(s, token or "")
+    if row is None:
+        raise AuthError("session expired; log in again")
+    return row
+
+
+def tokens_of(s: Session, user_id: int) -> list[ApiToken]:
+    return list(s.scalars(select(ApiToken).where(ApiToken.user_id == user_id)
+                          .order_by(ApiToken.id)))
+
+
+def own_token(s: Session, user_id: int, token_id: int) -> ApiToken | None:
+    """A token of this user's (another user's token is as good as none)."""
+    row = s.get(ApiToken, token_id)
+    return row if row is not None and row.user_id == user_id else None
+
+
 def end_session(s: Session, token: str) -> None:
     row = s.scalar(select(WebSession).where(WebSession.token_hash == token_digest(token)))
     if row is not None:

@@ -1,1 +1,1 @@
-"""The HTTP service: a FastAPI application over the same storage as the CLI."""
+"""The JSON API under ``/api``: one router module per area, each a thin face of ``service``."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -82,6 +83,12 @@ def list_notifications(s: Session, p: Principal, unread_only: bool = False,
     return list(s.scalars(q.order_by(Notification.id.desc()).limit(limit)))
 
 
+def notification_rows(s: Session, p: Principal, unread_only: bool = False,
+                      limit: int = 100) -> list[dict[str, Any]]:
+    """The agency's notifications as the API and the pages show them, newest first."""
+    return [notification_row(n) for n in list_notifications(s, p, unread_only, limit)]
+
+
 def mark_all_read(s: Session, p: Principal) -> int:
     """Every unread notification of the principal's agency; returns how many."""
     require(p, Action.READ_NOTIFICATIONS)
@@ -108,3 +115,10 @@ def mark_read(s: Session, p: Principal, notification_id: int) -> None:
     n.read_at = n.read_at or datetime.now(UTC)
     audit.append(s, p.actor, "notification.read", f"notification:{notification_id}",
                  agency=p.agency_code)
+
+
+def notification_row(n: Notification) -> dict[str, Any]:
+    return {"id": n.id, "message": n.message, "from_agency": n.from_agency.code,
+            "from_country": n.from_agency.country, "from_contact": n.from_agency.contact,
+            "case": n.case_ref, "series_id": n.series_id, "files": n.files,
+            "created_at": n.created_at.isoformat(), "read": n.read_at is not None}

@@ -164,6 +164,18 @@ def pace(task: Task) -> tuple[float | None, float | None]:
     return round(rate, 2), round(max(left, 0.0), 1) if left is not None else None
 
 
+def task_row(task: Task) -> dict[str, Any]:
+    """A job as the API and the pages show it."""
+    rate, eta = pace(task)
+    return {"id": task.id, "state": task.state, "files": task.files, "total": task.total,
+            "done": task.done, "stage": task.stage, "rate": rate, "eta_seconds": eta,
+            "case": task.case_ref, "series": task.series_name,
+            "store": task.store, "counts": task.counts or {}, "error": task.error,
+            "cancel_requested": task.cancel_requested,
+            "created_at": task.created_at.isoformat(),
+            "finished_at": task.finished_at.isoformat() if task.finished_at else None}
+
+
 def _load(s: Session, p: Principal, task_id: int) -> Task:
     task = s.get(Task, task_id)
     if task is None:

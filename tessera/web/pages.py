@@ -15,7 +15,9 @@ from fastapi.templating import Jinja2Templates
 
 from tessera.access import identity
 from tessera.access.policy import Action, Principal, Role, Target, can
-from tessera.api.deps import (
+from tessera.core.errors import NotFound, TesseraError
+from tessera.entities.persons import ROLES
+from tessera.http.deps import (
     MAX_ID,
     SESSION_COOKIE,
     Caller,
@@ -24,16 +26,13 @@ from tessera.api.deps import (
     Services,
     Svc,
     caller,
+    client_ip,
     pending_caller,
     pending_form_caller,
+    set_session_cookie,
 )
-from tessera.api.routes import auth
-from tessera.api.routes.jobs import task_row
-from tessera.api.routes.notifications import notification_row
-from tessera.core.errors import NotFound, TesseraError
-from tessera.entities.persons import ROLES
 from tessera.reports.select import Selection, grouped
-from tessera.service import accounts, faces, notifications, tasks, views
+from tessera.service import accounts, auth, faces, notifications, tasks, views
 from tessera.store import repos
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
@@ -92,14 +91,14 @@ def login_submit(request: Request, svc: Svc, username: Annotated[str, Form()],
     if not cookie or not secrets.compare_digest(cookie, prelogin):
         return back("/login?error=expired")
     try:
-        result = auth.login(svc, request, username, password)
+        result = auth.login(svc, client_ip(request), username, password)
     except TesseraError as exc:
         return render(request, "login.html", None, status=401, prelogin=prelogin,
                       error=str(exc))
     target = "/login/enrol" if result.enrol_required else \
         "/login/totp" if result.mfa_required else "/"
     response = back(target)
-    auth.set_session_cookie(svc, response, result.token)
+    set_session_cookie(svc, response, result.token)
     return response
 
 
@@ -112,7 +111,7 @@ def totp_page(request: Request, c: Pending) -> Response:
 def totp_submit(request: Request, svc: Svc, c: PendingForm,
                 code: Annotated[str, Form()]) -> Response:
     try:
-        auth.second_factor(svc, request, c, code)
+        auth.second_factor(svc, client_ip(request), c, code)
     except TesseraError as exc:
         return render(request, "totp.html", None, status=401, error=str(exc), pending=True,
                       csrf_field=c.csrf)
@@ -132,7 +131,7 @@ def enrol_submit(request: Request, svc: Svc, c: PendingForm, secret: Annotated[s
                  code: Annotated[str, Form()]) -> Response:
     auth.may_enrol(svc, c)
     try:
-        codes = auth.enrol(svc, request, c, secret, code)
+        codes = auth.enrol(svc, c, secret, code)
     except TesseraError as exc:
         return render(request, "enrol.html", None, status=400, error=str(exc), secret=secret,
                       uri=identity.totp_uri(secret, c.principal.username), pending=True,
@@ -142,7 +141,7 @@ def enrol_submit(request: Request, svc: Svc, c: PendingForm, secret: Annotated[s
 
 @router.post("/logout")
 def logout_submit(request: Request, svc: Svc, c: FormWho) -> Response:
-    auth.logout(svc, request, c.principal)
+    auth.logout(svc, c.principal, request.cookies.get(SESSION_COOKIE))
     response = back("/login")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -155,9 +154,9 @@ def logout_submit(request: Request, svc: Svc, c: FormWho) -> Response:
 def dashboard(request: Request, svc: Svc, c: Page) -> Response:
     p = c.principal
     with svc.ctx.db.session() as s:
-        notes = [notification_row(n) for n in notifications.list_notifications(s, p, limit=10)]
+        notes = notifications.notification_rows(s, p, limit=10)
         series = [x for x in views.list_series(s, p) if x["own"]]
-    jobs = [task_row(t) for t in tasks.list_tasks(svc.ctx, p, limit=10)]
+    jobs = [tasks.task_row(t) for t in tasks.list_tasks(svc.ctx, p, limit=10)]
     matched = sum(j["counts"].get("exact", 0) + j["counts"].get("near", 0) for j in jobs)
     return render(request, "dashboard.html", c, notes=notes, jobs=jobs, stats={
         "series": len(series), "media": sum(x["media_count"] or 0 for x in series),
@@ -172,12 +171,12 @@ def upload_page(request: Request, c: Page) -> Response:
 @router.get("/jobs")
 def jobs_page(request: Request, svc: Svc, c: Page) -> Response:
     return render(request, "jobs.html", c,
-                  jobs=[task_row(t) for t in tasks.list_tasks(svc.ctx, c.principal, 200)])
+                  jobs=[tasks.task_row(t) for t in tasks.list_tasks(svc.ctx, c.principal, 200)])
 
 
 @router.get("/jobs/{job_id}")
 def job_page(job_id: RowId, request: Request, svc: Svc, c: Page) -> Response:
-    return render(request, "job.html", c, job=task_row(tasks.get_task(svc.ctx, c.principal,
+    return render(request, "job.html", c, job=tasks.task_row(tasks.get_task(svc.ctx, c.principal,
                                                                       job_id)))
 
 
@@ -389,7 +388,7 @@ def search_page(request: Request, c: Page) -> Response:
 @router.get("/notifications")
 def notifications_page(request: Request, svc: Svc, c: Page) -> Response:
     with svc.ctx.db.session() as s:
-        notes = [notification_row(n) for n in notifications.list_notifications(s, c.principal)]
+        notes = notifications.notification_rows(s, c.principal)
     return render(request, "notifications.html", c, notes=notes)
 
 
@@ -421,7 +420,8 @@ def account_password(request: Request, svc: Svc, c: FormWho,
                      current_password: Annotated[str, Form()],
                      new_password: Annotated[str, Form()]) -> Response:
     try:
-        revoked = auth.change_password(svc, request, c, current_password, new_password)
+        revoked = auth.change_password(svc, client_ip(request), c, current_password,
+                                       new_password)
     except TesseraError as exc:
         return render(request, "account.html", c, status=400,
                       tokens=auth.list_tokens(svc, c.principal), password_error=str(exc))
@@ -443,7 +443,7 @@ def account_recovery_codes(request: Request, svc: Svc, c: FormWho,
 @router.post("/account/tokens")
 def account_token(request: Request, svc: Svc, c: FormWho,
                   name: Annotated[str, Form()]) -> Response:
-    created = auth.create_token(auth.TokenIn(name=name[:100] or "token"), svc, c.principal)
+    created = auth.create_token(svc, c.principal, name[:100] or "token")
     return render(request, "account.html", c, tokens=auth.list_tokens(svc, c.principal),
                   new_token=created["token"])
 

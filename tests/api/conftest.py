@@ -14,10 +14,10 @@ from fastapi.testclient import TestClient
 
 from tessera.access import identity
 from tessera.access.policy import Role
-from tessera.api.app import create_app
 from tessera.config import Settings
 from tessera.context import Context
 from tessera.pipeline.ingest import ingest
+from tessera.server import create_app
 from tessera.store import repos
 from tessera.store.bootstrap import initialise
 from tests.conftest import make_settings, new_postgres_database, write_pictures

@@ -13,7 +13,7 @@ import pyotp
 from fastapi.testclient import TestClient
 
 from tessera.access import identity
-from tessera.api.app import create_app
+from tessera.server import create_app
 from tests.api.conftest import PASSWORD, World
 
 _addresses = itertools.count(1)

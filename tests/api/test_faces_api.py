@@ -15,11 +15,11 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from tessera.api.app import create_app
 from tessera.config import Settings
 from tessera.context import Context
 from tessera.entities import persons
 from tessera.pipeline.ingest import ingest
+from tessera.server import create_app
 from tessera.store import faces as face_repo
 from tessera.store import repos
 from tests.api.conftest import World, build_world

@@ -8,8 +8,8 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from tessera.api.app import create_app
 from tessera.context import Context
+from tessera.server import create_app
 from tessera.store.tables import Task
 from tessera.synthetic import jpeg, picture
 from tests.api.conftest import build_world

@@ -8,7 +8,7 @@ from pathlib import Path
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from tessera.api.app import create_app
+from tessera.server import create_app
 from tests.api.conftest import build_world
 
 EXAMPLES_PER_OPERATION = 15

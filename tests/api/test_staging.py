@@ -12,11 +12,11 @@ from fastapi.testclient import TestClient
 
 from tessera.access import identity
 from tessera.access.policy import Role
-from tessera.api.app import create_app
 from tessera.config import Settings
 from tessera.context import Context
 from tessera.core.sealed import open_sealed
 from tessera.media.sources import iter_items
+from tessera.server import create_app
 from tessera.store import repos
 from tessera.store.blobs import load_key
 from tessera.store.bootstrap import initialise

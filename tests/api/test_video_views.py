@@ -12,9 +12,9 @@ from PIL import Image
 
 from tessera.access import identity
 from tessera.access.policy import Role
-from tessera.api.app import create_app
 from tessera.context import Context
 from tessera.pipeline.ingest import ingest
+from tessera.server import create_app
 from tessera.store import repos
 from tessera.store.bootstrap import initialise
 from tessera.store.tables import TranscriptSegment

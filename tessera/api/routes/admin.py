@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
 from tessera import __version__
-from tessera.api.deps import MAX_ID, RowId, Svc, Who
+from tessera.http.deps import MAX_ID, RowId, Svc, Who
 from tessera.service import accounts
 from tessera.store import repos
 from tessera.store.tables import Series, Submission, Task

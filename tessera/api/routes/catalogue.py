@@ -8,8 +8,8 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
 
-from tessera.api.deps import MAX_ID, RowId, Svc, Who
-from tessera.api.responses import JPEG, NO_STORE, jpeg
+from tessera.http.deps import MAX_ID, RowId, Svc, Who
+from tessera.http.responses import JPEG, NO_STORE, jpeg
 from tessera.service import views
 
 router = APIRouter(tags=["catalogue"])

@@ -10,10 +10,10 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from starlette.datastructures import FormData
 
-from tessera.api.deps import MAX_ID, RowId, Svc, Who
-from tessera.api.responses import JPEG, jpeg
 from tessera.api.routes.search import staged_search
 from tessera.core.errors import TesseraError
+from tessera.http.deps import MAX_ID, RowId, Svc, Who
+from tessera.http.responses import JPEG, jpeg
 from tessera.service import faces
 
 router = APIRouter(tags=["faces"])

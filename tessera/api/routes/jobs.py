@@ -14,13 +14,12 @@ from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from tessera.access.policy import Action, Principal, require
-from tessera.api.deps import RowId, Services, Svc, Who
 from tessera.core.errors import TesseraError
 from tessera.core.sealed import seal_file
+from tessera.http.deps import RowId, Services, Svc, Who
 from tessera.reports.renderers import renderer
 from tessera.reports.select import Selection
 from tessera.service import tasks
-from tessera.store.tables import Task
 
 router = APIRouter(tags=["jobs"])
 
@@ -54,17 +53,6 @@ def _save(upload: UploadFile, target: Path, key: bytes) -> None:
     """Stage one uploaded file sealed with the evidence key: it waits for its job encrypted."""
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     seal_file(iter(lambda: upload.file.read(1024 * 1024), b""), target, key)
-
-
-def task_row(task: Task) -> dict[str, Any]:
-    rate, eta = tasks.pace(task)
-    return {"id": task.id, "state": task.state, "files": task.files, "total": task.total,
-            "done": task.done, "stage": task.stage, "rate": rate, "eta_seconds": eta,
-            "case": task.case_ref, "series": task.series_name,
-            "store": task.store, "counts": task.counts or {}, "error": task.error,
-            "cancel_requested": task.cancel_requested,
-            "created_at": task.created_at.isoformat(),
-            "finished_at": task.finished_at.isoformat() if task.finished_at else None}
 
 
 async def start_upload(request: Request, svc: Services, p: Principal) -> int:
@@ -107,17 +95,17 @@ def _text(value: object) -> str | None:
 async def upload(request: Request, svc: Svc, p: Who) -> dict[str, Any]:
     """Upload files or zips to de-confliction (``store=true``: and keep them as evidence)."""
     task_id = await start_upload(request, svc, p)
-    return task_row(tasks.get_task(svc.ctx, p, task_id))
+    return tasks.task_row(tasks.get_task(svc.ctx, p, task_id))
 
 
 @router.get("/jobs")
 def list_jobs(svc: Svc, p: Who) -> list[dict[str, Any]]:
-    return [task_row(t) for t in tasks.list_tasks(svc.ctx, p)]
+    return [tasks.task_row(t) for t in tasks.list_tasks(svc.ctx, p)]
 
 
 @router.get("/jobs/{job_id}")
 def get_job(job_id: RowId, svc: Svc, p: Who) -> dict[str, Any]:
-    return task_row(tasks.get_task(svc.ctx, p, job_id))
+    return tasks.task_row(tasks.get_task(svc.ctx, p, job_id))
 
 
 @router.post("/jobs/{job_id}/cancel")
@@ -125,7 +113,7 @@ def cancel_job(job_id: RowId, svc: Svc, p: Who) -> dict[str, Any]:
     tasks.cancel_task(svc.ctx, p, job_id)
     if svc.runner:
         svc.runner.cancel(job_id)
-    return task_row(tasks.get_task(svc.ctx, p, job_id))
+    return tasks.task_row(tasks.get_task(svc.ctx, p, job_id))
 
 
 @router.get("/jobs/{job_id}/report")

@@ -6,24 +6,16 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from tessera.api.deps import RowId, Svc, Who
+from tessera.http.deps import RowId, Svc, Who
 from tessera.service import notifications
-from tessera.store.tables import Notification
 
 router = APIRouter(tags=["notifications"])
-
-
-def notification_row(n: Notification) -> dict[str, Any]:
-    return {"id": n.id, "message": n.message, "from_agency": n.from_agency.code,
-            "from_country": n.from_agency.country, "from_contact": n.from_agency.contact,
-            "case": n.case_ref, "series_id": n.series_id, "files": n.files,
-            "created_at": n.created_at.isoformat(), "read": n.read_at is not None}
 
 
 @router.get("/notifications")
 def list_notifications(svc: Svc, p: Who, unread: bool = False) -> list[dict[str, Any]]:
     with svc.ctx.db.session() as s:
-        return [notification_row(n) for n in notifications.list_notifications(s, p, unread)]
+        return notifications.notification_rows(s, p, unread)
 
 
 @router.post("/notifications/{notification_id}/read")

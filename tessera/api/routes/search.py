@@ -12,9 +12,9 @@ from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
 from tessera.access.policy import Principal
-from tessera.api.deps import Services, Svc, Who
 from tessera.core.errors import TesseraError
 from tessera.core.sealed import seal_file
+from tessera.http.deps import Services, Svc, Who
 from tessera.reports.model import Report
 from tessera.service import tasks, views
 

@@ -9,17 +9,14 @@ need none, since a browser never attaches a bearer token on its own.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
 from typing import Annotated
 
-from fastapi import Depends, Form, Path, Request
+from fastapi import Depends, Form, Path, Request, Response
 
 from tessera.access import identity
 from tessera.access.policy import Forbidden, Principal
-from tessera.api.security import LoginThrottle, RateLimiter
-from tessera.context import Context
-from tessera.service.tasks import TaskRunner
-from tessera.service.views import ThumbnailCache
+from tessera.service.auth import Caller
+from tessera.service.runtime import Services
 
 SESSION_COOKIE = "tessera_session"
 MAX_ID = 2**53  # ids beyond this are no row of ours, and overflow SQLite's integer
@@ -27,26 +24,8 @@ RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
-@dataclass
-class Services:
-    ctx: Context
-    runner: TaskRunner | None
-    key: bytes
-    thumbnails: ThumbnailCache = field(default_factory=ThumbnailCache)
-    limiter: RateLimiter = field(default_factory=RateLimiter)
-    throttle: LoginThrottle = field(default_factory=LoginThrottle)
-
-
 class NotAuthenticated(identity.AuthError):
     """No valid session or token; 401 for the API, a redirect to the login page for the UI."""
-
-
-@dataclass(frozen=True, slots=True)
-class Caller:
-    principal: Principal
-    csrf: str | None  # set for cookie sessions
-    via: str  # "session" | "token"
-    complete: bool = True  # False: a session that has passed the password only
 
 
 def services(request: Request) -> Services:
@@ -68,7 +47,7 @@ def _resolve(request: Request, svc: Services, *, allow_pending_mfa: bool = False
         if not row.mfa_passed and not allow_pending_mfa:
             raise NotAuthenticated("second factor required")
         caller = Caller(identity.principal_of(row.user), row.csrf_token, "session",
-                        row.mfa_passed)
+                        row.mfa_passed, cookie)
     if request.method not in SAFE_METHODS:
         check_csrf(caller, request.headers.get("x-csrf-token")
                    or getattr(request.state, "form_csrf", None))
@@ -111,3 +90,13 @@ Svc = Annotated[Services, Depends(services)]
 Who = Annotated[Principal, Depends(principal)]
 FullCaller = Annotated[Caller, Depends(caller)]
 FormWho = Annotated[Caller, Depends(form_caller)]
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def set_session_cookie(svc: Services, response: Response, token: str) -> None:
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict", path="/",
+                        secure=svc.ctx.settings.service.cookie_secure,
+                        max_age=int(identity.SESSION_LIFETIME.total_seconds()))

@@ -24,16 +24,18 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from tessera import __version__
 from tessera.access.identity import AuthError
 from tessera.access.policy import Forbidden
-from tessera.api.deps import NotAuthenticated, Services
-from tessera.api.security import RateLimited, SecurityMiddleware, TooLarge
+from tessera.access.throttle import RateLimited
 from tessera.config import Settings
 from tessera.context import Context
 from tessera.core.errors import ConfigError, Conflict, IntegrityError, NotFound, TesseraError
+from tessera.http.deps import NotAuthenticated
+from tessera.http.security import SecurityMiddleware, TooLarge
+from tessera.service.runtime import Services
 from tessera.service.tasks import TaskRunner
 from tessera.store.blobs import load_key
 
 log = logging.getLogger("tessera.api")
-STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
+STATIC = Path(__file__).resolve().parent / "web" / "static"
 # Swagger UI 5 (the one that reads OpenAPI 3.1), as files of a registry package: nothing
 # comes from a CDN; we use only its files and start it from our own script (CSP)
 SWAGGER_UI = Path(importlib.util.find_spec("fastapi_offline").origin).parent / "static"  # type: ignore[arg-type,union-attr]
