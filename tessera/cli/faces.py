@@ -11,12 +11,14 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from tessera.cli import _context, command, out
+from tessera.cli.common import app, command, open_context, out
 from tessera.core.timecode import timecode
 
 faces_app = typer.Typer(help="Faces: search, clusters, review.", no_args_is_help=True)
 person_app = typer.Typer(help="Victims and offenders, and the faces linked to them.",
                          no_args_is_help=True)
+app.add_typer(faces_app, name="faces")
+app.add_typer(person_app, name="person")
 
 AGENCY = typer.Option(..., "--agency", help="the agency that owns the person / the review")
 
@@ -34,7 +36,7 @@ def faces_search(image: Annotated[Path, typer.Argument(exists=True, dir_okay=Fal
     series, person and owning agency."""
     from tessera.pipeline.face_search import search_faces
 
-    ctx = _context()
+    ctx = open_context()
     found = search_faces(ctx, image, str(image), face=face)
     if as_json:
         out.print_json(json.dumps(found.to_dict()))
@@ -66,7 +68,7 @@ def faces_list(media_id: int) -> None:
     """The faces found in one stored media, with the persons they are linked to."""
     from tessera.store import faces as face_repo
 
-    ctx = _context()
+    ctx = open_context()
     table = Table("face", "box", "quality", "time", "persons")
     with ctx.db.session() as s:
         rows = face_repo.faces_of_media(s, media_id)
@@ -86,7 +88,7 @@ def faces_cluster(agency: str = AGENCY,
     """Group the faces AGENCY may see into candidate persons (a proposal for review)."""
     from tessera.entities.face_clusters import run_clustering
 
-    ctx = _context()
+    ctx = open_context()
     summary = run_clustering(ctx, agency, ctx.actor, job_id=job)
     out.print(f"run {summary.run_id}: {summary.faces:,} faces in {summary.clusters:,} clusters "
               f"({summary.multi:,} with two faces or more); {summary.suggestions:,} faces "
@@ -113,7 +115,7 @@ def faces_clusters(agency: str = AGENCY,
     """The clusters of a run, largest first."""
     from tessera.entities.face_clusters import clusters
 
-    ctx = _context()
+    ctx = open_context()
     with ctx.db.session() as s:
         found = _run(s, agency, run)
         rows = clusters(s, found, min_size=min_size)
@@ -138,7 +140,7 @@ def faces_merge(keep: int, other: int, agency: str = AGENCY,
     """Clusters KEEP and OTHER are the same person (kept in every later run)."""
     from tessera.entities.face_clusters import merge
 
-    ctx = _context()
+    ctx = open_context()
     with ctx.db.session() as s:
         merge(s, _run(s, agency, run), keep, other, ctx.actor)
     out.print(f"cluster {other} merged into {keep}")
@@ -152,7 +154,7 @@ def faces_split(cluster: int, faces: Annotated[list[int], typer.Argument(
     """These faces of CLUSTER are a different person from the rest (kept in later runs)."""
     from tessera.entities.face_clusters import split
 
-    ctx = _context()
+    ctx = open_context()
     with ctx.db.session() as s:
         number = split(s, _run(s, agency, run), cluster, faces, ctx.actor)
     out.print(f"{len(faces)} face(s) split off into cluster {number}")
@@ -164,7 +166,7 @@ def faces_not_this(cluster: int, face: int, agency: str = AGENCY,
     """FACE does not belong in CLUSTER: it leaves and is never grouped with it again."""
     from tessera.entities.face_clusters import remove_face
 
-    ctx = _context()
+    ctx = open_context()
     with ctx.db.session() as s:
         number = remove_face(s, _run(s, agency, run), cluster, face, ctx.actor)
     out.print(f"face {face} moved to cluster {number}")
@@ -178,7 +180,7 @@ def faces_link(cluster: int, person: int, agency: str = AGENCY,
     from tessera.entities.persons import suggest
     from tessera.store import faces as face_repo
 
-    ctx = _context()
+    ctx = open_context()
     with ctx.db.session() as s:
         target = face_repo.get_person(s, person)
         count = link_cluster(s, _run(s, agency, run), cluster, target, ctx.actor)
@@ -203,7 +205,7 @@ def person_add(label: str, agency: str = AGENCY,
     from tessera.entities.persons import create_person
     from tessera.store import repos
 
-    ctx = _context()
+    ctx = open_context()
     with ctx.db.session() as s:
         person = create_person(s, repos.get_agency(s, agency), role, label, ctx.actor,
                                status=status, sharing=sharing, description=description)
@@ -217,7 +219,7 @@ def person_list() -> None:
     from tessera.entities.persons import person_record
     from tessera.store import faces as face_repo
 
-    ctx = _context()
+    ctx = open_context()
     table = Table("id", "role", "label", "status", "owner", "sharing", "confirmed", "suggested")
     with ctx.db.session() as s:
         for p in face_repo.list_persons(s):
@@ -234,7 +236,7 @@ def person_show(person: int, as_json: bool = typer.Option(False, "--json")) -> N
     from tessera.entities.persons import person_record
     from tessera.store import faces as face_repo
 
-    ctx = _context()
+    ctx = open_context()
     with ctx.db.session() as s:
         row = person_record(s, face_repo.get_person(s, person))
     if as_json:
@@ -254,7 +256,7 @@ def person_status(person: int, status: str) -> None:
     from tessera.entities.persons import update_person
     from tessera.store import faces as face_repo
 
-    ctx = _context()
+    ctx = open_context()
     with ctx.db.session() as s:
         p = update_person(s, face_repo.get_person(s, person), ctx.actor, status=status)
         out.print(f"{p.label}: {p.status}")
@@ -267,7 +269,7 @@ def person_link(person: int, faces: Annotated[list[int], typer.Argument(help="fa
     from tessera.entities.persons import link_faces, suggest
     from tessera.store import faces as face_repo
 
-    ctx = _context()
+    ctx = open_context()
     state = "rejected" if reject else "confirmed"
     with ctx.db.session() as s:
         p = face_repo.get_person(s, person)

@@ -1,0 +1,17 @@
+"""The ``tessera`` command: one module per command group; each command parses, calls one
+use case, renders."""
+
+from __future__ import annotations
+
+import os
+
+from tessera.cli import audit, catalogue, faces, indexes, seizures, serve, setup, users
+from tessera.cli.common import app
+
+__all__ = ["app", "main"]
+_GROUPS = (audit, catalogue, faces, indexes, seizures, serve, setup, users)  # registered
+
+
+def main() -> None:
+    os.umask(0o077)  # everything Tessera writes (database, keys, reports) is private to its user
+    app()

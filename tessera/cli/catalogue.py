@@ -1,0 +1,172 @@
+"""``tessera series``, ``media``, ``search`` and ``jobs``: what the database holds."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from tessera.cli.common import app, command, open_context, out
+
+series_app = typer.Typer(help="Series and their identification status.", no_args_is_help=True)
+app.add_typer(series_app, name="series")
+media_app = typer.Typer(help="Stored media.", no_args_is_help=True)
+app.add_typer(media_app, name="media")
+search_app = typer.Typer(help="Search what the database knows.", no_args_is_help=True)
+app.add_typer(search_app, name="search")
+jobs_app = typer.Typer(help="Ingest jobs and their per-file outcome.", no_args_is_help=True)
+app.add_typer(jobs_app, name="jobs")
+
+
+@command(series_app, "list")
+def series_list() -> None:
+    """List series with owner, status and size."""
+    from tessera.store import repos
+
+    ctx = open_context()
+    table = Table("series", "owner", "country", "victim", "offender", "media")
+    with ctx.db.session() as s:
+        for series, n in repos.list_series(s):
+            table.add_row(series.name, series.owner.code, series.owner.country,
+                          series.victim_status, series.offender_status, f"{n:,}")
+    out.print(table)
+
+
+@command(series_app, "show")
+def series_show(name: str, limit: Annotated[int, typer.Option(help="media to list")] = 50,
+                agency: Annotated[str | None, typer.Option(
+                    help="owning agency, where several have a series of that name")] = None,
+                ) -> None:
+    """Show one series and its media."""
+    from tessera.store import repos
+
+    ctx = open_context()
+    with ctx.db.session() as s:
+        series = repos.get_series(s, name, repos.get_agency(s, agency) if agency else None)
+        owner = series.owner
+        out.print(f"[bold]{series.name}[/]  owner {owner.code} ({owner.name}, {owner.country})"
+                  + (f", contact {owner.contact}" if owner.contact else ""))
+        out.print(f"victim: {series.victim_status}   offender: {series.offender_status}")
+        table = Table("media", "sha256", "kind", "size", "dimensions", "first seen")
+        media = repos.series_media(s, series.id, limit)
+        for m in media:
+            dims = f"{m.width}x{m.height}" if m.width else ""
+            table.add_row(str(m.id), m.sha256[:16] + "…", m.kind, f"{m.size:,}", dims,
+                          m.first_seen.strftime("%Y-%m-%d %H:%M"))
+        out.print(table)
+
+
+@command(series_app, "set-status")
+def series_set_status(
+    name: str,
+    victim: Annotated[str | None, typer.Option(help="unidentified|identified|safeguarded")] = None,
+    offender: Annotated[str | None, typer.Option(help="unknown|identified|arrested")] = None,
+    agency: Annotated[str | None, typer.Option(
+        help="owning agency, where several have a series of that name")] = None,
+) -> None:
+    """Record the identification status of a series' victim and/or offender."""
+    from tessera.entities.series import set_status
+
+    result = set_status(open_context(), name, victim, offender, agency)
+    out.print(f"{result['series']}: victim {result['victim']}, offender {result['offender']}")
+
+
+@command(media_app, "show")
+def media_show(media_id: int) -> None:
+    """Show one media file: hashes, signals, metadata, submissions and series."""
+    from tessera.store import audit, repos
+
+    ctx = open_context()
+    with ctx.db.session() as s:
+        m = repos.get_media(s, media_id)
+        series = repos.series_for_media(s, [m.id])[m.id]
+        record = {
+            "id": m.id, "sha256": m.sha256, "sha1": m.sha1, "md5": m.md5, "kind": m.kind,
+            "mime": m.mime, "size": m.size, "width": m.width, "height": m.height,
+            "first_seen": m.first_seen.isoformat(), "metadata": m.meta,
+            "signals": [{"type": x.type, "version": x.version, "region": x.region,
+                         "value": x.value.hex(), "quality": x.quality, "start": x.t_start,
+                         "span": x.t_span} for x in m.signals],
+            "keyframes": [d.t_start for d in repos.derivatives_of(s, m.id, "keyframe")],
+            "transcript": [{"start": t.t_start, "end": t.t_end, "text": t.text,
+                            "language": t.language} for t in repos.transcript_of(s, m.id)],
+            "series": [{"name": x.name, "owner": x.owner.code,
+                        "victim_status": x.victim_status} for x in series],
+            "submissions": [{"agency": sub.agency.code,
+                             "case": sub.case.reference if sub.case else None,
+                             "series": sub.series.name if sub.series else None,
+                             "path": sub.original_path,
+                             "at": sub.submitted_at.isoformat()} for sub in m.submissions],
+        }
+        audit.append(s, ctx.actor, "media.view", f"media:{m.id}")
+    out.print_json(json.dumps(record))
+
+
+@command(search_app, "text")
+def search_text(text: Annotated[str, typer.Argument(help="words that must all be said")],
+                limit: int = typer.Option(50, min=1, max=1000),
+                as_json: bool = typer.Option(False, "--json", help="JSON lines")) -> None:
+    """Find recorded speech: every transcript segment that contains all the words."""
+    from tessera.core.timecode import timecode
+    from tessera.store import audit, repos
+
+    ctx = open_context()
+    with ctx.db.session() as s:
+        found = repos.search_transcripts(s, text, limit)
+        series = repos.series_for_media(s, [x.media_id for x in found])
+        owners = repos.media_owners(s, [x.media_id for x in found])
+        audit.append(s, ctx.actor, "search.text", None, details={"text": text,
+                                                                 "results": len(found)})
+        rows: list[dict[str, Any]] = [
+            {"media_id": x.media_id, "start": x.t_start, "end": x.t_end, "text": x.text,
+             "language": x.language, "engine": x.engine,
+             "series": [z.name for z in series.get(x.media_id, [])],
+             "agencies": sorted({a.code for a in owners.get(x.media_id, [])})}
+            for x in found]
+    if as_json:
+        for row in rows:
+            sys.stdout.write(json.dumps(row) + "\n")
+        return
+    if not rows:
+        out.print("no speech found with all of those words")
+        return
+    table = Table("media", "time", "said", "language", "series", "agencies")
+    for row in rows:
+        table.add_row(str(row["media_id"]),
+                      f"{timecode(row['start'])}-{timecode(row['end'])}", row["text"],
+                      row["language"] or "", ", ".join(row["series"]),
+                      ", ".join(row["agencies"]))
+    out.print(table)
+
+
+@command(jobs_app, "list")
+def jobs_list() -> None:
+    """Recent ingest jobs."""
+    from tessera.store import repos
+
+    ctx = open_context()
+    table = Table("job", "state", "agency", "source", "done", "errors", "started")
+    with ctx.db.session() as s:
+        for job in repos.list_jobs(s):
+            counts = repos.job_counts(s, job.id)
+            table.add_row(str(job.id), job.state, job.agency.code, job.source,
+                          f"{counts.get('done', 0):,}", f"{counts.get('error', 0):,}",
+                          job.created_at.strftime("%Y-%m-%d %H:%M"))
+    out.print(table)
+
+
+@command(jobs_app, "show")
+def jobs_show(job_id: int) -> None:
+    """Per-file errors of one job."""
+    from tessera.store import repos
+
+    ctx = open_context()
+    with ctx.db.session() as s:
+        counts = repos.job_counts(s, job_id)
+        out.print(f"job {job_id}: {counts.get('done', 0):,} done, {counts.get('error', 0):,} "
+                  "errors")
+        for item in repos.job_errors(s, job_id):
+            out.print(f"  {item.error_code}  {item.path}: {item.error}")

@@ -1,0 +1,82 @@
+"""``tessera init``, ``db``, ``agency`` and ``demo``: setting up a data folder and its agencies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from tessera.cli.common import app, command, open_context, out
+from tessera.config import Settings
+from tessera.context import default_actor
+from tessera.core.errors import TesseraError
+
+agency_app = typer.Typer(help="Agencies that own series and submit media.", no_args_is_help=True)
+app.add_typer(agency_app, name="agency")
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@command(app)
+def init() -> None:
+    """Create the data folder (TESSERA_HOME), its encryption key and the database schema."""
+    from tessera.store.bootstrap import initialise
+
+    result = initialise(Settings.from_env(), default_actor())
+    out.print(f"Tessera data folder: {result['home']}")
+    out.print(f"Evidence key: {result['key']}"
+              + (" (created)" if result["key_created"] else " (kept)"))
+    out.print(f"Database: {result['database']}")
+
+
+@command(db_app, "upgrade")
+def db_upgrade() -> None:
+    """Apply pending schema migrations."""
+    from tessera.store.bootstrap import upgrade_home
+
+    result = upgrade_home(Settings.from_env(), default_actor())
+    if result["audit_rekeyed"]:
+        out.print(f"audit trail re-keyed: {result['audit_rekeyed']:,} events now chained "
+                  "with the audit key")
+    out.print("database schema is current")
+
+
+@command(agency_app, "add")
+def agency_add(code: str, name: str,
+               country: Annotated[str, typer.Option(help="ISO 3166 alpha-2 code")],
+               contact: Annotated[str | None, typer.Option(help="who to call")] = None) -> None:
+    """Add an agency (national unit) that can own series and submit media."""
+    from tessera.store import audit, repos
+
+    if len(country) != 2 or not country.isalpha():
+        raise TesseraError("--country must be a two-letter ISO 3166 code, e.g. AU")
+    ctx = open_context()
+    with ctx.db.session() as s:
+        agency = repos.add_agency(s, code, name, country, contact)
+        audit.append(s, ctx.actor, "agency.add", f"agency:{code}", agency=code,
+                     details={"name": name, "country": agency.country})
+    out.print(f"added agency {code} ({name}, {country.upper()})")
+
+
+@command(agency_app, "list")
+def agency_list() -> None:
+    """List agencies."""
+    from tessera.store import repos
+
+    ctx = open_context()
+    table = Table("code", "name", "country", "contact")
+    with ctx.db.session() as s:
+        for a in repos.list_agencies(s):
+            table.add_row(a.code, a.name, a.country, a.contact or "")
+    out.print(table)
+
+
+@command(app)
+def demo(output: Annotated[Path, typer.Option(help="where the demo writes")] = Path(
+        "demo-output")) -> None:
+    """Generate benign sample media, ingest known series, de-conflict a synthetic seizure."""
+    from tessera.demo import run_demo
+
+    run_demo(output, out)
