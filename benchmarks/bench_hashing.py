@@ -22,6 +22,7 @@ from benchmarks.common import SHARED, best_of, machine
 from tessera.config import Limits, MediaOptions
 from tessera.media.sources import Item
 from tessera.pipeline.analyze import AnalyzeOptions, analyze_item
+from tessera.pipeline.dispatch import keep_evidence
 from tessera.store.blobs import BlobStore
 from tessera.synthetic import jpeg, picture
 
@@ -70,7 +71,8 @@ def main() -> None:
 
     def tessera_ingest() -> None:
         for p in files:
-            analyze_item(Item(str(p), str(p), size=p.stat().st_size), store_options, store)
+            item = Item(str(p), str(p), size=p.stat().st_size)
+            keep_evidence(store, item, analyze_item(item, store_options), limits)
 
     tessera_hash()  # warm caches and imports
     t_decode = best_of(3, pillow_decode)

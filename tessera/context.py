@@ -7,16 +7,14 @@ from __future__ import annotations
 
 import getpass
 import os
+import threading
 from dataclasses import dataclass, field
 
 from tessera.config import MediaOptions, Settings
-from tessera.core.types import FileResult
+from tessera.core.runner import LocalRunner, Runner
 from tessera.matching.indexes import SyncedIndex
 from tessera.matching.matcher import Matcher
 from tessera.matching.spaces import SEARCHES, SpaceIndex
-from tessera.media.sources import Item
-from tessera.pipeline.analyze import AnalyzeOptions, analyze_item
-from tessera.pipeline.isolated import IsolatedAnalyzer
 from tessera.signals import SIGNAL_TYPES, SignalType, matching_types, spaces_of
 from tessera.store.audit import AuditKeys
 from tessera.store.blobs import BlobStore, load_key
@@ -38,7 +36,10 @@ class Context:
     actor: str = field(default_factory=default_actor)
     _blobs: BlobStore | None = None
     _indexes: dict[str, SpaceIndex] = field(default_factory=dict)
-    _analyzer: IsolatedAnalyzer | None = None
+    _runner: Runner | None = None
+    _runner_for: tuple[int, bool] | None = None  # (workers, isolated) it was built for
+    _isolated: bool = False
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def open(cls, settings: Settings, check_schema: bool = True) -> Context:
@@ -102,24 +103,36 @@ class Context:
     def isolate(self) -> Context:
         """Run every analysis in worker processes from now on (the service does): a native
         crash or a library that is not thread-safe must not take it down. The CLI analyses
-        in its own process."""
-        if self._analyzer is None:
-            self._analyzer = IsolatedAnalyzer(max(1, min(2, self.settings.workers)),
-                                              str(self.settings.key_path))
+        in its own process when it has one worker."""
+        self._isolated = True
         return self
 
     @property
     def isolated(self) -> bool:
-        return self._analyzer is not None
+        return self._isolated
 
-    def analyze(self, item: Item, options: AnalyzeOptions) -> FileResult:
-        """One file, nothing stored (a search); a sealed item is read with the evidence key."""
-        if self._analyzer is None:
-            secret = load_key(self.settings.key_path) if item.sealed else None
-            return analyze_item(item, options, None, secret)
-        return self._analyzer.analyze(item, options)
+    @property
+    def runner(self) -> Runner:
+        """Where analysis runs: the local pool for the settings in force, unless another
+        runner was given (``use_runner``)."""
+        wanted = (self.settings.workers, self._isolated)
+        with self._lock:  # the service's threads share one context
+            stale = self._runner_for is not None and self._runner_for != wanted
+            if self._runner is None or stale:
+                if self._runner is not None:
+                    self._runner.close()
+                self._runner = LocalRunner(self.settings.workers, isolate=self._isolated,
+                                           call_workers=min(2, self.settings.workers))
+                self._runner_for = wanted
+            return self._runner
+
+    def use_runner(self, runner: Runner) -> Context:
+        if self._runner is not None:
+            self._runner.close()
+        self._runner, self._runner_for = runner, None
+        return self
 
     def close(self) -> None:
-        if self._analyzer is not None:
-            self._analyzer.close()
+        if self._runner is not None:
+            self._runner.close()
         self.db.dispose()

@@ -100,10 +100,11 @@ class Derivative:
     under its own SHA-256; never a replacement for the original."""
 
     kind: str  # "keyframe" | "contact_sheet"
-    sha256: str | None  # None when not stored (de-confliction without ingest)
+    sha256: str | None  # None when not kept (de-confliction without ingest)
     start: float | None = None
     width: int | None = None
     height: int | None = None
+    data: bytes | None = None  # the JPEG, from a worker to the coordinator that stores it
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +134,7 @@ class FileResult:
     query_signals: list[Signal] = field(default_factory=list)
     derivatives: list[Derivative] = field(default_factory=list)
     transcript: list[Utterance] = field(default_factory=list)
+    keep_original: bool = False  # the file is evidence to store (media, even undecodable AV)
 
     @property
     def ok(self) -> bool:

@@ -1,5 +1,8 @@
-"""Everything done to one file, in a worker process: read, hash, decode, extract signals, and
-(for ingest) store the encrypted original. Pure apart from the blob store: no SQL here."""
+"""Everything done to one file, in a worker process: read, hash, decode, extract signals.
+
+Pure: a worker writes nothing. What is to be kept (the original, keyframes, a contact sheet)
+comes back in the result, and the coordinator (``pipeline.evidence``) stores it, so analysis
+can run in any process or on another machine."""
 
 from __future__ import annotations
 
@@ -17,7 +20,6 @@ from tessera.media.sources import Item, open_item
 from tessera.pipeline.analyze_av import analyze_av
 from tessera.signals import active_types, signal_warnings
 from tessera.signals.cryptographic import MultiHasher, digest_bytes
-from tessera.store.blobs import BlobStore
 
 CHUNK = 1024 * 1024
 
@@ -36,8 +38,12 @@ _EXTENSIONS = {
 
 @dataclass(frozen=True, slots=True)
 class AnalyzeOptions:
+    """What one task asks of a worker; travels with each task (workers hold no options)."""
+
     limits: Limits
-    store_blobs: bool = False
+    store_blobs: bool = False  # the caller keeps evidence: return derivatives to store
+    transcribe: bool = False  # the speech stage (and ``media.speech``): for what is kept
+    key_path: str | None = None  # where a worker reads the key of items staged sealed
     query_variants: bool = False
     thumbnails: bool = False
     media: MediaOptions = field(default_factory=MediaOptions)
@@ -67,13 +73,12 @@ def _tapped(chunks: Iterator[bytes], hasher: MultiHasher) -> Iterator[bytes]:
         yield chunk
 
 
-def analyze_item(item: Item, options: AnalyzeOptions, blobs: BlobStore | None,
-                 secret: bytes | None = None) -> FileResult:
+def analyze_item(item: Item, options: AnalyzeOptions, secret: bytes | None = None) -> FileResult:
     """Never raises for bad input: every problem comes back as the result's error.
     ``secret`` reads a sealed item (an upload staged encrypted)."""
     result = FileResult(item.path, warnings=list(item.warnings))
     try:
-        _analyze(item, options, blobs, result, secret)
+        _analyze(item, options, result, secret)
     except MediaError as exc:
         result.error_code, result.error = exc.code, exc.message
     except TesseraError as exc:
@@ -85,8 +90,8 @@ def analyze_item(item: Item, options: AnalyzeOptions, blobs: BlobStore | None,
     return result
 
 
-def _analyze(item: Item, options: AnalyzeOptions, blobs: BlobStore | None,
-             result: FileResult, secret: bytes | None) -> None:
+def _analyze(item: Item, options: AnalyzeOptions, result: FileResult,
+             secret: bytes | None) -> None:
     limits = options.limits
     if item.size > limits.max_file_bytes:
         raise MediaError("too_large", f"file of {item.size} bytes exceeds the limit of "
@@ -99,7 +104,7 @@ def _analyze(item: Item, options: AnalyzeOptions, blobs: BlobStore | None,
         if found is not None and found.kind is MediaKind.IMAGE:
             data = b"".join(_chunks(head, fh, limits.max_image_bytes))
             result.digests = digest_bytes(data)
-            _analyze_image(data, found.mime, options, blobs, result)
+            _analyze_image(data, found.mime, options, result)
             return
         hasher = MultiHasher()
         stream = _tapped(_chunks(head, fh, limits.max_file_bytes), hasher)
@@ -109,25 +114,24 @@ def _analyze(item: Item, options: AnalyzeOptions, blobs: BlobStore | None,
             result.digests = hasher.digests()
             raise MediaError("not_media", f"not a recognised image, video or audio file "
                                           f"(starts with {head[:8].hex()})")
-        if options.store_blobs and blobs is not None:
-            blobs.put(stream)
-        else:
-            for _ in stream:
-                pass
+        for _ in stream:
+            pass
     result.digests = hasher.digests()
-    _analyze_av(item, found, options, blobs, result, secret)
+    result.keep_original = True  # evidence even if FFmpeg cannot read it
+    _analyze_av(item, found, options, result, secret)
 
 
-def _analyze_av(item: Item, found: Sniffed, options: AnalyzeOptions, blobs: BlobStore | None,
-                result: FileResult, secret: bytes | None) -> None:
-    """Video and audio are decoded from the file itself (seekable), after it was hashed and
-    stored: a file FFmpeg cannot read is still kept as evidence, with its error."""
+def _analyze_av(item: Item, found: Sniffed, options: AnalyzeOptions, result: FileResult,
+                secret: bytes | None) -> None:
+    """Video and audio are decoded from the file itself (seekable), after it was hashed: a
+    file FFmpeg cannot read is still kept as evidence, with its error."""
     d = result.digests
     assert d is not None and found.kind is not None
     with open_item(item, options.limits, secret) as fh:
         source = item.disk_path if not item.members and not item.sealed else fh
         info = analyze_av(source, found.kind, found.mime, d, options.limits, options.media,
-                          blobs if options.store_blobs else None, result,
+                          result, derivatives=options.store_blobs,
+                          transcribe=options.transcribe,
                           query_variants=options.query_variants)
     result.warnings.extend(_mislabel_warning(result.path, info.mime))
     if not options.thumbnails:
@@ -135,7 +139,7 @@ def _analyze_av(item: Item, found: Sniffed, options: AnalyzeOptions, blobs: Blob
     result.info = info
 
 
-def _analyze_image(data: bytes, mime: str, options: AnalyzeOptions, blobs: BlobStore | None,
+def _analyze_image(data: bytes, mime: str, options: AnalyzeOptions,
                    result: FileResult) -> None:
     d = result.digests
     assert d is not None
@@ -160,6 +164,5 @@ def _analyze_image(data: bytes, mime: str, options: AnalyzeOptions, blobs: BlobS
             result.thumbnail = thumbnail_jpeg(decoded.rgb)
         except Exception as exc:
             result.warnings.append(f"no preview: {type(exc).__name__}: {exc}")
-    if options.store_blobs and blobs is not None:
-        blobs.put([data], expected_sha256=d.sha256)
+    result.keep_original = True
     result.info = info

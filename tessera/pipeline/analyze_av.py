@@ -7,8 +7,12 @@ warning on the file, never the loss of its frame hashes.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from typing import BinaryIO
+
+import numpy as np
+from PIL import Image
 
 from tessera.analyzers.keyframes import KeyframeCollector, contact_sheet
 from tessera.config import Limits, MediaOptions
@@ -25,7 +29,6 @@ from tessera.media.borders import find_video_bars
 from tessera.media.image import thumbnail_jpeg
 from tessera.media.video import AUDIO_RATE, Frame, decode, probe_frames
 from tessera.signals import VideoPlan, active_types, signal_warnings
-from tessera.store.blobs import BlobStore
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +40,11 @@ def _rewind(source: str | BinaryIO) -> str | BinaryIO:
 
 
 def analyze_av(source: str | BinaryIO, kind: MediaKind, mime: str, digests: Digests,
-               limits: Limits, media: MediaOptions, blobs: BlobStore | None,
-               result: FileResult, *, query_variants: bool = False) -> MediaInfo:
-    """Signals, derivatives (stored when ``blobs``), transcript and a contact-sheet thumbnail.
+               limits: Limits, media: MediaOptions, result: FileResult, *,
+               derivatives: bool = False, transcribe: bool = False,
+               query_variants: bool = False) -> MediaInfo:
+    """Signals, transcript (``transcribe`` and ``media.speech``), a contact-sheet thumbnail
+    and, with ``derivatives``, full-size keyframes and sheet for the coordinator to store.
     With ``query_variants`` the result's query signals also hold mirrored frame hashes."""
     box = find_video_bars(probe_frames(_rewind(source), limits)) \
         if kind is MediaKind.VIDEO else None
@@ -69,19 +74,20 @@ def analyze_av(source: str | BinaryIO, kind: MediaKind, mime: str, digests: Dige
     info.signals.extend(x for x in variants if x.transform is Transform.ORIGINAL)
     frame_count = len(info.signals)
     if decoded.audio is not None:
-        _audio(decoded.audio, actual, media, info, result, transcribe=blobs is not None)
+        _audio(decoded.audio, actual, media, info, result, transcribe=transcribe)
     if actual is MediaKind.VIDEO:
         _stills(frame_types, keyframes, (facts.width or 0, facts.height or 0), info, result)
-        _pictures(keyframes, blobs, result)
+        _pictures(keyframes, result, keep=derivatives)
     if query_variants:
         result.query_signals = variants + info.signals[frame_count:]  # + sound
     return info
 
 
-def _audio(pcm, kind: MediaKind, media: MediaOptions, info: MediaInfo,
+def _audio(pcm: np.ndarray, kind: MediaKind, media: MediaOptions, info: MediaInfo,
            result: FileResult, *, transcribe: bool) -> None:
-    """Audio signals always (they match); speech only when the file is stored, because
-    transcripts serve later text searches and recognition runs at about real time."""
+    """Audio signals always (they match); speech when the task asks for it and the settings
+    allow it (TESSERA_SPEECH). The pipelines ask for what they keep: transcripts serve later
+    text searches, and recognition runs at about real time."""
     for signal_type in active_types(kind, media):
         try:
             info.signals.extend(signal_type.extract_audio(pcm, AUDIO_RATE))
@@ -90,7 +96,7 @@ def _audio(pcm, kind: MediaKind, media: MediaOptions, info: MediaInfo,
         except Exception as exc:  # an engine failure costs the file this signal only
             log.exception("%s failed on the soundtrack", signal_type.name)
             result.warnings.append(f"{signal_type.name} failed: {type(exc).__name__}: {exc}")
-    if not (media.speech and transcribe):
+    if not (transcribe and media.speech):
         return
     from tessera.analyzers.speech import transcribe as recognise  # heavy: only where it runs
 
@@ -124,19 +130,21 @@ def _stills(types: list, keyframes: KeyframeCollector, size: tuple[int, int],
         result.warnings.extend(signal_warnings(found))
 
 
-def _pictures(keyframes: KeyframeCollector, blobs: BlobStore | None,
-              result: FileResult) -> None:
-    """Keyframes and the contact sheet; stored encrypted as derivatives when ingesting."""
+def _pictures(keyframes: KeyframeCollector, result: FileResult, *, keep: bool) -> None:
+    """Keyframes and the contact sheet; with ``keep``, as derivatives (JPEG payloads) that
+    the coordinator stores encrypted beside the original."""
     sheet = contact_sheet(keyframes.sheet_stills())
     if sheet is None:
         return
     result.thumbnail = thumbnail_jpeg(sheet, 320, 75)
-    if blobs is None:
+    if not keep:
         return
-    data = thumbnail_jpeg(sheet, max(sheet.size), 85)
-    result.derivatives.append(Derivative("contact_sheet", blobs.put([data]), None,
-                                         sheet.width, sheet.height))
+    result.derivatives.append(_derivative("contact_sheet", sheet, None))
     for still in keyframes.keyframes:
-        data = thumbnail_jpeg(still.image, max(still.image.size), 85)
-        result.derivatives.append(Derivative("keyframe", blobs.put([data]), round(still.time, 3),
-                                             still.image.width, still.image.height))
+        result.derivatives.append(_derivative("keyframe", still.image, round(still.time, 3)))
+
+
+def _derivative(kind: str, picture: Image.Image, start: float | None) -> Derivative:
+    data = thumbnail_jpeg(picture, max(picture.size), 85)
+    return Derivative(kind, hashlib.sha256(data).hexdigest(), start, picture.width,
+                      picture.height, data)

@@ -14,9 +14,9 @@ from tessera.core.types import FileResult
 from tessera.matching.hits import Hit
 from tessera.media.sources import iter_items
 from tessera.pipeline.analyze import AnalyzeOptions
+from tessera.pipeline.dispatch import analyze_stream
 from tessera.pipeline.ingest import (
     IngestSummary,
-    analyze_stream,
     commit_results,
     count_items,
     finish_job,
@@ -65,7 +65,7 @@ def match_source(ctx: Context, source: Path, *, thumbnails: bool = True,
     progress = progress or NoProgress()
     matcher = ctx.matcher()
     options = AnalyzeOptions(ctx.settings.limits, store_blobs=store_blobs,
-                             query_variants=True, thumbnails=thumbnails,
+                             transcribe=store_blobs, query_variants=True, thumbnails=thumbnails,
                              media=ctx.settings.media)
     if store_blobs:
         ctx.blobs()

@@ -16,6 +16,7 @@ from tessera.context import Context
 from tessera.core.errors import TesseraError
 from tessera.media.sources import Item
 from tessera.pipeline.analyze import AnalyzeOptions
+from tessera.pipeline.dispatch import analyze_one
 from tessera.reports.build import build_report
 from tessera.reports.model import FaceMatchEntry
 from tessera.signals.face import face_type
@@ -59,8 +60,9 @@ def search_faces(ctx: Context, path: Path, name: str, *, face: int | None = None
     ``sealed``: the file was staged encrypted with the evidence key."""
     ctx.refresh_indexes()
     media = replace(ctx.settings.media, faces=True)
-    result = ctx.analyze(Item(name, str(path), size=path.stat().st_size, sealed=sealed),
-                         AnalyzeOptions(ctx.settings.limits, query_variants=True, media=media))
+    result = analyze_one(ctx, Item(name, str(path), size=path.stat().st_size, sealed=sealed),
+                         AnalyzeOptions(ctx.settings.limits, query_variants=True,
+                                        media=media))
     if not result.ok:
         raise TesseraError(f"{name}: {result.error_code}: {result.error}")
     faces = face_type(ctx.settings.tuning)

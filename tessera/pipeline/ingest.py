@@ -9,7 +9,7 @@ from the database on open, so it cannot miss what a killed run committed.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,11 +20,10 @@ from sqlalchemy.orm import Session
 from tessera.context import Context
 from tessera.core.paths import raw, shown
 from tessera.core.types import FileResult, MediaInfo
-from tessera.media.sources import Item, iter_items
+from tessera.media.sources import iter_items
 from tessera.pipeline.analyze import AnalyzeOptions
+from tessera.pipeline.dispatch import analyze_stream
 from tessera.pipeline.progress import NoProgress, Progress
-from tessera.pipeline.runner import bounded_map
-from tessera.pipeline.worker import crashed, init_worker, settled, work
 from tessera.store import audit, repos
 from tessera.store.tables import (
     Derivative,
@@ -152,17 +151,6 @@ def commit_results(ctx: Context, target: JobTarget, results: Iterable[FileResult
     flush()
 
 
-def analyze_stream(ctx: Context, items: Iterable[Item], options: AnalyzeOptions, *,
-                   sealed: bool = False) -> Iterator[FileResult]:
-    """``sealed``: the items are uploads staged encrypted with the evidence key."""
-    settings = ctx.settings
-    key_args = (str(settings.evidence_dir), str(settings.key_path)) \
-        if options.store_blobs or sealed else (None, None)
-    return bounded_map(work, items, workers=settings.workers, initializer=init_worker,
-                       initargs=(options, *key_args, sealed), on_crash=crashed,
-                       isolate=ctx.isolated, settled=settled)
-
-
 def count_items(source: Path, ctx: Context, secret: bytes | None = None) -> int:
     return sum(1 for _ in iter_items(source, ctx.settings.limits, secret))
 
@@ -219,7 +207,8 @@ def ingest(ctx: Context, source: Path, agency_code: str, case_ref: str | None = 
     total = count_items(source, ctx)
     progress.start(max(total - len(done), 0), "ingest")
     todo = (it for it in iter_items(source, ctx.settings.limits) if it.path not in done)
-    options = AnalyzeOptions(ctx.settings.limits, store_blobs=True, media=ctx.settings.media)
+    options = AnalyzeOptions(ctx.settings.limits, store_blobs=True, transcribe=True,
+                             media=ctx.settings.media)
     try:
         commit_results(ctx, target, analyze_stream(ctx, todo, options), summary, progress)
     finally:

@@ -1,44 +1,29 @@
-"""Per-process state for pool workers (set once by the initializer, never shared)."""
+"""The task a runner sends to a worker: one file with the options it came with.
+
+A worker holds no options and writes nothing; the one thing it keeps between tasks is the
+evidence key it read (from the path in the options) to open uploads staged sealed with it.
+"""
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from tessera.core.types import FileResult
 from tessera.media.sources import Item
 from tessera.pipeline.analyze import AnalyzeOptions, analyze_item
-from tessera.store.blobs import BlobStore, load_key
-
-_OPTIONS: AnalyzeOptions | None = None
-_BLOBS: BlobStore | None = None
-_SECRET: bytes | None = None  # reads sealed (staged) uploads
+from tessera.store.blobs import load_key
 
 
-def init_worker(options: AnalyzeOptions, evidence_dir: str | None, key_path: str | None,
-                sealed: bool = False) -> None:
-    global _OPTIONS, _BLOBS, _SECRET
-    _OPTIONS = options
-    _BLOBS = None
-    key = load_key(Path(key_path)) if key_path and (options.store_blobs or sealed) else None
-    _SECRET = key if sealed else None
-    if options.store_blobs and evidence_dir and key is not None:
-        _BLOBS = BlobStore(Path(evidence_dir), key)
+@cache
+def _key(key_path: str) -> bytes:
+    return load_key(Path(key_path))
 
 
-def work(item: Item) -> FileResult:
-    assert _OPTIONS is not None, "init_worker was not called"
-    return analyze_item(item, _OPTIONS, _BLOBS, _SECRET if item.sealed else None)
-
-
-def init_searcher(key_path: str | None) -> None:
-    """A search worker holds the key that sealed staged queries are read with."""
-    global _SECRET
-    _SECRET = load_key(Path(key_path)) if key_path else None
-
-
-def analyze_alone(item: Item, options: AnalyzeOptions) -> FileResult:
-    """One file with its own options and nothing stored (a search)."""
-    return analyze_item(item, options, None, _SECRET if item.sealed else None)
+def work(item: Item, options: AnalyzeOptions) -> FileResult:
+    """Never raises for bad input: the result carries the file's error."""
+    secret = _key(options.key_path) if item.sealed and options.key_path else None
+    return analyze_item(item, options, secret)
 
 
 def settled(item: Item) -> FileResult | None:

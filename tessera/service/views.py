@@ -37,6 +37,7 @@ from tessera.media.image import decode_image, thumbnail_jpeg
 from tessera.media.image import shielded_jpeg as shielded
 from tessera.media.sources import Item
 from tessera.pipeline.analyze import AnalyzeOptions
+from tessera.pipeline.dispatch import analyze_one
 from tessera.reports.build import build_report
 from tessera.reports.model import Report
 from tessera.store import audit, repos
@@ -326,7 +327,7 @@ def search_image(ctx: Context, p: Principal, path: Path, name: str, *,
     ``sealed``: the file was staged encrypted with the evidence key."""
     require(p, Action.SEARCH)
     ctx.refresh_indexes()
-    result = ctx.analyze(Item(name, str(path), size=path.stat().st_size, sealed=sealed),
+    result = analyze_one(ctx, Item(name, str(path), size=path.stat().st_size, sealed=sealed),
                          AnalyzeOptions(ctx.settings.limits, query_variants=True,
                                         media=ctx.settings.media))
     matcher = ctx.matcher()

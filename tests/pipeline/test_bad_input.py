@@ -77,7 +77,7 @@ def test_errors_known_before_decoding_keep_their_code_with_workers(tmp_path: Pat
     own error never survived the trip to a worker."""
     from dataclasses import replace
 
-    from tessera.pipeline.ingest import analyze_stream
+    from tessera.pipeline.dispatch import analyze_stream
 
     seizure = tmp_path / "seizure"
     write_pictures(seizure, [1])
