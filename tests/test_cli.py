@@ -211,7 +211,15 @@ def test_operator_resets_a_second_factor_and_a_password(home: Path) -> None:
     changed = tessera(home, "user", "password", "alice").stdout
     password = changed.split("new password ", 1)[1].split()[0]
     assert len(password) >= 12
-    assert "user.edit" in tessera(home, "audit", "list").stdout
+    listed = tessera(home, "audit", "list").stdout
+    assert "user.edit" in listed and "user:alice" in listed
+    assert "cli:" in listed  # the operator acts under their own name, not as a user
+    wrong = tessera(home, "user", "add", "bob", "--agency", "AU", "--role", "root", ok=False)
+    assert wrong.returncode != 0 and "role must be one of" in wrong.stderr
+    missing = tessera(home, "user", "unlock", "nobody", ok=False)
+    assert missing.returncode != 0 and "no user 'nobody'" in missing.stderr
+    users = tessera(home, "user", "list").stdout
+    assert "alice" in users and "bob" not in users
 
 
 def test_hash_follows_the_media_settings_and_prints_every_face(shared_data: Path,

@@ -74,6 +74,10 @@ def create_user(s: Session, username: str, password: str, agency: Agency, role: 
     return user
 
 
+def user_named(s: Session, username: str) -> User | None:
+    return s.scalar(select(User).where(User.username == username))
+
+
 def get_user(s: Session, user_id: int) -> User:
     user = s.get(User, user_id)
     if user is None:

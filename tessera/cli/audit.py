@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from tessera.cli.common import app, command, err, open_context, out
+from tessera.cli.common import app, command, err, open_context, operator, out
+from tessera.service import accounts
 
 audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
@@ -69,15 +70,12 @@ def audit_export(
 
 @command(audit_app, "list")
 def audit_list(limit: Annotated[int, typer.Option(help="newest N events")] = 50) -> None:
-    """The newest audit events."""
-    from sqlalchemy import select
-
-    from tessera.store.tables import AuditEvent
-
+    """The newest audit events (the browsing itself is audited, as on the audit page)."""
     ctx = open_context()
     table = Table("id", "at", "actor", "agency", "action", "object", "outcome")
     with ctx.db.session() as s:
-        for e in s.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)):
-            table.add_row(str(e.id), e.at.strftime("%Y-%m-%d %H:%M:%S"), e.actor, e.agency or "",
-                          e.action, e.object or "", e.outcome)
+        rows = accounts.browse_audit(s, operator(ctx), limit=limit)
+    for e in rows:
+        table.add_row(str(e["id"]), e["at"][:19].replace("T", " "), e["actor"],
+                      e["agency"] or "", e["action"], e["object"] or "", e["outcome"])
     out.print(table)

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from tessera.cli.common import app, command, open_context, out
+from tessera.cli.common import app, command, open_context, operator, out
 
 series_app = typer.Typer(help="Series and their identification status.", no_args_is_help=True)
 app.add_typer(series_app, name="series")
@@ -76,32 +76,13 @@ def series_set_status(
 
 @command(media_app, "show")
 def media_show(media_id: int) -> None:
-    """Show one media file: hashes, signals, metadata, submissions and series."""
-    from tessera.store import audit, repos
+    """Show one media file as the API does: hashes, signals, metadata, transcript,
+    submissions, series and similar media."""
+    from tessera.service import views
 
     ctx = open_context()
     with ctx.db.session() as s:
-        m = repos.get_media(s, media_id)
-        series = repos.series_for_media(s, [m.id])[m.id]
-        record = {
-            "id": m.id, "sha256": m.sha256, "sha1": m.sha1, "md5": m.md5, "kind": m.kind,
-            "mime": m.mime, "size": m.size, "width": m.width, "height": m.height,
-            "first_seen": m.first_seen.isoformat(), "metadata": m.meta,
-            "signals": [{"type": x.type, "version": x.version, "region": x.region,
-                         "value": x.value.hex(), "quality": x.quality, "start": x.t_start,
-                         "span": x.t_span} for x in m.signals],
-            "keyframes": [d.t_start for d in repos.derivatives_of(s, m.id, "keyframe")],
-            "transcript": [{"start": t.t_start, "end": t.t_end, "text": t.text,
-                            "language": t.language} for t in repos.transcript_of(s, m.id)],
-            "series": [{"name": x.name, "owner": x.owner.code,
-                        "victim_status": x.victim_status} for x in series],
-            "submissions": [{"agency": sub.agency.code,
-                             "case": sub.case.reference if sub.case else None,
-                             "series": sub.series.name if sub.series else None,
-                             "path": sub.original_path,
-                             "at": sub.submitted_at.isoformat()} for sub in m.submissions],
-        }
-        audit.append(s, ctx.actor, "media.view", f"media:{m.id}")
+        record = views.media_detail(ctx, s, operator(ctx), media_id)
     out.print_json(json.dumps(record))
 
 

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import typer
 from rich.console import Console
 
+from tessera.access.policy import Principal
 from tessera.cli.progress import RichProgress
 from tessera.config import Settings
 from tessera.context import Context
@@ -47,3 +48,8 @@ def open_context() -> Context:
 
 def progress() -> RichProgress:
     return RichProgress(err)
+
+
+def operator(ctx: Context) -> Principal:
+    """The principal the CLI acts as: the local operator, audited under ``ctx.actor``."""
+    return Principal.local_operator(ctx.actor)

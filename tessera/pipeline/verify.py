@@ -5,12 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
-
 from tessera.context import Context
 from tessera.pipeline.progress import NoProgress, Progress
 from tessera.store import audit, repos
-from tessera.store.tables import Derivative, Media
 
 
 @dataclass
@@ -28,17 +25,14 @@ def verify_evidence(ctx: Context, progress: Progress | None = None) -> VerifyRep
     blobs = ctx.blobs()
     report = VerifyReport()
     with ctx.db.session() as s:
-        total = (s.scalar(select(func.count()).select_from(Media)) or 0) + \
-            (s.scalar(select(func.count()).select_from(Derivative)) or 0)
-        progress.start(total, "verify")
+        progress.start(repos.evidence_count(s), "verify")
         for media_id, sha256 in repos.all_media_sha256(s):
             problem = blobs.verify(sha256)
             report.checked += 1
             if problem:
                 report.problems.append((media_id, sha256, problem))
             progress.advance()
-        for media_id, sha256, kind in s.execute(select(Derivative.media_id, Derivative.sha256,
-                                                       Derivative.kind).order_by(Derivative.id)):
+        for media_id, sha256, kind in repos.all_derivatives(s):
             problem = blobs.verify(sha256)
             report.checked += 1
             if problem:

@@ -23,6 +23,7 @@ from tessera.access.policy import (
     parse_sharing,
     require,
 )
+from tessera.context import Context
 from tessera.core.errors import NotFound, TesseraError
 from tessera.reports.renderers.csv_renderer import spreadsheet_safe
 from tessera.store import audit, repos
@@ -62,6 +63,14 @@ def update_agency(s: Session, p: Principal, agency_id: int, *, contact: str | No
     audit.append(s, p.actor, "agency.edit", f"agency:{agency.code}", agency=p.agency_code,
                  details={"before": before, "after": agency_row(agency)})
     return agency
+
+
+def agency_status(ctx: Context, p: Principal) -> dict[str, Any]:
+    """Counts for the caller's own agency and how much the indexes hold."""
+    with ctx.db.session() as s:
+        counts = repos.agency_counts(s, p.agency_id)
+    return {"agency": p.agency_code, **counts,
+            "index_signals": sum(len(x.index) for x in ctx.indexes())}
 
 
 def user_row(u: User) -> dict[str, Any]:
@@ -113,18 +122,32 @@ def create_user(s: Session, p: Principal, username: str, password: str, agency_c
     return user
 
 
-def update_user(s: Session, p: Principal, user_id: int, *, role: str | None = None,
-                totp_required: bool | None = None, disabled: bool | None = None,
-                unlock: bool = False, password: str | None = None,
-                reset_totp: bool = False) -> User:
-    """What an administrator changes on another account. Nobody acts on a user with more
-    rights than their own, nobody grants more than they have, only the instance admin sets
-    someone else's password (users change their own with the current one), and every
-    credential change (password, second factor, disabling) revokes the user's sessions and
-    tokens."""
+def update_user(s: Session, p: Principal, user_id: int, **changes: Any) -> User:
+    """``edit_user`` on the user with this id."""
     user = s.get(User, user_id)
     if user is None:
         raise NotFound(f"no user {user_id}")
+    edit_user(s, p, user, **changes)
+    return user
+
+
+def find_user(s: Session, p: Principal, username: str) -> User:
+    """A user by name, for one who may manage that user's agency (others learn nothing)."""
+    user = identity.user_named(s, username)
+    if user is None or not can(p, Action.MANAGE_USERS, Target(user.agency_id)):
+        raise NotFound(f"no user {username!r}")
+    return user
+
+
+def edit_user(s: Session, p: Principal, user: User, *, role: str | None = None,
+              totp_required: bool | None = None, disabled: bool | None = None,
+              unlock: bool = False, password: str | None = None,
+              reset_totp: bool = False) -> dict[str, Any]:
+    """What an administrator changes on another account; returns what changed. Nobody acts
+    on a user with more rights than their own, nobody grants more than they have, only the
+    instance admin sets someone else's password (users change their own with the current
+    one), and every credential change (password, second factor, disabling) revokes the
+    user's sessions and tokens."""
     require(p, Action.MANAGE_USERS, Target(user.agency_id), hide=True)
     require(p, Action.MANAGE_USER, Target(user.agency_id, role=Role(user.role)))
     if password:
@@ -151,7 +174,7 @@ def update_user(s: Session, p: Principal, user_id: int, *, role: str | None = No
         changes["revoked"] = identity.revoke_credentials(s, user)
     audit.append(s, p.actor, "user.edit", f"user:{user.username}", agency=p.agency_code,
                  details=changes)
-    return user
+    return changes
 
 
 # --- the audit trail --------------------------------------------------------------------------

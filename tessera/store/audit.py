@@ -157,6 +157,7 @@ def append(s: Session, actor: str, action: str, obj: str | None = None, *,
     at = datetime.now(UTC)
     details = printable(json.loads(json.dumps(details or {}, default=str)))
     obj = printable(obj)
+    agency = agency or None  # the local operator belongs to no agency
     event = AuditEvent(at=at, actor=actor, agency=agency, action=action, object=obj,
                        outcome=outcome, details=details, prev_hash=prev,
                        hash=keys.digest(prev, at, actor, agency, action, obj, outcome, details))

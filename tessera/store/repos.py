@@ -21,6 +21,7 @@ from tessera.store.tables import (
     Series,
     Signal,
     Submission,
+    Task,
     TranscriptSegment,
 )
 
@@ -245,6 +246,30 @@ def iter_signal_values(s: Session, members: TypeVersions, after_id: int = 0,
             return
         yield [(int(i), bytes(v)) for i, v in rows]
         last = rows[-1][0]
+
+
+def evidence_count(s: Session) -> int:
+    """Stored originals plus derivatives: what ``tessera verify`` reads."""
+    return (s.scalar(select(func.count()).select_from(Media)) or 0) + \
+        (s.scalar(select(func.count()).select_from(Derivative)) or 0)
+
+
+def all_derivatives(s: Session) -> Iterator[tuple[int, str, str]]:
+    """(media id, SHA-256, kind) of every derivative, oldest first."""
+    for media_id, sha256, kind in s.execute(select(Derivative.media_id, Derivative.sha256,
+                                                   Derivative.kind).order_by(Derivative.id)):
+        yield int(media_id), sha256, kind
+
+
+def agency_counts(s: Session, agency_id: int) -> dict[str, int]:
+    """What an agency holds and runs: its series, the media it submitted, its active jobs."""
+    series = s.scalar(select(func.count()).select_from(Series)
+                      .where(Series.owner_agency_id == agency_id)) or 0
+    media = s.scalar(select(func.count(func.distinct(Submission.media_id)))
+                     .where(Submission.agency_id == agency_id)) or 0
+    active = s.scalar(select(func.count()).select_from(Task).where(
+        Task.agency_id == agency_id, Task.state.in_(("queued", "running")))) or 0
+    return {"series": series, "media": media, "active_jobs": active}
 
 
 def all_media_sha256(s: Session) -> Iterator[tuple[int, str]]:

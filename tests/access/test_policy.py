@@ -6,6 +6,7 @@ import itertools
 
 import pytest
 
+from tessera.access import identity
 from tessera.access.policy import (
     Action,
     Principal,
@@ -13,10 +14,13 @@ from tessera.access.policy import (
     Target,
     Visibility,
     can,
+    holding_visibility,
     media_visibility,
     person_visibility,
     series_visibility,
 )
+from tessera.context import Context
+from tessera.store import repos
 
 OWN, OTHER = 1, 2
 
@@ -92,3 +96,21 @@ def test_visibility_follows_the_owners_choice() -> None:
     assert person_visibility(p, OWN, "hash-only") is Visibility.FULL
     assert person_visibility(p, OTHER, "hash-only") is Visibility.HASH_ONLY
     assert person_visibility(p, OTHER, "metadata") is Visibility.METADATA
+
+
+def test_the_local_operator_may_do_everything_and_no_login_becomes_one(
+        sqlite_ctx: Context) -> None:
+    """The CLI acts as the operator of the data folder; a web login never does, whatever the
+    role of its account."""
+    op = Principal.local_operator("cli:alice")
+    targets = [Target(), Target(OTHER, Visibility.NONE, Role.ADMIN)]
+    assert all(can(op, action, t) for action in Action for t in targets)
+    assert op.actor == "cli:alice"
+    assert series_visibility(op, OTHER, "hash-only") is Visibility.FULL
+    assert media_visibility(op, [OTHER], [(OTHER, "hash-only")]) is Visibility.FULL
+    assert holding_visibility(op, OTHER, []) is Visibility.FULL
+    with sqlite_ctx.db.session() as s:
+        agency = repos.add_agency(s, "ZZ", "Z unit", "ZZ", None)
+        for role in Role:
+            user = identity.create_user(s, f"u-{role.value}", "a long password 1", agency, role)
+            assert not identity.principal_of(user).operator

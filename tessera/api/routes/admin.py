@@ -8,13 +8,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
 
 from tessera import __version__
 from tessera.http.deps import MAX_ID, RowId, Svc, Who
 from tessera.service import accounts
 from tessera.store import repos
-from tessera.store.tables import Series, Submission, Task
 
 router = APIRouter(tags=["admin"])
 
@@ -149,13 +147,4 @@ def audit_checkpoint(svc: Svc, p: Who) -> dict[str, Any] | None:
 @router.get("/status")
 def status(svc: Svc, p: Who) -> dict[str, Any]:
     """Counts for the caller's own agency and the state of the service."""
-    with svc.ctx.db.session() as s:
-        own_series = s.scalar(select(func.count()).select_from(Series)
-                              .where(Series.owner_agency_id == p.agency_id)) or 0
-        own_media = s.scalar(select(func.count(func.distinct(Submission.media_id)))
-                             .where(Submission.agency_id == p.agency_id)) or 0
-        active = s.scalar(select(func.count()).select_from(Task).where(
-            Task.agency_id == p.agency_id, Task.state.in_(("queued", "running")))) or 0
-    return {"version": __version__, "agency": p.agency_code, "series": own_series,
-            "media": own_media, "active_jobs": active,
-            "index_signals": sum(len(x.index) for x in svc.ctx.indexes())}
+    return {"version": __version__, **accounts.agency_status(svc.ctx, p)}
