@@ -10,6 +10,14 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from tessera import __version__
+from tessera.api.schemas import (
+    AgencyOut,
+    AuditEventOut,
+    AuditVerifyOut,
+    CheckpointOut,
+    StatusOut,
+    UserOut,
+)
 from tessera.http.deps import MAX_ID, RowId, Svc, Who
 from tessera.service import accounts
 from tessera.store import repos
@@ -49,21 +57,21 @@ class UserEdit(BaseModel):
     reset_totp: bool = False
 
 
-@router.get("/agencies")
+@router.get("/agencies", response_model=list[AgencyOut])
 def list_agencies(svc: Svc, p: Who) -> list[dict[str, Any]]:
     """The directory every user may read: who is who, and how to reach them."""
     with svc.ctx.db.session() as s:
         return [accounts.agency_row(a) for a in repos.list_agencies(s)]
 
 
-@router.post("/agencies", status_code=201)
+@router.post("/agencies", status_code=201, response_model=AgencyOut)
 def create_agency(body: AgencyIn, svc: Svc, p: Who) -> dict[str, Any]:
     with svc.ctx.db.session() as s:
         return accounts.agency_row(accounts.create_agency(
             s, p, body.code, body.name, body.country, body.contact, body.default_sharing))
 
 
-@router.patch("/agencies/{agency_id}")
+@router.patch("/agencies/{agency_id}", response_model=AgencyOut)
 def edit_agency(agency_id: RowId, body: AgencyEdit, svc: Svc, p: Who) -> dict[str, Any]:
     with svc.ctx.db.session() as s:
         return accounts.agency_row(accounts.update_agency(
@@ -71,13 +79,13 @@ def edit_agency(agency_id: RowId, body: AgencyEdit, svc: Svc, p: Who) -> dict[st
             name=body.name))
 
 
-@router.get("/users")
+@router.get("/users", response_model=list[UserOut])
 def list_users(svc: Svc, p: Who) -> list[dict[str, Any]]:
     with svc.ctx.db.session() as s:
         return [accounts.user_row(u) for u in accounts.list_users(s, p)]
 
 
-@router.post("/users", status_code=201)
+@router.post("/users", status_code=201, response_model=UserOut)
 def create_user(body: UserIn, svc: Svc, p: Who) -> dict[str, Any]:
     with svc.ctx.db.session() as s:
         return accounts.user_row(accounts.create_user(
@@ -85,7 +93,7 @@ def create_user(body: UserIn, svc: Svc, p: Who) -> dict[str, Any]:
             body.totp_required))
 
 
-@router.patch("/users/{user_id}")
+@router.patch("/users/{user_id}", response_model=UserOut)
 def edit_user(user_id: RowId, body: UserEdit, svc: Svc, p: Who) -> dict[str, Any]:
     with svc.ctx.db.session() as s:
         row = accounts.user_row(accounts.update_user(
@@ -104,7 +112,7 @@ def _filters(actor: str | None, action: str | None, agency: str | None,
             "until": until, "outcome": outcome}
 
 
-@router.get("/audit")
+@router.get("/audit", response_model=list[AuditEventOut])
 def browse_audit(svc: Svc, p: Who, actor: str | None = None, action: str | None = None,
                  agency: str | None = None, since: datetime | None = None,
                  until: datetime | None = None, outcome: str | None = None,
@@ -130,21 +138,21 @@ def export_audit(svc: Svc, p: Who, format: str = Query("csv", pattern="^(csv|jso
         "content-disposition": f'attachment; filename="tessera-audit.{format}"'})
 
 
-@router.get("/audit/verify")
+@router.get("/audit/verify", response_model=AuditVerifyOut)
 def verify_audit(svc: Svc, p: Who) -> dict[str, Any]:
     """Walk the whole chain and hold it against the signed checkpoints (instance admins)."""
     with svc.ctx.db.session() as s:
         return accounts.verify_audit(s, p)
 
 
-@router.get("/audit/checkpoint")
+@router.get("/audit/checkpoint", response_model=CheckpointOut | None)
 def audit_checkpoint(svc: Svc, p: Who) -> dict[str, Any] | None:
     """The newest signed checkpoint of the audit chain and its public key."""
     with svc.ctx.db.session() as s:
         return accounts.last_checkpoint(s, p)
 
 
-@router.get("/status")
+@router.get("/status", response_model=StatusOut)
 def status(svc: Svc, p: Who) -> dict[str, Any]:
     """Counts for the caller's own agency and the state of the service."""
     return {"version": __version__, **accounts.agency_status(svc.ctx, p)}

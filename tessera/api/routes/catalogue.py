@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
 
+from tessera.api.schemas import SeriesOut, SharingOut
 from tessera.http.deps import MAX_ID, RowId, Svc, Who
 from tessera.http.responses import JPEG, NO_STORE, jpeg
 from tessera.service import views
@@ -25,7 +26,7 @@ class SharingIn(BaseModel):
     sharing: str = Field(max_length=12, description="hash-only | metadata | full")
 
 
-@router.get("/series")
+@router.get("/series", response_model=list[SeriesOut])
 def list_series(svc: Svc, p: Who) -> list[dict[str, Any]]:
     with svc.ctx.db.session() as s:
         return views.list_series(s, p)
@@ -47,7 +48,7 @@ def edit_series(series_id: RowId, body: SeriesEdit, svc: Svc, p: Who) -> dict[st
         return views.series_detail(s, p, series_id, limit=1)
 
 
-@router.put("/series/{series_id}/sharing")
+@router.put("/series/{series_id}/sharing", response_model=SharingOut)
 def share_series(series_id: RowId, body: SharingIn, svc: Svc, p: Who) -> dict[str, str]:
     with svc.ctx.db.session() as s:
         x = views.share_series(s, p, series_id, body.sharing)

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from starlette.datastructures import FormData
 
 from tessera.api.routes.search import staged_search
+from tessera.api.schemas import Removed, SharingOut
 from tessera.core.errors import TesseraError
 from tessera.http.deps import MAX_ID, RowId, Svc, Who
 from tessera.http.responses import JPEG, jpeg
@@ -103,7 +104,7 @@ def edit_person(person_id: RowId, body: PersonEdit, svc: Svc, p: Who) -> dict[st
         return faces.person_detail(s, p, person_id)
 
 
-@router.put("/persons/{person_id}/sharing")
+@router.put("/persons/{person_id}/sharing", response_model=SharingOut)
 def share_person(person_id: RowId, body: SharingIn, svc: Svc, p: Who) -> dict[str, str]:
     with svc.ctx.db.session() as s:
         return {"sharing": faces.share_person(s, p, person_id, body.sharing).sharing}
@@ -116,7 +117,7 @@ def link_faces(person_id: RowId, body: LinkIn, svc: Svc, p: Who) -> dict[str, An
     return faces.link_faces(svc.ctx, p, person_id, body.faces, body.state)
 
 
-@router.delete("/persons/{person_id}/faces/{face_id}")
+@router.delete("/persons/{person_id}/faces/{face_id}", response_model=Removed)
 def unlink_face(person_id: RowId, face_id: RowId, svc: Svc, p: Who) -> dict[str, bool]:
     with svc.ctx.db.session() as s:
         return {"removed": faces.unlink_face(s, p, person_id, face_id)}

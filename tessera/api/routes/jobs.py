@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
 from tessera.access.policy import Action, Principal, require
+from tessera.api.schemas import JobOut
 from tessera.core.errors import TesseraError
 from tessera.core.sealed import seal_file
 from tessera.http.deps import RowId, Services, Svc, Who
@@ -91,24 +92,24 @@ def _text(value: object) -> str | None:
     return value.strip()[:200] or None if isinstance(value, str) else None
 
 
-@router.post("/jobs", status_code=202, openapi_extra=UPLOAD_SCHEMA)
+@router.post("/jobs", status_code=202, openapi_extra=UPLOAD_SCHEMA, response_model=JobOut)
 async def upload(request: Request, svc: Svc, p: Who) -> dict[str, Any]:
     """Upload files or zips to de-confliction (``store=true``: and keep them as evidence)."""
     task_id = await start_upload(request, svc, p)
     return tasks.task_row(tasks.get_task(svc.ctx, p, task_id))
 
 
-@router.get("/jobs")
+@router.get("/jobs", response_model=list[JobOut])
 def list_jobs(svc: Svc, p: Who) -> list[dict[str, Any]]:
     return [tasks.task_row(t) for t in tasks.list_tasks(svc.ctx, p)]
 
 
-@router.get("/jobs/{job_id}")
+@router.get("/jobs/{job_id}", response_model=JobOut)
 def get_job(job_id: RowId, svc: Svc, p: Who) -> dict[str, Any]:
     return tasks.task_row(tasks.get_task(svc.ctx, p, job_id))
 
 
-@router.post("/jobs/{job_id}/cancel")
+@router.post("/jobs/{job_id}/cancel", response_model=JobOut)
 def cancel_job(job_id: RowId, svc: Svc, p: Who) -> dict[str, Any]:
     tasks.cancel_task(svc.ctx, p, job_id)
     if svc.runner:
