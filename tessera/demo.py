@@ -13,7 +13,6 @@ import zipfile
 from pathlib import Path
 
 from rich.console import Console
-from sqlalchemy import select
 
 from tessera.access import identity
 from tessera.access.policy import Role
@@ -29,7 +28,6 @@ from tessera.service import tasks
 from tessera.store import audit, repos
 from tessera.store import faces as face_repo
 from tessera.store.bootstrap import initialise
-from tessera.store.tables import User
 from tessera.synthetic import (
     TRANSFORMS,
     Shot,
@@ -198,7 +196,7 @@ def _accounts(ctx: Context, output: Path) -> dict[str, str]:
 def _upload_as(ctx: Context, username: str, folder: Path) -> None:
     """The seizure once more, as the service would receive it: the owners get notified."""
     with ctx.db.session() as s:
-        user = s.scalar(select(User).where(User.username == username))
+        user = identity.user_named(s, username)
         assert user is not None
         who = identity.principal_of(user)
     staging = tasks.staging_root(ctx) / "demo-upload"

@@ -74,6 +74,14 @@ def create_user(s: Session, username: str, password: str, agency: Agency, role: 
     return user
 
 
+def users(s: Session, agency_id: int | None = None) -> list[User]:
+    """Every user (of one agency), by name."""
+    q = select(User).order_by(User.username)
+    if agency_id is not None:
+        q = q.where(User.agency_id == agency_id)
+    return list(s.scalars(q))
+
+
 def user_named(s: Session, username: str) -> User | None:
     return s.scalar(select(User).where(User.username == username))
 

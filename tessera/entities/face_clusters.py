@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from tessera.context import Context
 from tessera.core.errors import NotFound, TesseraError
@@ -23,7 +21,11 @@ from tessera.matching.clustering import cluster_faces
 from tessera.signals.face import face_type
 from tessera.store import audit, repos
 from tessera.store import faces as face_repo
-from tessera.store.tables import FaceClusterMember, FaceClusterRun, IngestJob, JobItem, Person
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from tessera.store.tables import FaceClusterMember, FaceClusterRun, Person
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,12 +41,7 @@ def _scope_media(s: Session, agency_id: int, job_id: int | None) -> set[int]:
     visible = face_repo.visible_media_ids(s, agency_id)
     if job_id is None:
         return visible
-    job = s.get(IngestJob, job_id)
-    if job is None or job.agency_id != agency_id:
-        raise NotFound(f"no job {job_id}")
-    in_job = set(s.scalars(select(JobItem.media_id).where(JobItem.job_id == job_id,
-                                                          JobItem.media_id.is_not(None))))
-    return visible & in_job
+    return visible & repos.job_media_of_agency(s, job_id, agency_id)
 
 
 def run_clustering(ctx: Context, agency_code: str, actor: str, *,
@@ -62,15 +59,12 @@ def run_clustering(ctx: Context, agency_code: str, actor: str, *,
         labels = cluster_faces(vectors, [(r.media_id, r.start) for r in rows], t.cluster,
                                same, different)
         confirmed = face_repo.confirmed_faces(s)
-        run = FaceClusterRun(agency_id=agency.id, scope=f"job:{job_id}" if job_id else "all",
-                             threshold=t.cluster, faces=len(rows),
-                             clusters=len(set(labels)), actor=actor)
-        s.add(run)
-        s.flush()
         person_of = _cluster_persons(ids, labels, confirmed)
-        s.add_all(FaceClusterMember(run_id=run.id, signal_id=sid, cluster=label + 1,
-                                    person_id=person_of.get(label))
-                  for sid, label in zip(ids, labels, strict=True))
+        run = face_repo.add_run(
+            s, ((sid, label + 1, person_of.get(label))
+                for sid, label in zip(ids, labels, strict=True)),
+            agency_id=agency.id, scope=f"job:{job_id}" if job_id else "all",
+            threshold=t.cluster, faces=len(rows), clusters=len(set(labels)), actor=actor)
         suggestions = _suggest_from_clusters(s, ids, labels, vectors, person_of, confirmed)
         sizes: defaultdict[int, int] = defaultdict(int)
         for label in labels:
@@ -145,8 +139,7 @@ def clusters(s: Session, run: FaceClusterRun, *, min_size: int = 1,
     grouped: dict[int, list[FaceClusterMember]] = defaultdict(list)
     for m in members:
         grouped[m.cluster].append(m)
-    persons = {p.id: p for p in s.scalars(select(Person).where(
-        Person.id.in_({m.person_id for m in members if m.person_id})))}
+    persons = face_repo.persons_by_id(s, {m.person_id for m in members if m.person_id})
     out = []
     for number, group in sorted(grouped.items()):
         if len(group) < min_size:

@@ -9,10 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from tessera.access.policy import parse_sharing
 from tessera.context import Context
@@ -22,7 +19,11 @@ from tessera.matching.spaces.nearest import NearestSearch
 from tessera.signals.face import face_type
 from tessera.store import audit
 from tessera.store import faces as face_repo
-from tessera.store.tables import Agency, FaceLink, Person
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from tessera.store.tables import Agency, FaceLink, Person
 
 ROLES: dict[str, type[VictimStatus] | type[OffenderStatus]] = {
     "victim": VictimStatus, "offender": OffenderStatus}
@@ -48,16 +49,12 @@ def create_person(s: Session, agency: Agency, role: str, label: str, actor: str,
     label = label.strip()
     if not label:
         raise TesseraError("a person needs a label (e.g. V-17)")
-    if s.scalar(select(Person.id).where(Person.owner_agency_id == agency.id,
-                                        Person.label == label)) is not None:
+    if face_repo.label_taken(s, agency.id, label):
         raise TesseraError(f"{agency.code} already has a person labelled {label!r}")
-    person = Person(role=role, label=label, status=_status(role, status),
-                    owner_agency_id=agency.id,
-                    sharing=parse_sharing(sharing or agency.default_sharing),
-                    description=description, created_by=actor)
-    person.owner = agency
-    s.add(person)
-    s.flush()
+    person = face_repo.add_person(s, role=role, label=label, status=_status(role, status),
+                                  owner_agency_id=agency.id, owner=agency,
+                                  sharing=parse_sharing(sharing or agency.default_sharing),
+                                  description=description, created_by=actor)
     audit.append(s, actor, "person.create", f"person:{person.id}", agency=agency.code,
                  details={"role": role, "label": label, "status": person.status,
                           "sharing": person.sharing})

@@ -14,26 +14,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
-
 from tessera.context import Context
-from tessera.core.paths import raw, shown
-from tessera.core.types import FileResult, MediaInfo
+from tessera.core.paths import shown
+from tessera.core.types import FileResult
 from tessera.media.sources import iter_items
 from tessera.pipeline.analyze import AnalyzeOptions
 from tessera.pipeline.dispatch import analyze_stream
 from tessera.pipeline.progress import NoProgress, Progress
-from tessera.store import audit, repos
-from tessera.store.tables import (
-    Derivative,
-    IngestJob,
-    JobItem,
-    Media,
-    Signal,
-    Submission,
-    TranscriptSegment,
-)
+from tessera.store import audit, ledger, repos
+from tessera.store.ledger import JobTarget, StoredMeanwhile
 
 BATCH_FILES = 64
 BATCH_SECONDS = 2.0
@@ -51,64 +40,6 @@ class IngestSummary:
     seconds: float = 0.0
 
 
-@dataclass(frozen=True)
-class JobTarget:
-    agency_id: int
-    case_id: int | None
-    series_id: int | None
-    job_id: int
-
-
-def _media_row(info: MediaInfo) -> Media:
-    media = Media(sha256=info.sha256, md5=info.md5, sha1=info.sha1, kind=info.kind.value,
-                  mime=info.mime, size=info.size, width=info.width, height=info.height,
-                  meta=info.metadata)
-    media.signals = [Signal(type=s.type, version=s.version, value=s.value, quality=s.quality,
-                            region=s.region, frame_no=s.frame, t_start=s.start, t_span=s.span,
-                            detail=dict(s.detail) if s.detail else None)
-                     for s in info.signals]
-    return media
-
-
-def _add_extras(s: Session, media_id: int, r: FileResult) -> None:
-    """Derivatives (keyframes, contact sheet) and transcript of a newly stored media."""
-    for d in r.derivatives:
-        if d.sha256:
-            s.add(Derivative(media_id=media_id, kind=d.kind, sha256=d.sha256, t_start=d.start,
-                             width=d.width, height=d.height))
-    for u in r.transcript:
-        s.add(TranscriptSegment(media_id=media_id, t_start=u.start, t_end=u.end, text=u.text,
-                                language=u.language, engine=u.engine, confidence=u.confidence))
-
-
-def _write_batch(s: Session, target: JobTarget, results: list[FileResult]) -> tuple[int, int]:
-    known = repos.media_by_sha256(s, [r.info.sha256 for r in results if r.info])
-    new = 0
-    for r in results:
-        if not r.ok or r.info is None:
-            s.add(JobItem(job_id=target.job_id, path=shown(r.path), path_raw=raw(r.path),
-                          state="error", sha256=r.digests.sha256 if r.digests else None,
-                          error_code=r.error_code, error=r.error and shown(r.error)))
-            continue
-        media = known.get(r.info.sha256)
-        if media is None:
-            media = _media_row(r.info)
-            s.add(media)
-            s.flush()
-            known[r.info.sha256] = media
-            _add_extras(s, media.id, r)
-            new += 1
-        s.add(Submission(media_id=media.id, agency_id=target.agency_id, case_id=target.case_id,
-                         series_id=target.series_id, job_id=target.job_id,
-                         original_path=shown(r.path), original_path_raw=raw(r.path)))
-        if target.series_id is not None:
-            repos.link_media_series(s, media.id, target.series_id)
-        s.add(JobItem(job_id=target.job_id, path=shown(r.path), path_raw=raw(r.path),
-                      state="done", media_id=media.id, sha256=r.info.sha256))
-    s.flush()
-    return new, len([r for r in results if r.ok]) - new
-
-
 def commit_results(ctx: Context, target: JobTarget, results: Iterable[FileResult],
                    summary: IngestSummary, progress: Progress) -> None:
     """Write results in small transactions and feed new signals to the index."""
@@ -123,10 +54,10 @@ def commit_results(ctx: Context, target: JobTarget, results: Iterable[FileResult
         for attempt in (1, 2):
             try:
                 with ctx.db.session() as s:
-                    new, known = _write_batch(s, target, batch)
+                    new, known = ledger.write_batch(s, target, batch)
                     last_ids = [index.max_id for index in indexes]
                 break
-            except IntegrityError:  # another process stored the same file meanwhile: retry
+            except StoredMeanwhile:  # another process stored the same file meanwhile: retry
                 if attempt == 2:
                     raise
         summary.new_media += new
@@ -174,11 +105,8 @@ def open_job(ctx: Context, source: Path, agency_code: str, case_ref: str | None,
                                        series.id if series else None) if resume else None
         resumed = job is not None
         if job is None:
-            job = IngestJob(source=source_key, agency_id=agency.id, actor=ctx.actor,
-                            case_id=case.id if case else None,
-                            series_id=series.id if series else None)
-            s.add(job)
-            s.flush()
+            job = ledger.add_job(s, source_key, agency.id, ctx.actor, case.id if case else None,
+                                 series.id if series else None)
         audit.append(s, ctx.actor, "ingest.resume" if resumed else "ingest.start",
                      f"job:{job.id}", agency=agency_code,
                      details={"source": source_key, "case": case_ref, "series": series_name,
@@ -189,8 +117,7 @@ def open_job(ctx: Context, source: Path, agency_code: str, case_ref: str | None,
 
 def finish_job(ctx: Context, agency_code: str, summary: IngestSummary) -> None:
     with ctx.db.session() as s:
-        job = s.get(IngestJob, summary.job_id)
-        assert job is not None
+        job = repos.get_ingest_job(s, summary.job_id)
         job.state, job.finished_at = "done", datetime.now(UTC)
         audit.append(s, ctx.actor, "ingest.finish", f"job:{summary.job_id}", agency=agency_code,
                      details={"files": summary.files, "new_media": summary.new_media,

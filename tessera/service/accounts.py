@@ -6,11 +6,7 @@ import csv
 import io
 import json
 from collections.abc import Iterator
-from datetime import datetime
-from typing import Any
-
-from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from tessera.access import identity
 from tessera.access.policy import (
@@ -27,7 +23,11 @@ from tessera.context import Context
 from tessera.core.errors import NotFound, TesseraError
 from tessera.reports.renderers.csv_renderer import spreadsheet_safe
 from tessera.store import audit, repos
-from tessera.store.tables import Agency, AuditEvent, User
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from tessera.store.tables import Agency, AuditEvent, User
 
 
 def agency_row(a: Agency) -> dict[str, Any]:
@@ -49,9 +49,7 @@ def create_agency(s: Session, p: Principal, code: str, name: str, country: str,
 
 def update_agency(s: Session, p: Principal, agency_id: int, *, contact: str | None = None,
                   default_sharing: str | None = None, name: str | None = None) -> Agency:
-    agency = s.get(Agency, agency_id)
-    if agency is None:
-        raise NotFound(f"no agency {agency_id}")
+    agency = repos.agency_by_id(s, agency_id)
     require(p, Action.MANAGE_AGENCY, Target(agency.id))
     before = agency_row(agency)
     if contact is not None:
@@ -88,11 +86,10 @@ def may_edit(p: Principal, u: User) -> dict[str, bool]:
 
 
 def list_users(s: Session, p: Principal) -> list[User]:
-    q = select(User).order_by(User.username)
     if p.role is not Role.ADMIN:
         require(p, Action.MANAGE_USERS, Target(p.agency_id))
-        q = q.where(User.agency_id == p.agency_id)
-    return list(s.scalars(q))
+        return identity.users(s, p.agency_id)
+    return identity.users(s)
 
 
 def _role(value: str) -> Role:
@@ -124,9 +121,7 @@ def create_user(s: Session, p: Principal, username: str, password: str, agency_c
 
 def update_user(s: Session, p: Principal, user_id: int, **changes: Any) -> User:
     """``edit_user`` on the user with this id."""
-    user = s.get(User, user_id)
-    if user is None:
-        raise NotFound(f"no user {user_id}")
+    user = identity.get_user(s, user_id)
     edit_user(s, p, user, **changes)
     return user
 
@@ -180,29 +175,13 @@ def edit_user(s: Session, p: Principal, user: User, *, role: str | None = None,
 # --- the audit trail --------------------------------------------------------------------------
 
 
-def _audit_query(s: Session, p: Principal, *, actor: str | None = None,
-                 action: str | None = None, agency: str | None = None,
-                 since: datetime | None = None, until: datetime | None = None,
-                 outcome: str | None = None) -> Select[AuditEvent]:
-    q = select(AuditEvent)
+def _audit_scope(p: Principal) -> str | None:
+    """The agency whose trail ``p`` may read (None: the whole instance's, for an admin)."""
     if p.role is not Role.ADMIN:  # an agency admin sees their agency's trail only
         require(p, Action.VIEW_AUDIT, Target(p.agency_id))
-        q = q.where(AuditEvent.agency == p.agency_code)
-    else:
-        require(p, Action.VIEW_AUDIT)
-    if actor:
-        q = q.where(AuditEvent.actor == actor)
-    if action:
-        q = q.where(AuditEvent.action.startswith(action))
-    if agency:
-        q = q.where(AuditEvent.agency == agency)
-    if outcome:
-        q = q.where(AuditEvent.outcome == outcome)
-    if since:
-        q = q.where(AuditEvent.at >= since)
-    if until:
-        q = q.where(AuditEvent.at <= until)
-    return q
+        return p.agency_code
+    require(p, Action.VIEW_AUDIT)
+    return None
 
 
 def last_checkpoint(s: Session, p: Principal) -> dict[str, Any] | None:
@@ -237,10 +216,8 @@ def event_row(e: AuditEvent) -> dict[str, Any]:
 
 def browse_audit(s: Session, p: Principal, *, limit: int = 100, before_id: int | None = None,
                  **filters: Any) -> list[dict[str, Any]]:
-    q = _audit_query(s, p, **filters)
-    if before_id:
-        q = q.where(AuditEvent.id < before_id)
-    rows = [event_row(e) for e in s.scalars(q.order_by(AuditEvent.id.desc()).limit(limit))]
+    rows = [event_row(e) for e in audit.events(s, _audit_scope(p), before_id=before_id,
+                                               newest_first=True, limit=limit, **filters)]
     audit.append(s, p.actor, "audit.browse", None, agency=p.agency_code,
                  details={k: v for k, v in filters.items() if v})
     return rows
@@ -250,8 +227,7 @@ def export_audit(s: Session, p: Principal, fmt: str, **filters: Any) -> Iterator
     """CSV or JSON lines, oldest first, with each event's chain hash for later verification."""
     if fmt not in ("csv", "jsonl"):
         raise TesseraError("export format must be csv or jsonl")
-    q = _audit_query(s, p, **filters).order_by(AuditEvent.id)
-    rows = [event_row(e) for e in s.scalars(q)]
+    rows = [event_row(e) for e in audit.events(s, _audit_scope(p), **filters)]
     audit.append(s, p.actor, "audit.export", None, agency=p.agency_code,
                  details={"format": fmt, "events": len(rows),
                           **{k: str(v) for k, v in filters.items() if v}})

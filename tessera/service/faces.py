@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PIL import Image
-from sqlalchemy.orm import Session
 
 from tessera.access.policy import Action, Principal, Target, can, person_visibility, require
 from tessera.context import Context
@@ -27,7 +26,11 @@ from tessera.signals.face import face_type
 from tessera.store import audit, repos
 from tessera.store import faces as face_repo
 from tessera.store.faces import FaceRow
-from tessera.store.tables import FaceClusterRun, Person
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from tessera.store.tables import FaceClusterRun, Person
 
 CROP_SIZE = 160
 CROP_MARGIN = 0.35  # of the face box on each side: hair and chin help a reviewer

@@ -5,17 +5,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, datetime
-from typing import Any
-
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from tessera.access.policy import Action, Principal, Target, require
 from tessera.core.errors import NotFound
 from tessera.core.words import file_count
 from tessera.pipeline.deconflict import Matched
 from tessera.store import audit, repos
-from tessera.store.tables import Notification, Task
+from tessera.store import notifications as notification_repo
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from tessera.store.tables import Notification, Task
 
 
 def matched_media(matched: Matched) -> dict[int, set[str]]:
@@ -52,20 +54,19 @@ def notify_owners(s: Session, task: Task, matched: Matched) -> list[Notification
     made = []
     for series_id, paths in by_series.items():
         x = series_rows[series_id]
-        made.append(Notification(
-            agency_id=x.owner_agency_id, from_agency_id=sender.id, task_id=task.id,
+        made.append(notification_repo.add(
+            s, agency_id=x.owner_agency_id, from_agency_id=sender.id, task_id=task.id,
             case_ref=task.case_ref, series_id=series_id, files=len(paths),
             message=f"{sender.name} ({where}{case}) uploaded "
                     f"{file_count(len(paths))} matching your series '{x.name}'. "
                     f"Contact: {sender.contact or 'no contact recorded'}"))
     for agency_id, paths in by_agency.items():
-        made.append(Notification(
-            agency_id=agency_id, from_agency_id=sender.id, task_id=task.id,
+        made.append(notification_repo.add(
+            s, agency_id=agency_id, from_agency_id=sender.id, task_id=task.id,
             case_ref=task.case_ref, files=len(paths),
             message=f"{sender.name} ({where}{case}) uploaded "
                     f"{file_count(len(paths))} matching media your agency submitted. "
                     f"Contact: {sender.contact or 'no contact recorded'}"))
-    s.add_all(made)
     s.flush()
     for n in made:
         audit.append(s, "system", "notification.create", f"notification:{n.id}",
@@ -77,10 +78,7 @@ def notify_owners(s: Session, task: Task, matched: Matched) -> list[Notification
 def list_notifications(s: Session, p: Principal, unread_only: bool = False,
                        limit: int = 100) -> list[Notification]:
     require(p, Action.READ_NOTIFICATIONS)
-    q = select(Notification).where(Notification.agency_id == p.agency_id)
-    if unread_only:
-        q = q.where(Notification.read_at.is_(None))
-    return list(s.scalars(q.order_by(Notification.id.desc()).limit(limit)))
+    return notification_repo.of_agency(s, p.agency_id, unread_only, limit)
 
 
 def notification_rows(s: Session, p: Principal, unread_only: bool = False,
@@ -103,12 +101,11 @@ def mark_all_read(s: Session, p: Principal) -> int:
 
 
 def unread_count(s: Session, p: Principal) -> int:
-    return s.scalar(select(func.count()).select_from(Notification).where(
-        Notification.agency_id == p.agency_id, Notification.read_at.is_(None))) or 0
+    return notification_repo.unread_count(s, p.agency_id)
 
 
 def mark_read(s: Session, p: Principal, notification_id: int) -> None:
-    n = s.get(Notification, notification_id)
+    n = notification_repo.get(s, notification_id)
     if n is None:
         raise NotFound(f"no notification {notification_id}")
     require(p, Action.READ_NOTIFICATIONS, Target(n.agency_id), hide=True)

@@ -17,10 +17,7 @@ import time
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from tessera.access.policy import Action, Principal, Target, require
 from tessera.context import Context
@@ -34,7 +31,12 @@ from tessera.reports.build import build_report
 from tessera.reports.model import Report
 from tessera.service import notifications
 from tessera.store import audit, repos
-from tessera.store.tables import Task
+from tessera.store import tasks as task_repo
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from tessera.store.tables import Task
 
 log = logging.getLogger(__name__)
 ACTIVE = ("queued", "running")
@@ -60,7 +62,7 @@ class TaskProgress:
         """A new stage: ``done`` of ``total`` count its files from 0."""
         self.done, self.last = 0, 0.0
         with self.ctx.db.session() as s:
-            task = s.get(Task, self.task_id)
+            task = task_repo.get(s, self.task_id)
             assert task is not None
             task.total, task.done = total, 0
             task.stage, task.stage_started_at = description, datetime.now(UTC)
@@ -73,7 +75,7 @@ class TaskProgress:
             return
         self.last = time.monotonic()
         with self.ctx.db.session() as s:
-            task = s.get(Task, self.task_id)
+            task = task_repo.get(s, self.task_id)
             assert task is not None
             task.done = self.done
             if task.cancel_requested:
@@ -83,7 +85,7 @@ class TaskProgress:
 
     def stop(self) -> None:
         with self.ctx.db.session() as s:
-            task = s.get(Task, self.task_id)
+            task = task_repo.get(s, self.task_id)
             assert task is not None
             task.done = self.done
 
@@ -143,10 +145,9 @@ def create_task(ctx: Context, p: Principal, staging: Path, files: int, *, case: 
     if store and not (case or series):
         raise TesseraError("storing evidence needs a case reference or a series name")
     with ctx.db.session() as s:
-        task = Task(agency_id=p.agency_id, user_id=p.user_id, case_ref=case or None,
-                    series_name=series or None, store=store, staging=str(staging), files=files)
-        s.add(task)
-        s.flush()
+        task = task_repo.add(s, agency_id=p.agency_id, user_id=p.user_id, case_ref=case or None,
+                             series_name=series or None, store=store, staging=str(staging),
+                             files=files)
         audit.append(s, p.actor, "upload", f"task:{task.id}", agency=p.agency_code,
                      details={"files": files, "case": case, "series": series, "store": store})
         return task.id
@@ -177,7 +178,7 @@ def task_row(task: Task) -> dict[str, Any]:
 
 
 def _load(s: Session, p: Principal, task_id: int) -> Task:
-    task = s.get(Task, task_id)
+    task = task_repo.get(s, task_id)
     if task is None:
         raise NotFound(f"no job {task_id}")
     require(p, Action.VIEW_JOB, Target(task.agency_id), hide=True)
@@ -193,8 +194,7 @@ def get_task(ctx: Context, p: Principal, task_id: int) -> Task:
 
 def list_tasks(ctx: Context, p: Principal, limit: int = 50) -> list[Task]:
     with ctx.db.session() as s:
-        rows = s.scalars(select(Task).where(Task.agency_id == p.agency_id)
-                         .order_by(Task.id.desc()).limit(limit)).all()
+        rows = task_repo.of_agency(s, p.agency_id, limit)
         for row in rows:
             s.expunge(row)
         return list(rows)
@@ -234,7 +234,7 @@ def task_report(ctx: Context, p: Principal, task_id: int) -> Report:
 def run_task(ctx: Context, task_id: int, cancel: threading.Event,
              halt: threading.Event | None = None) -> None:
     with ctx.db.session() as s:
-        task = s.get(Task, task_id)
+        task = task_repo.get(s, task_id)
         if task is None or task.state not in ACTIVE:
             return
         task.state = "running"
@@ -255,7 +255,7 @@ def run_task(ctx: Context, task_id: int, cancel: threading.Event,
         counts = build_report(ctx.db, agency_code, str(staging), ctx.thresholds(),
                               matched.results, matched.exact, matched.near).counts
         with ctx.db.session() as s:
-            task = s.get(Task, task_id)
+            task = task_repo.get(s, task_id)
             assert task is not None
             if task.result is None:  # a run after a restart tells nobody twice
                 task.result, task.counts = encode_result(matched, str(staging)), counts
@@ -278,7 +278,7 @@ def run_task(ctx: Context, task_id: int, cancel: threading.Event,
 
 def _finish(ctx: Context, task_id: int, state: str, error: str | None = None) -> None:
     with ctx.db.session() as s:
-        task = s.get(Task, task_id)
+        task = task_repo.get(s, task_id)
         assert task is not None
         task.state, task.error, task.finished_at = state, error, datetime.now(UTC)
         staging = Path(task.staging)
@@ -324,10 +324,9 @@ class TaskRunner:
 
     def start(self) -> TaskRunner:
         with self.ctx.db.session() as s:  # a stopped server's unfinished tasks run again
-            for task in s.scalars(select(Task).where(Task.state == "running")):
+            for task in task_repo.in_states(s, ("running",)):
                 task.state = "queued"
-            active = {Path(t.staging).parent.name for t in s.scalars(
-                select(Task).where(Task.state.in_(ACTIVE)))}
+            active = {Path(t.staging).parent.name for t in task_repo.in_states(s, ACTIVE)}
         removed = clean_leftovers(self.ctx, active)
         if removed:
             log.info("removed %d leftovers of an earlier run (staging, partial blobs)", removed)
@@ -348,8 +347,7 @@ class TaskRunner:
 
     def _next(self) -> int | None:
         with self.ctx.db.session() as s:
-            return s.scalar(select(Task.id).where(Task.state == "queued").order_by(Task.id)
-                            .limit(1))
+            return task_repo.next_queued(s)
 
     def _loop(self) -> None:
         while not self.stopping.is_set():

@@ -13,10 +13,9 @@ from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PIL import Image
-from sqlalchemy.orm import Session
 
 from tessera.access.policy import (
     Action,
@@ -41,7 +40,11 @@ from tessera.pipeline.dispatch import analyze_one
 from tessera.reports.build import build_report
 from tessera.reports.model import Report
 from tessera.store import audit, repos
-from tessera.store.tables import Media, Series, Submission
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from tessera.store.tables import Media, Series, Submission
 
 THUMBNAIL_SIZE = 256
 LARGE_SIZE = 1024  # a closer look, after an audited reveal
@@ -81,9 +84,7 @@ def list_series(s: Session, p: Principal) -> list[dict[str, Any]]:
 
 
 def get_series(s: Session, p: Principal, series_id: int) -> Series:
-    x = s.get(Series, series_id)
-    if x is None:
-        raise NotFound(f"no series {series_id}")
+    x = repos.series_by_id(s, series_id)
     require(p, Action.VIEW_SERIES, series_target(p, x), hide=True)
     return x
 
@@ -140,9 +141,7 @@ def share_series(s: Session, p: Principal, series_id: int, sharing: str) -> Seri
 
 
 def _load_media(s: Session, p: Principal, media_id: int, action: Action) -> tuple[Media, Target]:
-    media = s.get(Media, media_id)
-    if media is None:
-        raise NotFound(f"no media {media_id}")
+    media = repos.get_media(s, media_id)
     target = media_target(s, p, media_id)
     require(p, Action.VIEW_MEDIA, target, hide=True)
     require(p, action, target)
@@ -152,8 +151,7 @@ def _load_media(s: Session, p: Principal, media_id: int, action: Action) -> tupl
 def media_detail(ctx: Context, s: Session, p: Principal, media_id: int) -> dict[str, Any]:
     media, target = _load_media(s, p, media_id, Action.VIEW_MEDIA)
     series = repos.series_for_media(s, [media_id])[media_id]
-    submissions = s.query(Submission).filter(Submission.media_id == media_id) \
-        .order_by(Submission.id).all()
+    submissions = repos.submissions_of(s, media_id)
     record = {
         "id": media.id, "sha256": media.sha256, "sha1": media.sha1, "md5": media.md5,
         "kind": media.kind, "mime": media.mime, "size": media.size, "width": media.width,

@@ -167,6 +167,34 @@ def append(s: Session, actor: str, action: str, obj: str | None = None, *,
     return event
 
 
+def events(s: Session, scope: str | None = None, *, actor: str | None = None,
+           action: str | None = None, agency: str | None = None, outcome: str | None = None,
+           since: datetime | None = None, until: datetime | None = None,
+           before_id: int | None = None, newest_first: bool = False,
+           limit: int | None = None) -> list[AuditEvent]:
+    """Events of the trail, filtered; ``scope``: one agency's events only (what an agency
+    admin may read); ``action`` matches as a prefix (``user.`` is every user event)."""
+    q = select(AuditEvent)
+    if scope is not None:
+        q = q.where(AuditEvent.agency == scope)
+    if actor:
+        q = q.where(AuditEvent.actor == actor)
+    if action:
+        q = q.where(AuditEvent.action.startswith(action))
+    if agency:
+        q = q.where(AuditEvent.agency == agency)
+    if outcome:
+        q = q.where(AuditEvent.outcome == outcome)
+    if since:
+        q = q.where(AuditEvent.at >= since)
+    if until:
+        q = q.where(AuditEvent.at <= until)
+    if before_id:
+        q = q.where(AuditEvent.id < before_id)
+    q = q.order_by(AuditEvent.id.desc() if newest_first else AuditEvent.id)
+    return list(s.scalars(q.limit(limit) if limit else q))
+
+
 # --- checkpoints ----------------------------------------------------------------------------
 
 

@@ -213,3 +213,32 @@ def members_of(s: Session, run_id: int, signal_ids: Iterable[int]) -> list[FaceC
     ids = list(signal_ids)
     return list(s.scalars(select(FaceClusterMember).where(
         and_(FaceClusterMember.run_id == run_id, FaceClusterMember.signal_id.in_(ids)))).all())
+
+
+def label_taken(s: Session, agency_id: int, label: str) -> bool:
+    """Whether the agency already tracks a person of that label."""
+    return s.scalar(select(Person.id).where(Person.owner_agency_id == agency_id,
+                                            Person.label == label)) is not None
+
+
+def add_person(s: Session, **fields: Any) -> Person:
+    person = Person(**fields)
+    s.add(person)
+    s.flush()
+    return person
+
+
+def persons_by_id(s: Session, person_ids: Iterable[int]) -> dict[int, Person]:
+    ids = set(person_ids)
+    return {p.id: p for p in s.scalars(select(Person).where(Person.id.in_(ids)))} if ids else {}
+
+
+def add_run(s: Session, members: Iterable[tuple[int, int, int | None]],
+            **fields: Any) -> FaceClusterRun:
+    """A clustering run and its members: (signal id, cluster number, person id or None)."""
+    run = FaceClusterRun(**fields)
+    s.add(run)
+    s.flush()
+    s.add_all(FaceClusterMember(run_id=run.id, signal_id=sid, cluster=cluster, person_id=pid)
+              for sid, cluster, pid in members)
+    return run

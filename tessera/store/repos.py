@@ -44,6 +44,13 @@ def get_agency(s: Session, code: str) -> Agency:
     return agency
 
 
+def agency_by_id(s: Session, agency_id: int) -> Agency:
+    agency = s.get(Agency, agency_id)
+    if agency is None:
+        raise NotFound(f"no agency {agency_id}")
+    return agency
+
+
 def list_agencies(s: Session) -> Sequence[Agency]:
     return s.scalars(select(Agency).order_by(Agency.code)).all()
 
@@ -78,6 +85,13 @@ def get_series(s: Session, name: str, owner: Agency | None = None) -> Series:
     series = find_series(s, name, owner)
     if series is None:
         raise NotFound(f"no series {name!r}")
+    return series
+
+
+def series_by_id(s: Session, series_id: int) -> Series:
+    series = s.get(Series, series_id)
+    if series is None:
+        raise NotFound(f"no series {series_id}")
     return series
 
 
@@ -161,6 +175,12 @@ def get_media(s: Session, media_id: int) -> Media:
     if media is None:
         raise NotFound(f"no media {media_id}")
     return media
+
+
+def submissions_of(s: Session, media_id: int) -> list[Submission]:
+    """Every agency's submission of one media, oldest first."""
+    return list(s.scalars(select(Submission).where(Submission.media_id == media_id)
+                          .order_by(Submission.id)))
 
 
 def media_owners(s: Session, media_ids: Iterable[int]) -> dict[int, list[Agency]]:
@@ -317,6 +337,22 @@ def finished_paths(s: Session, job_id: int) -> set[str]:
     """The paths a job holds, as the file system names them (original bytes restored)."""
     return {restore(path, original) for path, original in s.execute(
         select(JobItem.path, JobItem.path_raw).where(JobItem.job_id == job_id))}
+
+
+def job_media_of_agency(s: Session, job_id: int, agency_id: int) -> set[int]:
+    """The media an ingest job of this agency stored; another agency's job is none."""
+    job = s.get(IngestJob, job_id)
+    if job is None or job.agency_id != agency_id:
+        raise NotFound(f"no job {job_id}")
+    return set(s.scalars(select(JobItem.media_id).where(JobItem.job_id == job_id,
+                                                        JobItem.media_id.is_not(None))))
+
+
+def get_ingest_job(s: Session, job_id: int) -> IngestJob:
+    job = s.get(IngestJob, job_id)
+    if job is None:
+        raise NotFound(f"no job {job_id}")
+    return job
 
 
 def job_counts(s: Session, job_id: int) -> dict[str, int]:

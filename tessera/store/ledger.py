@@ -1,0 +1,107 @@
+"""What an ingest writes per file, in one transaction: the ledger row (``job_item``), and for
+a file that is stored its media, signals, derivatives, transcript and the submission.
+
+Rows are built here from the plain results the workers returned; nothing outside the store
+constructs a table row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from tessera.core.errors import Conflict
+from tessera.core.paths import raw, shown
+from tessera.core.types import FileResult, MediaInfo
+from tessera.store import repos
+from tessera.store.tables import (
+    Derivative,
+    IngestJob,
+    JobItem,
+    Media,
+    Signal,
+    Submission,
+    TranscriptSegment,
+)
+
+
+class StoredMeanwhile(Conflict):
+    """Another process stored one of the same files between our read and our write."""
+
+
+@dataclass(frozen=True)
+class JobTarget:
+    agency_id: int
+    case_id: int | None
+    series_id: int | None
+    job_id: int
+
+
+def add_job(s: Session, source: str, agency_id: int, actor: str, case_id: int | None,
+            series_id: int | None) -> IngestJob:
+    job = IngestJob(source=source, agency_id=agency_id, actor=actor, case_id=case_id,
+                    series_id=series_id)
+    s.add(job)
+    s.flush()
+    return job
+
+
+def _media_row(info: MediaInfo) -> Media:
+    media = Media(sha256=info.sha256, md5=info.md5, sha1=info.sha1, kind=info.kind.value,
+                  mime=info.mime, size=info.size, width=info.width, height=info.height,
+                  meta=info.metadata)
+    media.signals = [Signal(type=s.type, version=s.version, value=s.value, quality=s.quality,
+                            region=s.region, frame_no=s.frame, t_start=s.start, t_span=s.span,
+                            detail=dict(s.detail) if s.detail else None)
+                     for s in info.signals]
+    return media
+
+
+def _add_extras(s: Session, media_id: int, r: FileResult) -> None:
+    """Derivatives (keyframes, contact sheet) and transcript of a newly stored media."""
+    for d in r.derivatives:
+        if d.sha256:
+            s.add(Derivative(media_id=media_id, kind=d.kind, sha256=d.sha256, t_start=d.start,
+                             width=d.width, height=d.height))
+    for u in r.transcript:
+        s.add(TranscriptSegment(media_id=media_id, t_start=u.start, t_end=u.end, text=u.text,
+                                language=u.language, engine=u.engine, confidence=u.confidence))
+
+
+def write_batch(s: Session, target: JobTarget, results: list[FileResult]) -> tuple[int, int]:
+    """Ledger, media and submissions of a batch; returns (new media, already known). Raises
+    ``StoredMeanwhile`` when a concurrent writer won a race (the caller retries the batch)."""
+    try:
+        return _write_batch(s, target, results)
+    except IntegrityError as exc:
+        raise StoredMeanwhile(f"stored meanwhile by another process: {exc.orig}") from None
+
+
+def _write_batch(s: Session, target: JobTarget, results: list[FileResult]) -> tuple[int, int]:
+    known = repos.media_by_sha256(s, [r.info.sha256 for r in results if r.info])
+    new = 0
+    for r in results:
+        if not r.ok or r.info is None:
+            s.add(JobItem(job_id=target.job_id, path=shown(r.path), path_raw=raw(r.path),
+                          state="error", sha256=r.digests.sha256 if r.digests else None,
+                          error_code=r.error_code, error=r.error and shown(r.error)))
+            continue
+        media = known.get(r.info.sha256)
+        if media is None:
+            media = _media_row(r.info)
+            s.add(media)
+            s.flush()
+            known[r.info.sha256] = media
+            _add_extras(s, media.id, r)
+            new += 1
+        s.add(Submission(media_id=media.id, agency_id=target.agency_id, case_id=target.case_id,
+                         series_id=target.series_id, job_id=target.job_id,
+                         original_path=shown(r.path), original_path_raw=raw(r.path)))
+        if target.series_id is not None:
+            repos.link_media_series(s, media.id, target.series_id)
+        s.add(JobItem(job_id=target.job_id, path=shown(r.path), path_raw=raw(r.path),
+                      state="done", media_id=media.id, sha256=r.info.sha256))
+    s.flush()
+    return new, len([r for r in results if r.ok]) - new
