@@ -10,17 +10,21 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
 
 from tessera.access.policy import Principal, Role
 from tessera.core.errors import Conflict, NotFound, TesseraError
-from tessera.store.tables import Agency, ApiToken, RecoveryCode, User, WebSession
+from tessera.store import accounts as account_repo
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from tessera.store.tables import Agency, ApiToken, User, WebSession
 
 SESSION_LIFETIME = timedelta(hours=12)
 MIN_PASSWORD = 12
@@ -64,30 +68,25 @@ def hash_password(password: str) -> str:
 
 def create_user(s: Session, username: str, password: str, agency: Agency, role: Role, *,
                 display_name: str | None = None, totp_required: bool = False) -> User:
-    if s.scalar(select(User).where(User.username == username)):
+    if account_repo.user_named(s, username) is not None:
         raise Conflict(f"user {username!r} already exists")
-    user = User(username=username, display_name=display_name or username, agency_id=agency.id,
-                role=Role(role).value, password_hash=hash_password(password),
-                totp_required=totp_required)
-    s.add(user)
-    s.flush()
-    return user
+    return account_repo.add_user(s, username=username, display_name=display_name or username,
+                                 agency_id=agency.id, role=Role(role).value,
+                                 password_hash=hash_password(password),
+                                 totp_required=totp_required)
 
 
 def users(s: Session, agency_id: int | None = None) -> list[User]:
     """Every user (of one agency), by name."""
-    q = select(User).order_by(User.username)
-    if agency_id is not None:
-        q = q.where(User.agency_id == agency_id)
-    return list(s.scalars(q))
+    return account_repo.users(s, agency_id)
 
 
 def user_named(s: Session, username: str) -> User | None:
-    return s.scalar(select(User).where(User.username == username))
+    return account_repo.user_named(s, username)
 
 
 def get_user(s: Session, user_id: int) -> User:
-    user = s.get(User, user_id)
+    user = account_repo.user(s, user_id)
     if user is None:
         raise NotFound(f"no user {user_id}")
     return user
@@ -142,7 +141,7 @@ def check_password(s: Session, username: str, password: str) -> LoginOutcome:
     argon2 verification), so neither the message nor the time tells whether a user exists.
     Failures are counted on the user for administrators; slowing guessers down is the
     login throttle's job (per client address, so strangers cannot lock a user out)."""
-    user = s.scalar(select(User).where(User.username == username))
+    user = account_repo.user_named(s, username)
     ok = _verifies(user.password_hash if user else _DUMMY_HASH, password)
     if user is None or not ok or user.disabled:
         if user is not None and not ok:
@@ -187,22 +186,19 @@ def _normal(code: str) -> str:
 def new_recovery_codes(s: Session, user: User) -> list[str]:
     """Replace the user's recovery codes with fresh ones and return them (the only time they
     are ever seen)."""
-    s.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
-    codes = []
+    codes, digests = [], []
     for _ in range(RECOVERY_CODES):
         raw = base64.b32encode(secrets.token_bytes(10)).decode()  # 16 characters, 80 bits
         codes.append("-".join(raw[i:i + 4] for i in range(0, 16, 4)))
-        s.add(RecoveryCode(user_id=user.id, code_hash=token_digest(_normal(raw))))
-    s.flush()
+        digests.append(token_digest(_normal(raw)))
+    account_repo.replace_recovery_codes(s, user.id, digests)
     return codes
 
 
 def use_recovery_code(s: Session, user: User, code: str) -> bool:
     if len(_normal(code)) != 16:
         return False
-    row = s.scalar(select(RecoveryCode).where(
-        RecoveryCode.user_id == user.id, RecoveryCode.code_hash == token_digest(_normal(code)),
-        RecoveryCode.used_at.is_(None)))
+    row = account_repo.unused_recovery_code(s, user.id, token_digest(_normal(code)))
     if row is None:
         return False
     row.used_at = now()
@@ -210,27 +206,23 @@ def use_recovery_code(s: Session, user: User, code: str) -> bool:
 
 
 def recovery_codes_left(s: Session, user: User) -> int:
-    return len(s.scalars(select(RecoveryCode.id).where(
-        RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))).all())
+    return account_repo.unused_recovery_codes(s, user.id)
 
 
 def reset_second_factor(s: Session, user: User) -> None:
     """Forget the secret and the recovery codes; the next login must enrol again."""
     user.totp_secret = None
     user.totp_required = True
-    s.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    account_repo.drop_recovery_codes(s, user.id)
 
 
 def revoke_credentials(s: Session, user: User, *, keep_session: str | None = None) -> int:
     """End every session and revoke every API token of ``user`` (all but the session whose
     token is ``keep_session``): after a credential change nothing issued before still works,
     and re-enabling a user revives nothing. Returns how many were ended."""
-    q = delete(WebSession).where(WebSession.user_id == user.id)
-    if keep_session:
-        q = q.where(WebSession.token_hash != token_digest(keep_session))
-    ended = s.execute(q).rowcount or 0  # type: ignore[attr-defined]  # a CursorResult
-    for token in s.scalars(select(ApiToken).where(ApiToken.user_id == user.id,
-                                                  ApiToken.revoked_at.is_(None))):
+    ended = account_repo.end_sessions(
+        s, user.id, keep_digest=token_digest(keep_session) if keep_session else None)
+    for token in account_repo.live_tokens(s, user.id):
         token.revoked_at = now()
         ended += 1
     return ended
@@ -241,16 +233,14 @@ def revoke_credentials(s: Session, user: User, *, keep_session: str | None = Non
 
 def create_session(s: Session, user: User, mfa_passed: bool) -> tuple[str, WebSession]:
     token = secrets.token_urlsafe(32)
-    row = WebSession(token_hash=token_digest(token), user_id=user.id,
-                     csrf_token=secrets.token_urlsafe(32), mfa_passed=mfa_passed,
-                     expires_at=now() + SESSION_LIFETIME)
-    s.add(row)
-    s.flush()
+    row = account_repo.add_session(s, token_hash=token_digest(token), user_id=user.id,
+                                   csrf_token=secrets.token_urlsafe(32), mfa_passed=mfa_passed,
+                                   expires_at=now() + SESSION_LIFETIME)
     return token, row
 
 
 def resolve_session(s: Session, token: str) -> WebSession | None:
-    row = s.scalar(select(WebSession).where(WebSession.token_hash == token_digest(token)))
+    row = account_repo.session_by_digest(s, token_digest(token))
     if row is None or (aware(row.expires_at) or now()) <= now():
         return None
     if row.user.disabled:
@@ -267,32 +257,29 @@ def require_session(s: Session, token: str | None) -> WebSession:
 
 
 def tokens_of(s: Session, user_id: int) -> list[ApiToken]:
-    return list(s.scalars(select(ApiToken).where(ApiToken.user_id == user_id)
-                          .order_by(ApiToken.id)))
+    return account_repo.tokens_of(s, user_id)
 
 
 def own_token(s: Session, user_id: int, token_id: int) -> ApiToken | None:
     """A token of this user's (another user's token is as good as none)."""
-    row = s.get(ApiToken, token_id)
+    row = account_repo.token(s, token_id)
     return row if row is not None and row.user_id == user_id else None
 
 
 def end_session(s: Session, token: str) -> None:
-    row = s.scalar(select(WebSession).where(WebSession.token_hash == token_digest(token)))
+    row = account_repo.session_by_digest(s, token_digest(token))
     if row is not None:
-        s.delete(row)
+        account_repo.end_session(s, row)
 
 
 def create_token(s: Session, user: User, name: str) -> tuple[str, ApiToken]:
     token = "tsr_" + secrets.token_urlsafe(32)
-    row = ApiToken(user_id=user.id, name=name, token_hash=token_digest(token))
-    s.add(row)
-    s.flush()
+    row = account_repo.add_token(s, user_id=user.id, name=name, token_hash=token_digest(token))
     return token, row
 
 
 def resolve_token(s: Session, token: str) -> User | None:
-    row = s.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
+    row = account_repo.token_by_digest(s, token_digest(token))
     if row is None or row.revoked_at is not None or row.user.disabled:
         return None
     last = aware(row.last_used_at)
