@@ -198,3 +198,201 @@ class SeriesOut(Out):
     media_count: int | None
     own: bool
     updated_at: str | None
+
+
+class SeriesMediaOut(Out):
+    id: int
+    sha256: str
+    kind: str
+    mime: str
+    width: int | None
+    height: int | None
+    size: int
+
+
+class SeriesDetailOut(SeriesOut):
+    pixels: bool
+    can_edit: bool
+    can_share: bool
+    media: list[SeriesMediaOut]
+
+
+# --- media ----------------------------------------------------------------------------------
+
+
+class StoredSignalOut(Out):
+    type: str
+    version: int
+    region: str
+    quality: int
+    value: str  # hex
+    start: float | None
+    span: float | None
+
+
+class TranscriptOut(Out):
+    start: float
+    end: float
+    text: str
+    language: str | None
+
+
+class SubmissionOut(Out):
+    agency: str
+    at: str
+    case: str | None  # with full visibility of that agency's holding only
+    path: str | None
+
+
+class MediaDetailOut(Out):
+    id: int
+    sha256: str
+    sha1: str
+    md5: str
+    kind: str
+    mime: str
+    size: int
+    width: int | None
+    height: int | None
+    first_seen: str
+    metadata: dict[str, Any] | None
+    pixels: bool
+    signals: list[StoredSignalOut]
+    keyframes: list[float | None]
+    transcript: list[TranscriptOut]
+    series: list[SeriesOut]
+    submissions: list[SubmissionOut]
+    # as the de-confliction report words them (``reports.model``): one object per hit
+    matches: list[dict[str, Any]]
+    face_matches: list[dict[str, Any]]
+
+
+# --- persons and faces ----------------------------------------------------------------------
+
+
+class PersonOut(Out):
+    id: int
+    role: str
+    label: str
+    status: str
+    owner: str
+    country: str
+    contact: str | None
+    sharing: str
+    description: str | None
+    created_at: str
+    updated_at: str
+    can_edit: bool
+
+
+class PersonFaceOut(Out):
+    face: int
+    state: str
+    score: float | None
+    by: str | None
+    media_id: int
+    start: float | None
+    box: list[float] | None
+    quality: int
+    pixels: bool
+
+
+class PersonDetailOut(PersonOut):
+    faces: list[PersonFaceOut]
+    can_share: bool
+
+
+class LinkedOut(Out):
+    linked: int
+    state: str
+    suggested: int
+
+
+class FacePersonOut(Out):
+    person: int
+    label: str
+    role: str
+    state: str
+    score: float | None
+
+
+class MediaFaceOut(Out):
+    face: int
+    box: list[float] | None
+    landmarks: list[list[float]] | None
+    quality: int
+    factors: dict[str, Any] | None
+    confidence: float | None
+    start: float | None
+    persons: list[FacePersonOut]
+
+
+class FoundFaceOut(Out):
+    face: int
+    box: list[float] | None
+    quality: int
+    matchable: bool
+    start: float | None
+    matches: list[dict[str, Any]]  # face hits as the report words them
+
+
+class FaceSearchOut(Out):
+    file: str
+    sha256: str | None
+    width: int | None
+    height: int | None
+    min_score: float
+    faces: list[FoundFaceOut]
+
+
+class ImageSearchOut(Out):
+    file: dict[str, Any]  # the file's entry as in a de-confliction report
+    lines: list[str]
+
+
+# --- face clusters --------------------------------------------------------------------------
+
+
+class ClusterRunOut(Out):
+    run: int
+    faces: int
+    clusters: int
+    multi: int
+    suggestions: int
+
+
+class ClusterPersonOut(Out):
+    id: int
+    label: str
+    role: str
+    status: str
+
+
+class ClusterFaceOut(Out):
+    face: int
+    media_id: int
+    start: float | None
+    quality: int
+    box: list[float] | None
+
+
+class ClusterOut(Out):
+    cluster: int
+    size: int
+    person: ClusterPersonOut | None
+    faces: list[ClusterFaceOut]
+
+
+class ClustersOut(Out):
+    run: int
+    scope: str
+    threshold: float
+    faces: int
+    created_at: str
+    can_edit: bool
+    clusters: list[ClusterOut]
+
+
+class ReviewedOut(Out):
+    run: int
+    cluster: int

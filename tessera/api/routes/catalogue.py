@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
 
-from tessera.api.schemas import SeriesOut, SharingOut
+from tessera.api.schemas import MediaDetailOut, SeriesDetailOut, SeriesOut, SharingOut
 from tessera.http.deps import MAX_ID, RowId, Svc, Who
 from tessera.http.responses import JPEG, NO_STORE, jpeg
 from tessera.service import views
@@ -32,14 +32,14 @@ def list_series(svc: Svc, p: Who) -> list[dict[str, Any]]:
         return views.list_series(s, p)
 
 
-@router.get("/series/{series_id}")
+@router.get("/series/{series_id}", response_model=SeriesDetailOut)
 def get_series(series_id: RowId, svc: Svc, p: Who, limit: int = Query(200, ge=1, le=1000),
                offset: int = Query(0, ge=0, le=MAX_ID)) -> dict[str, Any]:
     with svc.ctx.db.session() as s:
         return views.series_detail(s, p, series_id, limit=limit, offset=offset)
 
 
-@router.patch("/series/{series_id}")
+@router.patch("/series/{series_id}", response_model=SeriesDetailOut)
 def edit_series(series_id: RowId, body: SeriesEdit, svc: Svc, p: Who) -> dict[str, Any]:
     with svc.ctx.db.session() as s:
         views.edit_series(s, p, series_id, victim=body.victim_status,
@@ -55,7 +55,7 @@ def share_series(series_id: RowId, body: SharingIn, svc: Svc, p: Who) -> dict[st
         return {"sharing": x.sharing}
 
 
-@router.get("/media/{media_id}")
+@router.get("/media/{media_id}", response_model=MediaDetailOut)
 def get_media(media_id: RowId, svc: Svc, p: Who) -> dict[str, Any]:
     with svc.ctx.db.session() as s:
         return views.media_detail(svc.ctx, s, p, media_id)

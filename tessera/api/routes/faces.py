@@ -11,7 +11,18 @@ from pydantic import BaseModel, Field
 from starlette.datastructures import FormData
 
 from tessera.api.routes.search import staged_search
-from tessera.api.schemas import Removed, SharingOut
+from tessera.api.schemas import (
+    ClusterRunOut,
+    ClustersOut,
+    FaceSearchOut,
+    LinkedOut,
+    MediaFaceOut,
+    PersonDetailOut,
+    PersonOut,
+    Removed,
+    ReviewedOut,
+    SharingOut,
+)
 from tessera.core.errors import TesseraError
 from tessera.http.deps import MAX_ID, RowId, Svc, Who
 from tessera.http.responses import JPEG, jpeg
@@ -76,13 +87,13 @@ class ClusterLinkIn(BaseModel):
 # --- persons --------------------------------------------------------------------------------
 
 
-@router.get("/persons")
+@router.get("/persons", response_model=list[PersonOut])
 def list_persons(svc: Svc, p: Who) -> list[dict[str, Any]]:
     with svc.ctx.db.session() as s:
         return faces.list_persons(s, p)
 
 
-@router.post("/persons", status_code=201)
+@router.post("/persons", status_code=201, response_model=PersonDetailOut)
 def create_person(body: PersonIn, svc: Svc, p: Who) -> dict[str, Any]:
     with svc.ctx.db.session() as s:
         person_id = faces.create_person(s, p, **body.model_dump()).id
@@ -90,13 +101,13 @@ def create_person(body: PersonIn, svc: Svc, p: Who) -> dict[str, Any]:
         return faces.person_detail(s, p, person_id)
 
 
-@router.get("/persons/{person_id}")
+@router.get("/persons/{person_id}", response_model=PersonDetailOut)
 def get_person(person_id: RowId, svc: Svc, p: Who) -> dict[str, Any]:
     with svc.ctx.db.session() as s:
         return faces.person_detail(s, p, person_id)
 
 
-@router.patch("/persons/{person_id}")
+@router.patch("/persons/{person_id}", response_model=PersonDetailOut)
 def edit_person(person_id: RowId, body: PersonEdit, svc: Svc, p: Who) -> dict[str, Any]:
     with svc.ctx.db.session() as s:
         faces.edit_person(s, p, person_id, **body.model_dump())
@@ -110,7 +121,7 @@ def share_person(person_id: RowId, body: SharingIn, svc: Svc, p: Who) -> dict[st
         return {"sharing": faces.share_person(s, p, person_id, body.sharing).sharing}
 
 
-@router.post("/persons/{person_id}/faces")
+@router.post("/persons/{person_id}/faces", response_model=LinkedOut)
 def link_faces(person_id: RowId, body: LinkIn, svc: Svc, p: Who) -> dict[str, Any]:
     """Confirm faces for the person, or reject them ("not this person"); then Tessera
     refreshes its suggestions for the person."""
@@ -126,7 +137,7 @@ def unlink_face(person_id: RowId, face_id: RowId, svc: Svc, p: Who) -> dict[str,
 # --- faces ----------------------------------------------------------------------------------
 
 
-@router.get("/media/{media_id}/faces")
+@router.get("/media/{media_id}/faces", response_model=list[MediaFaceOut])
 def media_faces(media_id: RowId, svc: Svc, p: Who) -> list[dict[str, Any]]:
     """Faces found in one media: box and landmarks in the original's pixels, quality, time."""
     with svc.ctx.db.session() as s:
@@ -149,7 +160,7 @@ def face_reveal(face_id: RowId, svc: Svc, p: Who) -> Response:
     return jpeg(data)
 
 
-@router.post("/faces/search", openapi_extra=SEARCH_SCHEMA)
+@router.post("/faces/search", openapi_extra=SEARCH_SCHEMA, response_model=FaceSearchOut)
 async def face_search(request: Request, svc: Svc, p: Who) -> dict[str, Any]:
     """Every known face like the faces of one picture or video, best first, redacted to what
     the caller's agency may see."""
@@ -173,13 +184,13 @@ def _face_number(raw: object) -> int | None:
 # --- clusters -------------------------------------------------------------------------------
 
 
-@router.post("/faces/clusters")
+@router.post("/faces/clusters", response_model=ClusterRunOut)
 def run_clusters(body: RunIn, svc: Svc, p: Who) -> dict[str, Any]:
     """Group the faces the caller's agency may see (or of one of its jobs) into candidates."""
     return faces.run_clusters(svc.ctx, p, body.job_id)
 
 
-@router.get("/faces/clusters")
+@router.get("/faces/clusters", response_model=ClustersOut)
 def get_clusters(svc: Svc, p: Who, run: int | None = Query(None, ge=1, le=MAX_ID),
                  min_size: int = Query(2, ge=1, le=10_000),
                  cluster: int | None = Query(None, ge=1, le=MAX_ID)) -> dict[str, Any]:
@@ -187,23 +198,23 @@ def get_clusters(svc: Svc, p: Who, run: int | None = Query(None, ge=1, le=MAX_ID
         return faces.clusters(s, p, run, min_size, cluster)
 
 
-@router.post("/faces/clusters/{run_id}/merge")
+@router.post("/faces/clusters/{run_id}/merge", response_model=ReviewedOut)
 def merge(run_id: RowId, body: MergeIn, svc: Svc, p: Who) -> dict[str, Any]:
     return faces.review(svc.ctx, p, run_id, "merge", **body.model_dump())
 
 
-@router.post("/faces/clusters/{run_id}/split")
+@router.post("/faces/clusters/{run_id}/split", response_model=ReviewedOut)
 def split(run_id: RowId, body: SplitIn, svc: Svc, p: Who) -> dict[str, Any]:
     return faces.review(svc.ctx, p, run_id, "split", **body.model_dump())
 
 
-@router.post("/faces/clusters/{run_id}/remove")
+@router.post("/faces/clusters/{run_id}/remove", response_model=ReviewedOut)
 def remove(run_id: RowId, body: RemoveIn, svc: Svc, p: Who) -> dict[str, Any]:
     """"Not this person": the face leaves the cluster for good."""
     return faces.review(svc.ctx, p, run_id, "remove", **body.model_dump())
 
 
-@router.post("/faces/clusters/{run_id}/link")
+@router.post("/faces/clusters/{run_id}/link", response_model=ReviewedOut)
 def link(run_id: RowId, body: ClusterLinkIn, svc: Svc, p: Who) -> dict[str, Any]:
     """Confirm every face of the cluster for a person."""
     return faces.review(svc.ctx, p, run_id, "link", **body.model_dump())

@@ -12,6 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
 from tessera.access.policy import Principal
+from tessera.api.schemas import ImageSearchOut
 from tessera.core.errors import TesseraError
 from tessera.core.sealed import seal_file
 from tessera.http.deps import Services, Svc, Who
@@ -53,7 +54,7 @@ async def search_upload(request: Request, svc: Services, p: Principal) -> Report
         svc.ctx, p, path, name, sealed=True))
 
 
-@router.post("/search", openapi_extra=SEARCH_SCHEMA)
+@router.post("/search", openapi_extra=SEARCH_SCHEMA, response_model=ImageSearchOut)
 async def search(request: Request, svc: Svc, p: Who) -> dict[str, Any]:
     """Matches of one image, video or sound file, redacted to what the caller's agency may see."""
     report = await search_upload(request, svc, p)
