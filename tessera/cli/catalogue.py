@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -24,14 +24,15 @@ app.add_typer(jobs_app, name="jobs")
 @command(series_app, "list")
 def series_list() -> None:
     """List series with owner, status and size."""
-    from tessera.store import repos
+    from tessera.service import views
 
     ctx = open_context()
     table = Table("series", "owner", "country", "victim", "offender", "media")
     with ctx.db.session() as s:
-        for series, n in repos.list_series(s):
-            table.add_row(series.name, series.owner.code, series.owner.country,
-                          series.victim_status, series.offender_status, f"{n:,}")
+        rows = views.list_series(s, operator(ctx))
+    for x in rows:
+        table.add_row(x["name"], x["owner"], x["country"], x["victim_status"],
+                      x["offender_status"], f"{x['media_count'] or 0:,}")
     out.print(table)
 
 
@@ -92,21 +93,11 @@ def search_text(text: Annotated[str, typer.Argument(help="words that must all be
                 as_json: bool = typer.Option(False, "--json", help="JSON lines")) -> None:
     """Find recorded speech: every transcript segment that contains all the words."""
     from tessera.core.timecode import timecode
-    from tessera.store import audit, repos
+    from tessera.service import views
 
     ctx = open_context()
     with ctx.db.session() as s:
-        found = repos.search_transcripts(s, text, limit)
-        series = repos.series_for_media(s, [x.media_id for x in found])
-        owners = repos.media_owners(s, [x.media_id for x in found])
-        audit.append(s, ctx.actor, "search.text", None, details={"text": text,
-                                                                 "results": len(found)})
-        rows: list[dict[str, Any]] = [
-            {"media_id": x.media_id, "start": x.t_start, "end": x.t_end, "text": x.text,
-             "language": x.language, "engine": x.engine,
-             "series": [z.name for z in series.get(x.media_id, [])],
-             "agencies": sorted({a.code for a in owners.get(x.media_id, [])})}
-            for x in found]
+        rows = views.search_speech(s, operator(ctx), text, limit)
     if as_json:
         for row in rows:
             sys.stdout.write(json.dumps(row) + "\n")

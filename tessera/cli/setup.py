@@ -8,10 +8,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from tessera.cli.common import app, command, open_context, out
+from tessera.cli.common import app, command, open_context, operator, out
 from tessera.config import Settings
 from tessera.context import default_actor
-from tessera.core.errors import TesseraError
 
 agency_app = typer.Typer(help="Agencies that own series and submit media.", no_args_is_help=True)
 app.add_typer(agency_app, name="agency")
@@ -48,16 +47,13 @@ def agency_add(code: str, name: str,
                country: Annotated[str, typer.Option(help="ISO 3166 alpha-2 code")],
                contact: Annotated[str | None, typer.Option(help="who to call")] = None) -> None:
     """Add an agency (national unit) that can own series and submit media."""
-    from tessera.store import audit, repos
+    from tessera.service import accounts
 
-    if len(country) != 2 or not country.isalpha():
-        raise TesseraError("--country must be a two-letter ISO 3166 code, e.g. AU")
     ctx = open_context()
     with ctx.db.session() as s:
-        agency = repos.add_agency(s, code, name, country, contact)
-        audit.append(s, ctx.actor, "agency.add", f"agency:{code}", agency=code,
-                     details={"name": name, "country": agency.country})
-    out.print(f"added agency {code} ({name}, {country.upper()})")
+        agency = accounts.create_agency(s, operator(ctx), code, name, country, contact)
+        shown = f"added agency {agency.code} ({agency.name}, {agency.country})"
+    out.print(shown)
 
 
 @command(agency_app, "list")

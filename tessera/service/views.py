@@ -316,6 +316,35 @@ def download(ctx: Context, s: Session, p: Principal, media_id: int) -> tuple[Med
     return media, ctx.blobs().iter_plaintext(media.sha256)
 
 
+# --- search by what is said -----------------------------------------------------------------
+
+
+def search_speech(s: Session, p: Principal, text: str, limit: int = 50) -> list[dict[str, Any]]:
+    """Transcript segments that contain all the words, in media whose pictures ``p`` may see
+    (what is said is content, as on the media page), with their series and holders."""
+    found = repos.search_transcripts(s, text, limit)
+    ids = list({x.media_id for x in found})
+    series = repos.series_for_media(s, ids)
+    owners = repos.media_owners(s, ids)
+
+    def visible(media_id: int) -> bool:
+        target = Target(None, media_visibility(
+            p, [a.id for a in owners.get(media_id, [])],
+            [(x.owner_agency_id, x.sharing) for x in series.get(media_id, [])]))
+        return can(p, Action.VIEW_PIXELS, target)
+
+    shown = {m for m in ids if visible(m)}
+    rows = [{"media_id": x.media_id, "start": x.t_start, "end": x.t_end, "text": x.text,
+             "language": x.language, "engine": x.engine,
+             "series": [z.name for z in series.get(x.media_id, [])
+                        if can(p, Action.VIEW_SERIES, series_target(p, z))],
+             "agencies": sorted({a.code for a in owners.get(x.media_id, [])})}
+            for x in found if x.media_id in shown]
+    audit.append(s, p.actor, "search.text", None, agency=p.agency_code,
+                 details={"text": text, "results": len(rows)})
+    return rows
+
+
 # --- search by image ------------------------------------------------------------------------
 
 
