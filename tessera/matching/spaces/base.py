@@ -15,6 +15,7 @@ from typing import Protocol
 from tessera.core.registry import Registry
 from tessera.core.types import Signal
 from tessera.matching.hits import Hit
+from tessera.matching.indexes import SyncedIndex
 from tessera.signals.base import SignalType
 from tessera.store.db import Database
 
@@ -49,6 +50,17 @@ class SpaceSearch(ABC):
         """The signals of one file this space searches with: its members', past the gate."""
         return [s for s in signals if s.type in self.members
                 and self.owner.is_matchable(s.quality)]
+
+
+class PersistedSearch(SpaceSearch):
+    """A search over one of the context's saved indexes (kept in step with the database)."""
+
+    index: SyncedIndex
+
+    @classmethod
+    def open_index(cls, directory: Path, db: Database, space: str,
+                   members: list[SignalType]) -> SyncedIndex:
+        return SyncedIndex(directory, db, space, members).open()
 
 
 SEARCHES: Registry[type[SpaceSearch]] = Registry("search")

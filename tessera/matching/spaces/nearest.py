@@ -7,27 +7,16 @@ the best-scoring stored value of one matched media for one query value.
 from __future__ import annotations
 
 from collections import defaultdict
-from pathlib import Path
 
 from tessera.core.types import Signal
 from tessera.matching.hits import Hit, Neighbour, Timing
-from tessera.matching.indexes import SyncedIndex
-from tessera.matching.spaces.base import SEARCHES, SpaceSearch
-from tessera.signals.base import SignalType
+from tessera.matching.spaces.base import SEARCHES, PersistedSearch
 from tessera.store import repos
-from tessera.store.db import Database
 
 NEIGHBOURS = 50  # stored values looked at per query value
 
 
-class NearestSearch(SpaceSearch):
-    index: SyncedIndex
-
-    @classmethod
-    def open_index(cls, directory: Path, db: Database, space: str,
-                   members: list[SignalType]) -> SyncedIndex:
-        return SyncedIndex(directory, db, space, members).open()
-
+class NearestSearch(PersistedSearch):
     def numbered(self, signals: list[Signal]) -> list[Signal]:
         """The values of a file this space compares, in the order they are numbered."""
         return [s for s in signals if s.type in self.members]

@@ -10,16 +10,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from tessera.core.types import Signal, Transform
 from tessera.matching.hits import MAX_TIMES, Hit, Timing
-from tessera.matching.indexes import SyncedIndex
-from tessera.matching.spaces.base import SEARCHES, SpaceSearch
+from tessera.matching.spaces.base import SEARCHES, PersistedSearch
 from tessera.matching.video import Pair, align, covered
-from tessera.signals.base import SignalType
 from tessera.store import repos
-from tessera.store.db import Database
 
 
 @dataclass
@@ -37,14 +33,7 @@ def duration(signals: list[Signal]) -> float:
                default=0.0)
 
 
-class RangeSearch(SpaceSearch):
-    index: SyncedIndex
-
-    @classmethod
-    def open_index(cls, directory: Path, db: Database, space: str,
-                   members: list[SignalType]) -> SyncedIndex:
-        return SyncedIndex(directory, db, space, members).open()
-
+class RangeSearch(PersistedSearch):
     def search(self, per_file: list[list[Signal]]) -> dict[int, list[Hit]]:
         owners: list[int] = []
         queries: list[Signal] = []
