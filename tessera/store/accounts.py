@@ -12,16 +12,14 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, delete, func, select
 from sqlalchemy.orm import Session
 
+from tessera.store.rows import added
 from tessera.store.tables import ApiToken, RecoveryCode, User, WebSession
 
 # --- users ----------------------------------------------------------------------------------
 
 
 def add_user(s: Session, **fields: Any) -> User:
-    user = User(**fields)
-    s.add(user)
-    s.flush()
-    return user
+    return added(s, User(**fields))
 
 
 def user(s: Session, user_id: int) -> User | None:
@@ -68,10 +66,7 @@ def unused_recovery_codes(s: Session, user_id: int) -> int:
 
 
 def add_session(s: Session, **fields: Any) -> WebSession:
-    row = WebSession(**fields)
-    s.add(row)
-    s.flush()
-    return row
+    return added(s, WebSession(**fields))
 
 
 def session_by_digest(s: Session, digest: str) -> WebSession | None:
@@ -94,10 +89,7 @@ def end_sessions(s: Session, user_id: int, *, keep_digest: str | None = None) ->
 
 
 def add_token(s: Session, **fields: Any) -> ApiToken:
-    row = ApiToken(**fields)
-    s.add(row)
-    s.flush()
-    return row
+    return added(s, ApiToken(**fields))
 
 
 def token(s: Session, token_id: int) -> ApiToken | None:

@@ -11,6 +11,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from tessera.core.errors import NotFound
+from tessera.store.rows import added
 from tessera.store.tables import (
     FaceClusterMember,
     FaceClusterRun,
@@ -222,10 +223,7 @@ def label_taken(s: Session, agency_id: int, label: str) -> bool:
 
 
 def add_person(s: Session, **fields: Any) -> Person:
-    person = Person(**fields)
-    s.add(person)
-    s.flush()
-    return person
+    return added(s, Person(**fields))
 
 
 def persons_by_id(s: Session, person_ids: Iterable[int]) -> dict[int, Person]:
@@ -236,9 +234,7 @@ def persons_by_id(s: Session, person_ids: Iterable[int]) -> dict[int, Person]:
 def add_run(s: Session, members: Iterable[tuple[int, int, int | None]],
             **fields: Any) -> FaceClusterRun:
     """A clustering run and its members: (signal id, cluster number, person id or None)."""
-    run = FaceClusterRun(**fields)
-    s.add(run)
-    s.flush()
+    run = added(s, FaceClusterRun(**fields))
     s.add_all(FaceClusterMember(run_id=run.id, signal_id=sid, cluster=cluster, person_id=pid)
               for sid, cluster, pid in members)
     return run

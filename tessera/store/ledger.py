@@ -16,6 +16,7 @@ from tessera.core.errors import Conflict
 from tessera.core.paths import raw, shown
 from tessera.core.types import FileResult, MediaInfo
 from tessera.store import repos
+from tessera.store.rows import added
 from tessera.store.tables import (
     Derivative,
     IngestJob,
@@ -41,11 +42,8 @@ class JobTarget:
 
 def add_job(s: Session, source: str, agency_id: int, actor: str, case_id: int | None,
             series_id: int | None) -> IngestJob:
-    job = IngestJob(source=source, agency_id=agency_id, actor=actor, case_id=case_id,
-                    series_id=series_id)
-    s.add(job)
-    s.flush()
-    return job
+    return added(s, IngestJob(source=source, agency_id=agency_id, actor=actor,
+                              case_id=case_id, series_id=series_id))
 
 
 def _media_row(info: MediaInfo) -> Media:

@@ -7,14 +7,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tessera.store.rows import added
 from tessera.store.tables import Task
 
 
 def add(s: Session, **fields: Any) -> Task:
-    task = Task(**fields)
-    s.add(task)
-    s.flush()
-    return task
+    return added(s, Task(**fields))
 
 
 def get(s: Session, task_id: int) -> Task | None:
