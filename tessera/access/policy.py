@@ -96,11 +96,12 @@ class Principal:
     operator: bool = False  # the local operator at the console (the CLI), never a login
 
     @classmethod
-    def local_operator(cls, actor: str) -> Principal:
+    def local_operator(cls, actor: str, agency_id: int = 0, agency_code: str = "") -> Principal:
         """Whoever runs the CLI on the data folder: they hold the database and the evidence
         key, so need-to-know cannot hide from them what those files already give them. They
-        go through the same use cases, and every act is audited under ``actor``."""
-        return cls(0, actor, 0, "", Role.ADMIN, operator=True)
+        go through the same use cases, and every act is audited under ``actor``; an act for
+        one agency (its persons, its clustering runs) names that agency."""
+        return cls(0, actor, agency_id, agency_code, Role.ADMIN, operator=True)
 
     @property
     def actor(self) -> str:

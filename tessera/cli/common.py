@@ -15,6 +15,7 @@ from tessera.cli.progress import RichProgress
 from tessera.config import Settings
 from tessera.context import Context
 from tessera.core.errors import TesseraError
+from tessera.store import repos
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -50,6 +51,11 @@ def progress() -> RichProgress:
     return RichProgress(err)
 
 
-def operator(ctx: Context) -> Principal:
-    """The principal the CLI acts as: the local operator, audited under ``ctx.actor``."""
-    return Principal.local_operator(ctx.actor)
+def operator(ctx: Context, agency: str | None = None) -> Principal:
+    """The principal the CLI acts as: the local operator, audited under ``ctx.actor``, for
+    ``agency`` (a code) where the act belongs to one."""
+    if agency is None:
+        return Principal.local_operator(ctx.actor)
+    with ctx.db.session() as s:
+        row = repos.get_agency(s, agency)
+        return Principal.local_operator(ctx.actor, row.id, row.code)

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from tessera.cli.common import app, command, open_context, out
+from tessera.cli.common import app, command, open_context, operator, out
 from tessera.core.timecode import timecode
+from tessera.service import faces
 
 faces_app = typer.Typer(help="Faces: search, clusters, review.", no_args_is_help=True)
 person_app = typer.Typer(help="Victims and offenders, and the faces linked to them.",
@@ -34,10 +35,8 @@ def faces_search(image: Annotated[Path, typer.Argument(exists=True, dir_okay=Fal
                  as_json: bool = typer.Option(False, "--json")) -> None:
     """Every known face like the faces in IMAGE (or a video), best first, with its media,
     series, person and owning agency."""
-    from tessera.pipeline.face_search import search_faces
-
     ctx = open_context()
-    found = search_faces(ctx, image, str(image), face=face)
+    found = faces.search(ctx, operator(ctx), image, str(image), face)
     if as_json:
         out.print_json(json.dumps(found.to_dict()))
         return
@@ -66,18 +65,14 @@ def faces_search(image: Annotated[Path, typer.Argument(exists=True, dir_okay=Fal
 @command(faces_app, "list")
 def faces_list(media_id: int) -> None:
     """The faces found in one stored media, with the persons they are linked to."""
-    from tessera.store import faces as face_repo
-
     ctx = open_context()
     table = Table("face", "box", "quality", "time", "persons")
     with ctx.db.session() as s:
-        rows = face_repo.faces_of_media(s, media_id)
-        links = face_repo.links_of_faces(s, [r.signal_id for r in rows])
-        for r in rows:
-            table.add_row(str(r.signal_id), str(r.detail.get("box")), str(r.quality),
-                          timecode(r.start) if r.start is not None else "",
-                          ", ".join(f"{p.label} ({link.state})"
-                                    for link, p in links.get(r.signal_id, [])))
+        rows = faces.faces_of_media(s, operator(ctx), media_id)
+    for r in rows:
+        table.add_row(str(r["face"]), str(r["box"]), str(r["quality"]),
+                      timecode(r["start"]) if r["start"] is not None else "",
+                      ", ".join(f"{x['label']} ({x['state']})" for x in r["persons"]))
     out.print(table)
 
 
@@ -86,25 +81,11 @@ def faces_cluster(agency: str = AGENCY,
                   job: Annotated[int | None, typer.Option(help="only this ingest job")] = None,
                   ) -> None:
     """Group the faces AGENCY may see into candidate persons (a proposal for review)."""
-    from tessera.entities.face_clusters import run_clustering
-
     ctx = open_context()
-    summary = run_clustering(ctx, agency, ctx.actor, job_id=job)
-    out.print(f"run {summary.run_id}: {summary.faces:,} faces in {summary.clusters:,} clusters "
-              f"({summary.multi:,} with two faces or more); {summary.suggestions:,} faces "
-              f"suggested for known persons")
-
-
-def _run(s, agency: str, run: int | None):
-    from tessera.core.errors import NotFound
-    from tessera.store import faces as face_repo
-    from tessera.store import repos
-
-    agency_row = repos.get_agency(s, agency)
-    found = face_repo.get_run(s, run) if run else face_repo.latest_run(s, agency_row.id)
-    if found is None or found.agency_id != agency_row.id:
-        raise NotFound("no clustering run: run `tessera faces cluster` first")
-    return found
+    summary = faces.run_clusters(ctx, operator(ctx, agency), job)
+    out.print(f"run {summary['run']}: {summary['faces']:,} faces in {summary['clusters']:,} "
+              f"clusters ({summary['multi']:,} with two faces or more); "
+              f"{summary['suggestions']:,} faces suggested for known persons")
 
 
 @command(faces_app, "clusters")
@@ -113,80 +94,61 @@ def faces_clusters(agency: str = AGENCY,
                    min_size: int = typer.Option(2, min=1),
                    as_json: bool = typer.Option(False, "--json")) -> None:
     """The clusters of a run, largest first."""
-    from tessera.entities.face_clusters import clusters
-
     ctx = open_context()
     with ctx.db.session() as s:
-        found = _run(s, agency, run)
-        rows = clusters(s, found, min_size=min_size)
-        run_id = found.id
+        found = faces.clusters(s, operator(ctx, agency), run, min_size)
     if as_json:
-        out.print_json(json.dumps({"run": run_id, "clusters": rows}))
+        out.print_json(json.dumps(found))
         return
     table = Table("cluster", "faces", "person", "face ids (media)")
-    for c in rows:
+    for c in found["clusters"]:
         person = c["person"]
         table.add_row(str(c["cluster"]), str(c["size"]),
                       f"{person['label']} ({person['role']})" if person else "",
                       " ".join(f"{f['face']}({f['media_id']})" for f in c["faces"][:12])
                       + (" …" if c["size"] > 12 else ""))
-    out.print(f"run {run_id}")
+    out.print(f"run {found['run']}")
     out.print(table)
+
+
+def _review(agency: str, run: int | None, action: str, **args: Any) -> int:
+    """One review decision on a run of AGENCY (the newest without ``run``); the cluster."""
+    ctx = open_context()
+    return int(faces.review(ctx, operator(ctx, agency), run, action, **args)["cluster"])
 
 
 @command(faces_app, "merge")
 def faces_merge(keep: int, other: int, agency: str = AGENCY,
                 run: Annotated[int | None, typer.Option()] = None) -> None:
     """Clusters KEEP and OTHER are the same person (kept in every later run)."""
-    from tessera.entities.face_clusters import merge
-
-    ctx = open_context()
-    with ctx.db.session() as s:
-        merge(s, _run(s, agency, run), keep, other, ctx.actor)
+    _review(agency, run, "merge", keep=keep, other=other)
     out.print(f"cluster {other} merged into {keep}")
 
 
 @command(faces_app, "split")
-def faces_split(cluster: int, faces: Annotated[list[int], typer.Argument(
-                    help="face ids that are someone else")],
+def faces_split(cluster: int, faces_: Annotated[list[int], typer.Argument(
+                    metavar="FACES", help="face ids that are someone else")],
                 agency: str = AGENCY,
                 run: Annotated[int | None, typer.Option()] = None) -> None:
     """These faces of CLUSTER are a different person from the rest (kept in later runs)."""
-    from tessera.entities.face_clusters import split
-
-    ctx = open_context()
-    with ctx.db.session() as s:
-        number = split(s, _run(s, agency, run), cluster, faces, ctx.actor)
-    out.print(f"{len(faces)} face(s) split off into cluster {number}")
+    number = _review(agency, run, "split", cluster=cluster, faces=faces_)
+    out.print(f"{len(faces_)} face(s) split off into cluster {number}")
 
 
 @command(faces_app, "not-this-person")
 def faces_not_this(cluster: int, face: int, agency: str = AGENCY,
                    run: Annotated[int | None, typer.Option()] = None) -> None:
     """FACE does not belong in CLUSTER: it leaves and is never grouped with it again."""
-    from tessera.entities.face_clusters import remove_face
-
-    ctx = open_context()
-    with ctx.db.session() as s:
-        number = remove_face(s, _run(s, agency, run), cluster, face, ctx.actor)
+    number = _review(agency, run, "remove", cluster=cluster, face=face)
     out.print(f"face {face} moved to cluster {number}")
 
 
 @command(faces_app, "link")
 def faces_link(cluster: int, person: int, agency: str = AGENCY,
                run: Annotated[int | None, typer.Option()] = None) -> None:
-    """Confirm every face of CLUSTER for PERSON (by id)."""
-    from tessera.entities.face_clusters import link_cluster
-    from tessera.entities.persons import suggest
-    from tessera.store import faces as face_repo
-
-    ctx = open_context()
-    with ctx.db.session() as s:
-        target = face_repo.get_person(s, person)
-        count = link_cluster(s, _run(s, agency, run), cluster, target, ctx.actor)
-        label = target.label
-    made = suggest(ctx, [person])
-    out.print(f"{count} face(s) confirmed as {label}; {made} more face(s) suggested")
+    """Confirm every face of CLUSTER for PERSON (by id), then refresh suggestions."""
+    _review(agency, run, "link", cluster=cluster, person=person)
+    out.print(f"cluster {cluster} confirmed as person {person}")
 
 
 # --- persons ---------------------------------------------------------------------------------
@@ -202,13 +164,10 @@ def person_add(label: str, agency: str = AGENCY,
                    help="hash-only | metadata | full (default: the agency's)")] = None,
                description: Annotated[str | None, typer.Option()] = None) -> None:
     """Track a victim or offender."""
-    from tessera.entities.persons import create_person
-    from tessera.store import repos
-
     ctx = open_context()
     with ctx.db.session() as s:
-        person = create_person(s, repos.get_agency(s, agency), role, label, ctx.actor,
-                               status=status, sharing=sharing, description=description)
+        person = faces.create_person(s, operator(ctx, agency), role=role, label=label,
+                                     status=status, sharing=sharing, description=description)
         out.print(f"person {person.id}: {person.role} {person.label!r} of {agency} "
                   f"({person.status}, shared {person.sharing})")
 
@@ -216,29 +175,25 @@ def person_add(label: str, agency: str = AGENCY,
 @command(person_app, "list")
 def person_list() -> None:
     """Every person, with counts of confirmed and suggested faces."""
-    from tessera.entities.persons import person_record
-    from tessera.store import faces as face_repo
-
     ctx = open_context()
+    p = operator(ctx)
     table = Table("id", "role", "label", "status", "owner", "sharing", "confirmed", "suggested")
     with ctx.db.session() as s:
-        for p in face_repo.list_persons(s):
-            row = person_record(s, p)
-            states = [f["state"] for f in row["faces"]]
-            table.add_row(str(p.id), p.role, p.label, p.status, row["owner"], p.sharing,
-                          str(states.count("confirmed")), str(states.count("suggested")))
+        rows = [faces.person_detail(s, p, x["id"]) for x in faces.list_persons(s, p)]
+    for row in rows:
+        states = [f["state"] for f in row["faces"]]
+        table.add_row(str(row["id"]), row["role"], row["label"], row["status"], row["owner"],
+                      row["sharing"], str(states.count("confirmed")),
+                      str(states.count("suggested")))
     out.print(table)
 
 
 @command(person_app, "show")
 def person_show(person: int, as_json: bool = typer.Option(False, "--json")) -> None:
     """A person and their faces (confirmed, suggested with score, rejected)."""
-    from tessera.entities.persons import person_record
-    from tessera.store import faces as face_repo
-
     ctx = open_context()
     with ctx.db.session() as s:
-        row = person_record(s, face_repo.get_person(s, person))
+        row = faces.person_detail(s, operator(ctx), person)
     if as_json:
         out.print_json(json.dumps(row))
         return
@@ -253,27 +208,21 @@ def person_show(person: int, as_json: bool = typer.Option(False, "--json")) -> N
 @command(person_app, "status")
 def person_status(person: int, status: str) -> None:
     """Set a person's identification status."""
-    from tessera.entities.persons import update_person
-    from tessera.store import faces as face_repo
-
     ctx = open_context()
     with ctx.db.session() as s:
-        p = update_person(s, face_repo.get_person(s, person), ctx.actor, status=status)
+        p = faces.edit_person(s, operator(ctx), person, status=status)
         out.print(f"{p.label}: {p.status}")
 
 
 @command(person_app, "link")
-def person_link(person: int, faces: Annotated[list[int], typer.Argument(help="face ids")],
+def person_link(person: int, faces_: Annotated[list[int], typer.Argument(
+                    metavar="FACES", help="face ids")],
                 reject: bool = typer.Option(False, "--reject", help="not this person")) -> None:
     """Confirm faces as PERSON (or reject them: "not this person"), then refresh suggestions."""
-    from tessera.entities.persons import link_faces, suggest
-    from tessera.store import faces as face_repo
-
     ctx = open_context()
-    state = "rejected" if reject else "confirmed"
+    p = operator(ctx)
+    done = faces.link_faces(ctx, p, person, faces_, "rejected" if reject else "confirmed")
     with ctx.db.session() as s:
-        p = face_repo.get_person(s, person)
-        link_faces(s, p, faces, state, ctx.actor)
-        label = p.label
-    made = suggest(ctx, [person])
-    out.print(f"{len(faces)} face(s) {state} for {label}; {made} face(s) suggested")
+        label = faces.person_detail(s, p, person)["label"]
+    out.print(f"{done['linked']} face(s) {done['state']} for {label}; "
+              f"{done['suggested']} face(s) suggested")

@@ -212,7 +212,8 @@ def clusters(s: Session, p: Principal, run_id: int | None, min_size: int,
             "clusters": face_clusters.clusters(s, run, min_size=min_size, cluster=cluster)}
 
 
-def review(ctx: Context, p: Principal, run_id: int, action: str, **args: Any) -> dict[str, Any]:
+def review(ctx: Context, p: Principal, run_id: int | None, action: str,
+           **args: Any) -> dict[str, Any]:
     """merge (keep, other) | split (cluster, faces) | remove (cluster, face) |
     link (cluster, person)."""
     with ctx.db.session() as s:
