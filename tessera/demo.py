@@ -26,8 +26,8 @@ from tessera.pipeline.ingest import ingest
 from tessera.reports.renderers import RENDERERS
 from tessera.service import tasks
 from tessera.store import audit, repos
-from tessera.store import faces as face_repo
 from tessera.store.bootstrap import initialise
+from tessera.store.repos import faces as face_repo
 from tessera.synthetic import (
     TRANSFORMS,
     Shot,

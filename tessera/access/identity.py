@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from tessera.access.policy import Principal, Role
 from tessera.core.errors import Conflict, NotFound, TesseraError
-from tessera.store import accounts as account_repo
+from tessera.store.repos import accounts as account_repo
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session

@@ -20,7 +20,7 @@ from tessera.entities.persons import link_faces
 from tessera.matching.clustering import cluster_faces
 from tessera.signals.face import face_type
 from tessera.store import audit, repos
-from tessera.store import faces as face_repo
+from tessera.store.repos import faces as face_repo
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session

@@ -18,7 +18,7 @@ from tessera.core.types import OffenderStatus, Signal, VictimStatus
 from tessera.matching.spaces.nearest import NearestSearch
 from tessera.signals.face import face_type
 from tessera.store import audit
-from tessera.store import faces as face_repo
+from tessera.store.repos import faces as face_repo
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session

@@ -21,8 +21,9 @@ from tessera.media.sources import iter_items
 from tessera.pipeline.analyze import AnalyzeOptions
 from tessera.pipeline.dispatch import analyze_stream
 from tessera.pipeline.progress import NoProgress, Progress
-from tessera.store import audit, ledger, repos
-from tessera.store.ledger import JobTarget, StoredMeanwhile
+from tessera.store import audit, repos
+from tessera.store.repos import ledger
+from tessera.store.repos.ledger import JobTarget, StoredMeanwhile
 
 BATCH_FILES = 64
 BATCH_SECONDS = 2.0

@@ -29,9 +29,9 @@ from tessera.reports.model import (
     SeriesRef,
     SeriesSummary,
 )
-from tessera.store import faces as face_repo
 from tessera.store import repos
 from tessera.store.db import Database
+from tessera.store.repos import faces as face_repo
 
 _VICTIM_WORDS = {"identified": "victim identified", "safeguarded": "victim safeguarded",
                  "unidentified": "victim not identified"}

@@ -24,8 +24,8 @@ from tessera.pipeline.face_search import FaceSearch, search_faces
 from tessera.service.views import media_target
 from tessera.signals.face import face_type
 from tessera.store import audit, repos
-from tessera.store import faces as face_repo
-from tessera.store.faces import FaceRow
+from tessera.store.repos import faces as face_repo
+from tessera.store.repos.faces import FaceRow
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session

@@ -12,7 +12,7 @@ from tessera.core.errors import NotFound
 from tessera.core.words import file_count
 from tessera.pipeline.deconflict import Matched
 from tessera.store import audit, repos
-from tessera.store import notifications as notification_repo
+from tessera.store.repos import notifications as notification_repo
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session

@@ -31,7 +31,7 @@ from tessera.reports.build import build_report
 from tessera.reports.model import Report
 from tessera.service import notifications
 from tessera.store import audit, repos
-from tessera.store import tasks as task_repo
+from tessera.store.repos import tasks as task_repo
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session

@@ -20,8 +20,8 @@ from tessera.context import Context
 from tessera.entities import persons
 from tessera.pipeline.ingest import ingest
 from tessera.server import create_app
-from tessera.store import faces as face_repo
 from tessera.store import repos
+from tessera.store.repos import faces as face_repo
 from tests.api.conftest import World, build_world
 from tests.conftest import SHARED
 

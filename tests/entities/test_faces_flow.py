@@ -23,7 +23,7 @@ from tessera.pipeline.ingest import ingest
 from tessera.reports.renderers import RENDERERS
 from tessera.service import faces as faces_service
 from tessera.store import audit, repos
-from tessera.store import faces as face_repo
+from tessera.store.repos import faces as face_repo
 
 KNOWN = {"obama": ["obama.jpg", "obama1.jpg", "obama2.jpg", "obama3.jpg"],
          "biden": ["biden.jpg"], "_groups": ["two_people.jpg"],

@@ -9,7 +9,8 @@ from tessera.access.policy import Principal, Role
 from tessera.context import Context
 from tessera.core.types import Digests, FileResult, MediaInfo, MediaKind, Utterance
 from tessera.service import views
-from tessera.store import audit, ledger, repos
+from tessera.store import audit, repos
+from tessera.store.repos import ledger
 
 
 def _store_speech(ctx: Context, agency_code: str, said: str) -> None:

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from tessera.core.errors import Conflict
 from tessera.core.paths import raw, shown
 from tessera.core.types import FileResult, MediaInfo
-from tessera.store import repos
+from tessera.store.repos.media import media_by_sha256
+from tessera.store.repos.series import link_media_series
 from tessera.store.rows import added
 from tessera.store.tables import (
     Derivative,
@@ -78,7 +79,7 @@ def write_batch(s: Session, target: JobTarget, results: list[FileResult]) -> tup
 
 
 def _write_batch(s: Session, target: JobTarget, results: list[FileResult]) -> tuple[int, int]:
-    known = repos.media_by_sha256(s, [r.info.sha256 for r in results if r.info])
+    known = media_by_sha256(s, [r.info.sha256 for r in results if r.info])
     new = 0
     for r in results:
         if not r.ok or r.info is None:
@@ -98,7 +99,7 @@ def _write_batch(s: Session, target: JobTarget, results: list[FileResult]) -> tu
                          series_id=target.series_id, job_id=target.job_id,
                          original_path=shown(r.path), original_path_raw=raw(r.path)))
         if target.series_id is not None:
-            repos.link_media_series(s, media.id, target.series_id)
+            link_media_series(s, media.id, target.series_id)
         s.add(JobItem(job_id=target.job_id, path=shown(r.path), path_raw=raw(r.path),
                       state="done", media_id=media.id, sha256=r.info.sha256))
     s.flush()

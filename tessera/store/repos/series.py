@@ -1,0 +1,110 @@
+"""Queries of series and the media they hold."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from tessera.core.errors import NotFound, TesseraError
+from tessera.store.tables import (
+    Agency,
+    Media,
+    MediaSeries,
+    Series,
+    Submission,
+)
+
+# --- series ---------------------------------------------------------------------------------
+
+
+
+def find_series(s: Session, name: str, owner: Agency | None = None) -> Series | None:
+    """A series by name within one owning agency; without ``owner`` (the local operator) the
+    one series of that name, or an error naming the agencies when several have it."""
+    q = select(Series).where(Series.name == name)
+    if owner is not None:
+        return s.scalar(q.where(Series.owner_agency_id == owner.id))
+    found = list(s.scalars(q.options(selectinload(Series.owner))))
+    if len(found) > 1:
+        raise TesseraError(f"several agencies have a series named {name!r} "
+                           f"({', '.join(sorted(x.owner.code for x in found))}); "
+                           "name the agency")
+    return found[0] if found else None
+
+
+def get_series(s: Session, name: str, owner: Agency | None = None) -> Series:
+    series = find_series(s, name, owner)
+    if series is None:
+        raise NotFound(f"no series {name!r}")
+    return series
+
+
+def series_by_id(s: Session, series_id: int) -> Series:
+    series = s.get(Series, series_id)
+    if series is None:
+        raise NotFound(f"no series {series_id}")
+    return series
+
+
+def get_or_create_series(s: Session, name: str, owner: Agency) -> Series:
+    """The owner's series of that name, created when it has none. Another agency's series is
+    never found by name: contributing to it is that agency's decision, not the uploader's."""
+    series = find_series(s, name, owner)
+    if series is None:
+        series = Series(name=name, owner_agency_id=owner.id, sharing=owner.default_sharing)
+        s.add(series)
+        s.flush()
+    return series
+
+
+def list_series(s: Session) -> list[tuple[Series, int]]:
+    counts = (select(MediaSeries.series_id, func.count().label("n"))
+              .group_by(MediaSeries.series_id).subquery())
+    rows = s.execute(select(Series, func.coalesce(counts.c.n, 0))
+                     .outerjoin(counts, counts.c.series_id == Series.id)
+                     .options(selectinload(Series.owner)).order_by(Series.name)).all()
+    return [(series, int(n)) for series, n in rows]
+
+
+def series_media(s: Session, series_id: int, limit: int = 1000,
+                 offset: int = 0) -> Sequence[Media]:
+    return s.scalars(select(Media).join(MediaSeries, MediaSeries.media_id == Media.id)
+                     .where(MediaSeries.series_id == series_id)
+                     .order_by(Media.id).limit(limit).offset(offset)).all()
+
+
+def agency_media(s: Session, agency_id: int, *, kind: str | None = None, limit: int = 50,
+                 offset: int = 0) -> tuple[Sequence[Media], int]:
+    """Media an agency submitted, newest first, one page of them and how many there are."""
+    mine = select(Submission.media_id).where(Submission.agency_id == agency_id)
+    q = select(Media).where(Media.id.in_(mine))
+    if kind:
+        q = q.where(Media.kind == kind)
+    total = s.scalar(select(func.count()).select_from(q.subquery())) or 0
+    return s.scalars(q.order_by(Media.id.desc()).limit(limit).offset(offset)).all(), total
+
+
+def series_media_count(s: Session, series_id: int) -> int:
+    return s.scalar(select(func.count()).select_from(MediaSeries)
+                    .where(MediaSeries.series_id == series_id)) or 0
+
+
+def series_for_media(s: Session, media_ids: Iterable[int]) -> dict[int, list[Series]]:
+    ids = list(set(media_ids))
+    out: dict[int, list[Series]] = {i: [] for i in ids}
+    for start in range(0, len(ids), 500):
+        rows = s.execute(select(MediaSeries.media_id, Series)
+                         .join(Series, Series.id == MediaSeries.series_id)
+                         .options(selectinload(Series.owner))
+                         .where(MediaSeries.media_id.in_(ids[start:start + 500]))
+                         .order_by(Series.id)).all()
+        for media_id, series in rows:
+            out[media_id].append(series)
+    return out
+
+
+def link_media_series(s: Session, media_id: int, series_id: int) -> None:
+    if s.get(MediaSeries, (media_id, series_id)) is None:
+        s.add(MediaSeries(media_id=media_id, series_id=series_id))
