@@ -11,9 +11,11 @@ from functools import partial
 from pathlib import Path
 
 from tessera.config import Limits
+from tessera.context import Context
 from tessera.core.runner import LocalRunner
 from tessera.media.sources import Item
 from tessera.pipeline.analyze import AnalyzeOptions, analyze_item
+from tessera.pipeline.deconflict import match_source
 from tessera.pipeline.dispatch import keep_evidence
 from tessera.pipeline.worker import crashed, work
 from tessera.store.blobs import BlobStore
@@ -83,3 +85,29 @@ def test_speech_is_a_stage_the_task_asks_for(tmp_path: Path, shared_data: Path) 
     assert silent.ok and silent.transcript == []
     heard = analyze_item(item, AnalyzeOptions(Limits(), transcribe=True))
     assert heard.ok and heard.transcript  # asked for, and nothing stored
+
+
+class CountingRunner(LocalRunner):
+    """Another runner, as a distributed one would be plugged in: the pipeline must use it."""
+
+    def __init__(self) -> None:
+        super().__init__(1)
+        self.mapped: list[str] = []
+
+    def map(self, fn, items, *, on_crash, settled=None):  # noqa: ANN001  (as LocalRunner)
+        def seen(stream):  # noqa: ANN001
+            for item in stream:
+                self.mapped.append(item.path)
+                yield item
+        return super().map(fn, seen(items), on_crash=on_crash, settled=settled)
+
+
+def test_the_pipeline_runs_on_the_runner_the_context_is_given(sqlite_ctx: Context,
+                                                              tmp_path: Path) -> None:
+    pictures = write_pictures(tmp_path / "seized", [1, 2, 3])
+    runner = CountingRunner()
+    sqlite_ctx.use_runner(runner)
+    matched = match_source(sqlite_ctx, tmp_path / "seized", thumbnails=False)
+    assert sorted(runner.mapped) == sorted(str(p) for p in pictures)
+    assert [r.ok for r in matched.results] == [True, True, True]
+    assert sqlite_ctx.runner is runner  # kept, whatever the settings say
