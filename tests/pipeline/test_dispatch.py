@@ -94,8 +94,8 @@ class CountingRunner(LocalRunner):
         super().__init__(1)
         self.mapped: list[str] = []
 
-    def map(self, fn, items, *, on_crash, settled=None):  # noqa: ANN001  (as LocalRunner)
-        def seen(stream):  # noqa: ANN001
+    def map(self, fn, items, *, on_crash, settled=None):
+        def seen(stream):
             for item in stream:
                 self.mapped.append(item.path)
                 yield item
