@@ -15,16 +15,15 @@ from pathlib import Path
 from rich.console import Console
 
 from tessera.access import identity
-from tessera.access.policy import Role
+from tessera.access.policy import Principal, Role
 from tessera.config import Settings
 from tessera.context import Context
 from tessera.core.words import file_count
 from tessera.entities.persons import create_person, link_faces, suggest
-from tessera.entities.series import set_status
 from tessera.pipeline.deconflict import deconflict
 from tessera.pipeline.ingest import ingest
 from tessera.reports.renderers import RENDERERS
-from tessera.service import tasks
+from tessera.service import tasks, views
 from tessera.store import audit, repos
 from tessera.store.bootstrap import initialise
 from tessera.store.repos import faces as face_repo
@@ -143,6 +142,7 @@ def run_demo(output: Path, console: Console) -> None:
     initialise(settings, "demo")
     ctx = Context.open(settings)
     ctx.actor = "demo"
+    operator = Principal.local_operator(ctx.actor)
     with ctx.db.session() as s:
         for code, name, country, contact in AGENCIES:
             repos.add_agency(s, code, name, country, contact)
@@ -150,9 +150,10 @@ def run_demo(output: Path, console: Console) -> None:
     folders = make_known(output / "known")
     for name, agency, _, victim, sharing in SERIES:
         summary = ingest(ctx, folders[name], agency, case_ref=f"OP-{agency}-1", series_name=name)
-        set_status(ctx, name, victim, None)
         with ctx.db.session() as s:
-            repos.get_series(s, name).sharing = sharing
+            series = views.series_named(s, operator, name)
+            views.edit_series(s, operator, series.id, victim=victim)
+            views.share_series(s, operator, series.id, sharing)
         console.print(f"  {agency} ingested {file_count(summary.files)} into '{name}' "
                       f"(victim {victim}, shared as {sharing})")
     seizure = output / "seizure"

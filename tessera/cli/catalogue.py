@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from tessera.cli.common import app, command, open_context, operator, out
+from tessera.core.errors import TesseraError
 
 series_app = typer.Typer(help="Series and their identification status.", no_args_is_help=True)
 app.add_typer(series_app, name="series")
@@ -42,22 +43,20 @@ def series_show(name: str, limit: Annotated[int, typer.Option(help="media to lis
                     help="owning agency, where several have a series of that name")] = None,
                 ) -> None:
     """Show one series and its media."""
-    from tessera.store import repos
+    from tessera.service import views
 
     ctx = open_context()
+    p = operator(ctx)
     with ctx.db.session() as s:
-        series = repos.get_series(s, name, repos.get_agency(s, agency) if agency else None)
-        owner = series.owner
-        out.print(f"[bold]{series.name}[/]  owner {owner.code} ({owner.name}, {owner.country})"
-                  + (f", contact {owner.contact}" if owner.contact else ""))
-        out.print(f"victim: {series.victim_status}   offender: {series.offender_status}")
-        table = Table("media", "sha256", "kind", "size", "dimensions", "first seen")
-        media = repos.series_media(s, series.id, limit)
-        for m in media:
-            dims = f"{m.width}x{m.height}" if m.width else ""
-            table.add_row(str(m.id), m.sha256[:16] + "…", m.kind, f"{m.size:,}", dims,
-                          m.first_seen.strftime("%Y-%m-%d %H:%M"))
-        out.print(table)
+        x = views.series_detail(s, p, views.series_named(s, p, name, agency).id, limit=limit)
+    out.print(f"[bold]{x['name']}[/]  owner {x['owner']} ({x['owner_name']}, {x['country']})"
+              + (f", contact {x['contact']}" if x["contact"] else ""))
+    out.print(f"victim: {x['victim_status']}   offender: {x['offender_status']}")
+    table = Table("media", "sha256", "kind", "size", "dimensions")
+    for m in x["media"]:
+        dims = f"{m['width']}x{m['height']}" if m["width"] else ""
+        table.add_row(str(m["id"]), m["sha256"][:16] + "…", m["kind"], f"{m['size']:,}", dims)
+    out.print(table)
 
 
 @command(series_app, "set-status")
@@ -69,10 +68,17 @@ def series_set_status(
         help="owning agency, where several have a series of that name")] = None,
 ) -> None:
     """Record the identification status of a series' victim and/or offender."""
-    from tessera.entities.series import set_status
+    from tessera.service import views
 
-    result = set_status(open_context(), name, victim, offender, agency)
-    out.print(f"{result['series']}: victim {result['victim']}, offender {result['offender']}")
+    if victim is None and offender is None:
+        raise TesseraError("give --victim and/or --offender")
+    ctx = open_context()
+    p = operator(ctx)
+    with ctx.db.session() as s:
+        x = views.edit_series(s, p, views.series_named(s, p, name, agency).id, victim=victim,
+                              offender=offender)
+        shown = f"{x.name}: victim {x.victim_status}, offender {x.offender_status}"
+    out.print(shown)
 
 
 @command(media_app, "show")

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from tessera.cli.common import app, command, err, open_context, out, progress
+from tessera.cli.common import app, command, err, open_context, operator, out, progress
 from tessera.config import Settings
 from tessera.core.errors import TesseraError
 from tessera.core.words import file_count
@@ -22,12 +22,12 @@ def ingest(source: Annotated[Path, typer.Argument(help="file, folder or zip arch
            series: Annotated[str | None, typer.Option(help="series these files belong to")] = None,
            workers: Annotated[int | None, typer.Option(help="parallel workers")] = None) -> None:
     """Store every file of SOURCE as evidence. Re-running an interrupted ingest resumes it."""
-    from tessera.pipeline.ingest import ingest as run_ingest
+    from tessera.service import seizures
 
     ctx = open_context()
     if workers:
         ctx.settings = _with_workers(ctx.settings, workers)
-    summary = run_ingest(ctx, source, agency, case, series, progress=progress())
+    summary = seizures.ingest(ctx, operator(ctx, agency), source, case, series, progress())
     verb = "resumed" if summary.resumed else "ran"
     out.print(f"job {summary.job_id} {verb}: {file_count(summary.files)} processed"
               f" ({summary.already_done:,} already done before), {summary.new_media:,} new media, "
@@ -65,8 +65,8 @@ def deconflict(
 ) -> None:
     """Tell what of SOURCE is already known: exact, near-duplicate, new or unreadable."""
     from tessera.pipeline.deconflict import IngestRequest
-    from tessera.pipeline.deconflict import deconflict as run
     from tessera.reports.renderers import renderer
+    from tessera.service import seizures
 
     if (case or series) and not do_ingest:
         raise TesseraError("--case and --series only apply with --ingest")
@@ -81,8 +81,9 @@ def deconflict(
     if workers:
         ctx.settings = _with_workers(ctx.settings, workers)
     request = IngestRequest(case, series) if do_ingest else None
-    result = run(ctx, source, agency, thumbnails=thumbnails and bool(chosen),
-                 ingest=request, progress=progress())
+    result = seizures.deconflict(ctx, operator(ctx, agency), source,
+                                 thumbnails=thumbnails and bool(chosen), keep=request,
+                                 progress=progress())
     for line in result.lines:
         out.print(line)
     for chosen_format, path in chosen:

@@ -104,8 +104,16 @@ def series_detail(s: Session, p: Principal, series_id: int, *, limit: int = 200,
     return row
 
 
+def series_named(s: Session, p: Principal, name: str, agency: str | None = None) -> Series:
+    """A series by name: within ``agency`` (a code) when given, else the one of that name."""
+    x = repos.get_series(s, name, repos.get_agency(s, agency) if agency else None)
+    require(p, Action.VIEW_SERIES, series_target(p, x), hide=True)
+    return x
+
+
 def edit_series(s: Session, p: Principal, series_id: int, *, victim: str | None = None,
                 offender: str | None = None, description: str | None = None) -> Series:
+    """The identification status of a series' victim and offender, and its description."""
     x = get_series(s, p, series_id)
     require(p, Action.EDIT_SERIES, series_target(p, x))
     before = {"victim": x.victim_status, "offender": x.offender_status,
@@ -116,7 +124,8 @@ def edit_series(s: Session, p: Principal, series_id: int, *, victim: str | None 
         if offender:
             x.offender_status = OffenderStatus(offender).value
     except ValueError as exc:
-        raise TesseraError(str(exc)) from None
+        raise TesseraError(f"{exc}; victim: {', '.join(v.value for v in VictimStatus)}; "
+                           f"offender: {', '.join(o.value for o in OffenderStatus)}") from None
     if description is not None:
         x.description = description
     x.updated_at = datetime.now(UTC)

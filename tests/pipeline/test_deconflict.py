@@ -6,10 +6,11 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
+from tessera.access.policy import Principal
 from tessera.context import Context
-from tessera.entities.series import set_status
 from tessera.pipeline.deconflict import IngestRequest, deconflict
 from tessera.pipeline.ingest import ingest
+from tessera.service import views
 from tessera.store.tables import Media
 from tessera.synthetic import TRANSFORMS, jpeg, picture
 from tests.conftest import write_pictures
@@ -21,7 +22,10 @@ def known(ctx: Context, tmp_path: Path) -> Context:
     write_pictures(tmp_path / "forest", range(100, 108))
     ingest(ctx, tmp_path / "ocean", "AU", "OP-AU", "Series Ocean")
     ingest(ctx, tmp_path / "forest", "NL", "OP-NL", "Series Forest")
-    set_status(ctx, "Series Ocean", "identified", None)
+    operator = Principal.local_operator("test")
+    with ctx.db.session() as s:
+        series = views.series_named(s, operator, "Series Ocean")
+        views.edit_series(s, operator, series.id, victim="identified")
     return ctx
 
 
