@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tessera.core.errors import Conflict, NotFound
+from tessera.store.rows import by_id
 from tessera.store.tables import (
     Agency,
     Case,
@@ -34,10 +35,7 @@ def get_agency(s: Session, code: str) -> Agency:
 
 
 def agency_by_id(s: Session, agency_id: int) -> Agency:
-    agency = s.get(Agency, agency_id)
-    if agency is None:
-        raise NotFound(f"no agency {agency_id}")
-    return agency
+    return by_id(s, Agency, agency_id, "agency")
 
 
 def list_agencies(s: Session) -> Sequence[Agency]:

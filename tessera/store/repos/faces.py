@@ -11,7 +11,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from tessera.core.errors import NotFound
-from tessera.store.rows import added
+from tessera.store.rows import added, by_id
 from tessera.store.tables import (
     FaceClusterMember,
     FaceClusterRun,
@@ -88,10 +88,7 @@ def faces_in(s: Session, media_ids: Iterable[int], min_quality: int) -> list[Fac
 
 
 def get_person(s: Session, person_id: int) -> Person:
-    person = s.get(Person, person_id)
-    if person is None:
-        raise NotFound(f"no person {person_id}")
-    return person
+    return by_id(s, Person, person_id, "person")
 
 
 def list_persons(s: Session) -> Sequence[Person]:
@@ -196,10 +193,7 @@ def latest_run(s: Session, agency_id: int, scope: str | None = None) -> FaceClus
 
 
 def get_run(s: Session, run_id: int) -> FaceClusterRun:
-    run = s.get(FaceClusterRun, run_id)
-    if run is None:
-        raise NotFound(f"no clustering run {run_id}")
-    return run
+    return by_id(s, FaceClusterRun, run_id, "clustering run")
 
 
 def run_members(s: Session, run_id: int, cluster: int | None = None) -> list[FaceClusterMember]:

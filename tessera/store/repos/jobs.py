@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from tessera.core.errors import NotFound
 from tessera.core.paths import restore
+from tessera.store.rows import by_id
 from tessera.store.tables import (
     IngestJob,
     JobItem,
@@ -62,10 +63,7 @@ def job_media_of_agency(s: Session, job_id: int, agency_id: int) -> set[int]:
 
 
 def get_ingest_job(s: Session, job_id: int) -> IngestJob:
-    job = s.get(IngestJob, job_id)
-    if job is None:
-        raise NotFound(f"no job {job_id}")
-    return job
+    return by_id(s, IngestJob, job_id, "job")
 
 
 def job_counts(s: Session, job_id: int) -> dict[str, int]:

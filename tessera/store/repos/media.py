@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from tessera.core.errors import NotFound
+from tessera.store.rows import by_id
 from tessera.store.tables import (
     Agency,
     Derivative,
@@ -34,11 +34,8 @@ def media_by_sha256(s: Session, digests: Iterable[str]) -> dict[str, Media]:
 
 
 def get_media(s: Session, media_id: int) -> Media:
-    media = s.get(Media, media_id, options=[selectinload(Media.signals),
-                                            selectinload(Media.submissions)])
-    if media is None:
-        raise NotFound(f"no media {media_id}")
-    return media
+    return by_id(s, Media, media_id, "media", options=[selectinload(Media.signals),
+                                                      selectinload(Media.submissions)])
 
 
 def submissions_of(s: Session, media_id: int) -> list[Submission]:

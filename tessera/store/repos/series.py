@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from tessera.core.errors import NotFound, TesseraError
+from tessera.store.rows import by_id
 from tessera.store.tables import (
     Agency,
     Media,
@@ -42,10 +43,7 @@ def get_series(s: Session, name: str, owner: Agency | None = None) -> Series:
 
 
 def series_by_id(s: Session, series_id: int) -> Series:
-    series = s.get(Series, series_id)
-    if series is None:
-        raise NotFound(f"no series {series_id}")
-    return series
+    return by_id(s, Series, series_id, "series")
 
 
 def get_or_create_series(s: Session, name: str, owner: Agency) -> Series:
