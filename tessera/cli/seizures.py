@@ -11,8 +11,13 @@ import typer
 
 from tessera.cli.common import app, command, err, open_context, operator, out, progress
 from tessera.config import Settings
+from tessera.context import Context
 from tessera.core.errors import TesseraError
 from tessera.core.words import file_count
+
+Cluster = Annotated[str | None, typer.Option(
+    help="analyse on a dask.distributed cluster (its scheduler, e.g. tcp://host:8786) whose "
+         "workers see SOURCE at the same path")]
 
 
 @command(app)
@@ -20,13 +25,13 @@ def ingest(source: Annotated[Path, typer.Argument(help="file, folder or zip arch
            agency: Annotated[str, typer.Option(help="submitting agency code")],
            case: Annotated[str | None, typer.Option(help="case reference")] = None,
            series: Annotated[str | None, typer.Option(help="series these files belong to")] = None,
-           workers: Annotated[int | None, typer.Option(help="parallel workers")] = None) -> None:
+           workers: Annotated[int | None, typer.Option(help="parallel workers")] = None,
+           cluster: Cluster = None) -> None:
     """Store every file of SOURCE as evidence. Re-running an interrupted ingest resumes it."""
     from tessera.service import seizures
 
     ctx = open_context()
-    if workers:
-        ctx.settings = _with_workers(ctx.settings, workers)
+    _set_runner(ctx, workers, cluster)
     summary = seizures.ingest(ctx, operator(ctx, agency), source, case, series, progress())
     verb = "resumed" if summary.resumed else "ran"
     out.print(f"job {summary.job_id} {verb}: {file_count(summary.files)} processed"
@@ -39,10 +44,16 @@ def ingest(source: Annotated[Path, typer.Argument(help="file, folder or zip arch
         err.print(f"  … {len(summary.errors) - 50} more: `tessera jobs show {summary.job_id}`")
 
 
-def _with_workers(settings: Settings, workers: int) -> Settings:
+def _set_runner(ctx: Context, workers: int | None, cluster: str | None) -> None:
+    """Where analysis runs: local workers (``--workers``), or a Dask cluster."""
     from dataclasses import replace
 
-    return replace(settings, workers=max(1, workers))
+    if workers:
+        ctx.settings = replace(ctx.settings, workers=max(1, workers))
+    if cluster:
+        from tessera.core.dask_runner import DaskRunner
+
+        ctx.use_runner(DaskRunner(cluster))
 
 
 @command(app)
@@ -59,6 +70,7 @@ def deconflict(
         help="embed blurred greyscale previews in the HTML report (off by default: a report "
              "meant to travel holds no pictures)")] = False,
     workers: Annotated[int | None, typer.Option(help="parallel workers")] = None,
+    cluster: Cluster = None,
     outputs: Annotated[list[str] | None, typer.Option(
         "--out", help="FORMAT=PATH: write the report in any registered format "
                       "(json, csv, html, …); repeatable")] = None,
@@ -78,8 +90,7 @@ def deconflict(
         wanted.append((fmt.strip(), Path(where)))
     chosen = [(renderer(fmt), path) for fmt, path in wanted if path is not None]
     ctx = open_context()
-    if workers:
-        ctx.settings = _with_workers(ctx.settings, workers)
+    _set_runner(ctx, workers, cluster)
     request = IngestRequest(case, series) if do_ingest else None
     result = seizures.deconflict(ctx, operator(ctx, agency), source,
                                  thumbnails=thumbnails and bool(chosen), keep=request,
