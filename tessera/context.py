@@ -108,10 +108,6 @@ class Context:
         return self
 
     @property
-    def isolated(self) -> bool:
-        return self._isolated
-
-    @property
     def runner(self) -> Runner:
         """Where analysis runs: the local pool for the settings in force, unless another
         runner was given (``use_runner``)."""

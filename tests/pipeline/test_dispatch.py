@@ -111,3 +111,15 @@ def test_the_pipeline_runs_on_the_runner_the_context_is_given(sqlite_ctx: Contex
     assert sorted(runner.mapped) == sorted(str(p) for p in pictures)
     assert [r.ok for r in matched.results] == [True, True, True]
     assert sqlite_ctx.runner is runner  # kept, whatever the settings say
+
+
+def _pid(_: object) -> int:
+    return os.getpid()
+
+
+def test_an_isolated_context_never_analyses_in_its_own_process(sqlite_ctx: Context) -> None:
+    """The service isolates its context: a search's native decoding runs in a worker."""
+    assert sqlite_ctx.runner.call(_pid, None, on_crash=lambda _: -1) == os.getpid()
+    runner = sqlite_ctx.isolate().runner
+    assert runner.isolated
+    assert runner.call(_pid, None, on_crash=lambda _: -1) not in (os.getpid(), -1)
