@@ -2,8 +2,9 @@
 
 Conformance (see tests/signals/test_pdq_conformance.py): images are shrunk to at most 512 px
 with Pillow before hashing, as Meta's C++ tool does, which keeps us within 10 bits of its hashes.
-Rotations and mirrors are matched by hashing the physically transformed pixels (the DCT-domain
-shortcut is unreliable on small images); only the query side computes those eight variants.
+Rotations and mirrors are matched by the hashes of the physically transformed pixels, which
+only the query side computes: the plain one through ``pdqhash``, the seven others from one pass
+over the working picture (``pdq_dihedral``, the same bits at a fraction of the cost).
 """
 
 from __future__ import annotations
@@ -18,17 +19,7 @@ from tessera.core.types import MediaKind, Signal, Transform
 from tessera.media.borders import find_content_box
 from tessera.media.image import WORKING_SIZE, DecodedImage
 from tessera.signals.base import SIGNAL_TYPES, BinaryHashType, Knob, hamming
-
-_TRANSPOSES: dict[Transform, Image.Transpose | None] = {
-    Transform.ORIGINAL: None,
-    Transform.ROTATE_90: Image.Transpose.ROTATE_90,
-    Transform.ROTATE_180: Image.Transpose.ROTATE_180,
-    Transform.ROTATE_270: Image.Transpose.ROTATE_270,
-    Transform.FLIP_HORIZONTAL: Image.Transpose.FLIP_LEFT_RIGHT,
-    Transform.FLIP_VERTICAL: Image.Transpose.FLIP_TOP_BOTTOM,
-    Transform.TRANSPOSE: Image.Transpose.TRANSPOSE,
-    Transform.TRANSVERSE: Image.Transpose.TRANSVERSE,
-}
+from tessera.signals.pdq_dihedral import dihedral_hashes
 
 __all__ = ["PdqSignal", "hamming", "hash_array", "hash_pixels", "working_regions"]
 
@@ -82,14 +73,16 @@ class PdqSignal(BinaryHashType):
         return self.extract_with_variants(media)[1]
 
     def extract_with_variants(self, media: DecodedImage) -> tuple[list[Signal], list[Signal]]:
-        variants = []
+        stored, variants = [], []
         for region, image in working_regions(media):
-            for transform, op in _TRANSPOSES.items():
-                turned = image if op is None else image.transpose(op)
-                value, quality = hash_pixels(turned)
-                variants.append(Signal(self.name, self.version, value, quality, region,
-                                       transform))
-        return [v for v in variants if v.transform is Transform.ORIGINAL], variants
+            value, quality = hash_pixels(image)  # the stored value stays Meta's own
+            stored.append(Signal(self.name, self.version, value, quality, region))
+            variants.append(stored[-1])
+            for transform, (value, quality) in dihedral_hashes(image).items():
+                if transform is not Transform.ORIGINAL:
+                    variants.append(Signal(self.name, self.version, value, quality, region,
+                                           transform))
+        return stored, variants
 
 
 SIGNAL_TYPES.register(PdqSignal.name, PdqSignal())
