@@ -13,7 +13,7 @@ from typing import BinaryIO
 
 from tessera.config import Limits, MediaOptions
 from tessera.core.errors import MediaError, TesseraError
-from tessera.core.types import FileResult, MediaInfo, MediaKind
+from tessera.core.types import FileResult, MediaInfo, MediaKind, Transform
 from tessera.media.image import decode_image, thumbnail_jpeg
 from tessera.media.sniff import HEADER_BYTES, Sniffed, sniff
 from tessera.media.sources import Item, open_item
@@ -44,7 +44,8 @@ class AnalyzeOptions:
     store_blobs: bool = False  # the caller keeps evidence: return derivatives to store
     transcribe: bool = False  # the speech stage (and ``media.speech``): for what is kept
     key_path: str | None = None  # where a worker reads the key of items staged sealed
-    query_variants: bool = False
+    query_variants: bool = False  # the values to search with; alone (no store_blobs) a file's
+    # own values are those a search computes, which may skip the costlier stored form
     thumbnails: bool = False
     media: MediaOptions = field(default_factory=MediaOptions)
 
@@ -149,7 +150,10 @@ def _analyze_image(data: bytes, mime: str, options: AnalyzeOptions,
                      decoded.width, decoded.height, decoded.metadata)
     for signal_type in active_types(MediaKind.IMAGE, options.media):
         try:  # one failing type is a warning on the file; the others' signals are kept
-            if options.query_variants:
+            if options.query_variants and not options.store_blobs:  # a search keeps nothing
+                variants = signal_type.query_variants(decoded)
+                stored = [v for v in variants if v.transform is Transform.ORIGINAL]
+            elif options.query_variants:
                 stored, variants = signal_type.extract_with_variants(decoded)
             else:
                 stored, variants = signal_type.extract(decoded), []
