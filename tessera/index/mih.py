@@ -1,11 +1,11 @@
-"""Exact Hamming range search by multi-index hashing (Norouzi, Punjani & Fleet), in NumPy.
+"""Exact Hamming range search by multi-index hashing (Norouzi, Punjani & Fleet).
 
 The 256-bit code is cut into ``m`` chunks. Two codes within distance ``r`` agree on some chunk up
 to ``r // m`` flipped bits (pigeonhole), so probing every chunk's table with each key at most
 ``r // m`` bits away finds *every* match: recall 1.0. Chunk width follows the collection size
 (about log2 N bits, 16 to 24), so a bucket holds about one code and a radius-31 query touches a
 few thousand codes even at 10M. A table is the positions sorted by that chunk's key plus a
-dense offset array, so a probe is two array reads and a batch of queries is vectorised.
+dense offset array, so a probe is two array reads (walked by ``mih_probe``).
 
 New codes go to a small FAISS ``IndexBinaryFlat`` (exact brute force, fast at that size) and are
 merged into the tables when it grows past ``merge_at`` (or 5% of the collection). Why not
@@ -28,6 +28,7 @@ import faiss
 import numpy as np
 
 from tessera.index.base import HashIndex, RangeHit
+from tessera.index.mih_probe import probe
 
 MIN_WIDTH, MAX_WIDTH = 16, 24
 
@@ -152,35 +153,16 @@ class MultiIndexHammingIndex(HashIndex):
 
     def _search_tables(self, queries: np.ndarray, radius: int) -> list[RangeHit]:
         nflip = radius // len(self._layout)
-        n = len(self._codes)
-        found_pos, found_owner = [], []
-        for g in self._groups:
-            masks = _flip_masks(g.width, nflip)
-            k = len(g.starts)
-            probes = chunk_keys(queries, g.starts, g.width)[:, :, None] ^ masks  # (Q, k, F)
-            stride = (1 << g.width) + 1
-            where = (probes + (np.arange(k) * stride)[None, :, None]).ravel()
-            flat_offsets = g.offsets.ravel()
-            lo = flat_offsets.take(where).astype(np.int64)
-            counts = flat_offsets.take(where + 1).astype(np.int64) - lo
-            total = int(counts.sum())
-            if not total:
-                continue
-            # every candidate, ranges [lo, lo + count) of its chunk's table, without a loop
-            chunk_base = np.repeat(np.tile(np.arange(k) * n, len(queries)), masks.size)
-            base = chunk_base + lo - (np.cumsum(counts) - counts)
-            index = np.repeat(base, counts) + np.arange(total)
-            found_pos.append(g.positions.ravel().take(index))
-            found_owner.append(np.repeat(np.arange(len(queries)).repeat(k * masks.size),
-                                         counts))
-        if not found_pos:
+        found = [probe(chunk_keys(queries, g.starts, g.width), _flip_masks(g.width, nflip),
+                       g.offsets, g.positions, self._codes, queries, radius)
+                 for g in self._groups]
+        owner = np.concatenate([f[0] for f in found])
+        if not owner.size:
             return []
-        candidates = np.concatenate(found_pos)
-        owner = np.concatenate(found_owner)
-        distance = np.bitwise_count(self._codes.view(np.uint64)[candidates]
-                                    ^ queries.view(np.uint64)[owner]).sum(axis=1)
-        keep = np.flatnonzero(distance <= radius)
-        pairs = {(int(owner[i]), int(candidates[i]), int(distance[i])) for i in keep}
+        position = np.concatenate([f[1] for f in found])
+        distance = np.concatenate([f[2] for f in found])
+        pairs = {(int(q), int(p), int(d)) for q, p, d in zip(owner, position, distance,
+                                                              strict=True)}
         return [RangeHit(q, int(self._ids[p]), d) for q, p, d in sorted(pairs)]
 
     def __len__(self) -> int:

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tessera.index import BruteForceHammingIndex, MultiIndexHammingIndex
+from tessera.index import BruteForceHammingIndex, MultiIndexHammingIndex, mih, mih_probe
 from tessera.index.mih import chunk_keys, chunk_layout
 
 
@@ -27,9 +27,20 @@ def _planted(n: int, queries: int, seed: int = 0) -> tuple[np.ndarray, np.ndarra
     return base, np.packbits(bits, axis=1)
 
 
+@pytest.fixture(params=["compiled", "numpy"])
+def probe_kind(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Both ways of walking the tables: the compiled loop and its NumPy fallback."""
+    if request.param == "numpy":
+        monkeypatch.setattr(mih, "probe", mih_probe.probe_numpy)
+    else:
+        assert mih_probe.COMPILED and mih.probe is mih_probe.probe_compiled
+    return str(request.param)
+
+
 @pytest.mark.parametrize("radius", [0, 10, 31, 47])
 @pytest.mark.parametrize("merge_at", [1_000, 1_000_000])  # hashed tables + buffer, buffer only
-def test_multi_index_hashing_equals_brute_force(radius: int, merge_at: int) -> None:
+def test_multi_index_hashing_equals_brute_force(radius: int, merge_at: int,
+                                                probe_kind: str) -> None:
     base, queries = _planted(20_000, 200)
     ids = np.arange(100, 100 + len(base), dtype=np.int64)
     fast = MultiIndexHammingIndex(256, merge_at=merge_at)
@@ -95,3 +106,14 @@ def test_load_maps_saved_tables_and_rebuilds_damaged_ones(tmp_path: Path) -> Non
     rebuilt = MultiIndexHammingIndex.load(tmp_path / "pdq", 256)
     assert not isinstance(rebuilt._groups[0].positions, np.memmap)
     assert rebuilt.range_search(queries, 31) == expected
+
+
+def test_compiled_walk_grows_its_buffer_for_many_near_copies() -> None:
+    """Thousands of copies of one code: more matches than the first buffer holds."""
+    rng = np.random.default_rng(3)
+    base = rng.integers(0, 256, (5000, 32), dtype=np.uint8)
+    base[:4000] = base[0]
+    index = MultiIndexHammingIndex(256, merge_at=100)
+    index.add(np.arange(5000, dtype=np.int64), base)
+    hits = index.range_search(base[:1], 0)
+    assert {h.id for h in hits} == set(range(4000))
