@@ -86,7 +86,7 @@ def search_faces(ctx: Context, path: Path, name: str, *, face: int | None = None
     out = FaceSearch(name, info.sha256 if info else None, info.width if info else None,
                      info.height if info else None, found, faces.score_floor())
     with ctx.db.session() as s:
-        audit.append(s, viewer.actor if viewer else ctx.actor, "faces.search",
+        audit.append_read(s, viewer.actor if viewer else ctx.actor, "faces.search",
                      info.sha256 if info else name,
                      agency=viewer.agency_code if viewer else agency,
                      details={"file": name, "faces": len(queries), "face": face,

@@ -83,7 +83,7 @@ def person_detail(s: Session, p: Principal, person_id: int) -> dict[str, Any]:
     row["faces"] = faces  # faces in media the viewer may not see are not even counted
     row["can_edit"] = can(p, Action.EDIT_PERSON, target)
     row["can_share"] = can(p, Action.SHARE_PERSON, target)
-    audit.append(s, p.actor, "person.view", f"person:{person.id}", agency=p.agency_code)
+    audit.append_read(s, p.actor, "person.view", f"person:{person.id}", agency=p.agency_code)
     return row
 
 
@@ -174,7 +174,7 @@ def crop(ctx: Context, s: Session, p: Principal, face_id: int, *, reveal: bool) 
     data = thumbnail_jpeg(picture.crop(box), CROP_SIZE, 85)
     if not reveal:
         return shielded(data)
-    audit.append(s, p.actor, "face.reveal", f"face:{face_id}", agency=p.agency_code,
+    audit.append_read(s, p.actor, "face.reveal", f"face:{face_id}", agency=p.agency_code,
                  details={"media": face.media_id})
     return data
 

@@ -224,7 +224,7 @@ def task_report(ctx: Context, p: Principal, task_id: int) -> Report:
     finished = finished if finished.tzinfo else finished.replace(tzinfo=UTC)
     report = replace(report, generated_at=finished.isoformat(timespec="seconds"))
     with ctx.db.session() as s:
-        audit.append(s, p.actor, "report.view", f"task:{task_id}", agency=p.agency_code)
+        audit.append_read(s, p.actor, "report.view", f"task:{task_id}", agency=p.agency_code)
     return report
 
 

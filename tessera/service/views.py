@@ -100,7 +100,7 @@ def series_detail(s: Session, p: Principal, series_id: int, *, limit: int = 200,
     row["can_share"] = can(p, Action.SHARE_SERIES, target)
     row["media"] = [{"id": m.id, "sha256": m.sha256, "kind": m.kind, "mime": m.mime,
                      "width": m.width, "height": m.height, "size": m.size} for m in media]
-    audit.append(s, p.actor, "series.view", f"series:{x.id}", agency=p.agency_code)
+    audit.append_read(s, p.actor, "series.view", f"series:{x.id}", agency=p.agency_code)
     return row
 
 
@@ -179,7 +179,7 @@ def media_detail(ctx: Context, s: Session, p: Principal, media_id: int) -> dict[
         "submissions": _submissions(p, submissions, series),
         **_similar(ctx, p, media),
     }
-    audit.append(s, p.actor, "media.view", f"media:{media.id}", agency=p.agency_code)
+    audit.append_read(s, p.actor, "media.view", f"media:{media.id}", agency=p.agency_code)
     return record
 
 
@@ -208,7 +208,7 @@ def compare(s: Session, p: Principal, left: int, right: int) -> list[dict[str, A
                     "kind": media.kind, "mime": media.mime, "size": media.size,
                     "width": media.width, "height": media.height,
                     "pixels": can(p, Action.VIEW_PIXELS, target)})
-    audit.append(s, p.actor, "media.compare", f"media:{left},{right}", agency=p.agency_code)
+    audit.append_read(s, p.actor, "media.compare", f"media:{left},{right}", agency=p.agency_code)
     return out
 
 
@@ -294,7 +294,7 @@ def thumbnail(ctx: Context, s: Session, p: Principal, cache: ThumbnailCache, med
     data = cache.get(ctx, media, LARGE_SIZE if large else THUMBNAIL_SIZE)
     if not reveal:
         return shielded(data)
-    audit.append(s, p.actor, "media.reveal", f"media:{media_id}", agency=p.agency_code,
+    audit.append_read(s, p.actor, "media.reveal", f"media:{media_id}", agency=p.agency_code,
                  details={"size": "large"} if large else {})
     return data
 
@@ -311,7 +311,7 @@ def keyframe(ctx: Context, s: Session, p: Principal, media_id: int, index: int, 
     data = thumbnail_jpeg(picture, KEYFRAME_SIZE, 80)
     if not reveal:
         return shielded(data)
-    audit.append(s, p.actor, "media.reveal", f"media:{media_id}", agency=p.agency_code,
+    audit.append_read(s, p.actor, "media.reveal", f"media:{media_id}", agency=p.agency_code,
                  details={"keyframe": index, "time": frames[index].t_start})
     return data
 
@@ -319,7 +319,7 @@ def keyframe(ctx: Context, s: Session, p: Principal, media_id: int, index: int, 
 def download(ctx: Context, s: Session, p: Principal, media_id: int) -> tuple[Media,
                                                                               Iterator[bytes]]:
     media, _ = _load_media(s, p, media_id, Action.VIEW_PIXELS)
-    audit.append(s, p.actor, "media.download", f"media:{media_id}", agency=p.agency_code,
+    audit.append_read(s, p.actor, "media.download", f"media:{media_id}", agency=p.agency_code,
                  details={"sha256": media.sha256})
     s.expunge(media)
     return media, ctx.blobs().iter_plaintext(media.sha256)
@@ -349,7 +349,7 @@ def search_speech(s: Session, p: Principal, text: str, limit: int = 50) -> list[
                         if can(p, Action.VIEW_SERIES, series_target(p, z))],
              "agencies": sorted({a.code for a in owners.get(x.media_id, [])})}
             for x in found if x.media_id in shown]
-    audit.append(s, p.actor, "search.text", None, agency=p.agency_code,
+    audit.append_read(s, p.actor, "search.text", None, agency=p.agency_code,
                  details={"text": text, "results": len(rows)})
     return rows
 
@@ -372,6 +372,6 @@ def search_image(ctx: Context, p: Principal, path: Path, name: str, *,
     report = build_report(ctx.db, p.agency_code, name, ctx.thresholds(), [result],
                           exact, near, viewer=p)
     with ctx.db.session() as s:
-        audit.append(s, p.actor, "search", result.digests.sha256 if result.digests else name,
+        audit.append_read(s, p.actor, "search", result.digests.sha256 if result.digests else name,
                      agency=p.agency_code, details={"file": name, **report.counts})
     return report

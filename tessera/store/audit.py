@@ -8,6 +8,12 @@ also anchored outside the database: after every commit that appended events, a c
 the evidence store. Removing the newest events, or every event, leaves checkpoints that name
 events which are no longer there; recomputing the chain changes the heads the checkpoints
 signed. Checkpoints are exported (``tessera audit export``) so another party can verify too.
+
+Reads (a series page, a search, a revealed picture) are recorded by group commit: a session
+that read notes its event, and once it has committed, one writer thread appends the events of
+every session then waiting in a single transaction. The chain has one writer at a time, so
+appending inside each read's own transaction queued concurrent readers one by one behind it;
+the caller still gets its answer only after its event is committed, so no read goes unrecorded.
 """
 
 from __future__ import annotations
@@ -17,8 +23,11 @@ import hashlib
 import hmac
 import json
 import os
+import queue
 import secrets
+import threading
 from collections.abc import Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,6 +48,8 @@ from tessera.store.tables import AuditEvent
 GENESIS = "0" * 64
 KEY_BYTES = 32
 _PENDING = "audit_head"  # Session.info: the newest event this transaction appended
+_READS = "audit_reads"  # Session.info: read events to append by group commit after commit
+_READ_LOG = "audit_read_log"  # Session.info: the factory's group writer
 
 
 def public_key_text(key: Ed25519PublicKey) -> str:
@@ -137,6 +148,7 @@ def bind(factory: sessionmaker[Session], keys: AuditKeys) -> None:
     @sa_event.listens_for(factory, "after_rollback")
     def _forget(session: Session) -> None:
         session.info.pop(_PENDING, None)
+        session.info.pop(_READS, None)  # what failed was not read
 
 
 def keys_of(s: Session) -> AuditKeys:
@@ -165,6 +177,85 @@ def append(s: Session, actor: str, action: str, obj: str | None = None, *,
     s.flush()
     s.info[_PENDING] = (event.id, event.hash)
     return event
+
+
+def append_read(s: Session, actor: str, action: str, obj: str | None = None, *,
+                agency: str | None = None, outcome: str = "ok",
+                details: dict[str, Any] | None = None) -> None:
+    """Record a read: appended by group commit once ``s`` has committed (its
+    ``Database.session`` waits for that), or at once where no group writer is bound."""
+    event: dict[str, Any] = {"actor": actor, "action": action, "obj": obj, "agency": agency,
+                             "outcome": outcome, "details": details}
+    if _READ_LOG not in s.info:
+        append(s, **event)
+        return
+    s.info.setdefault(_READS, []).append(event)
+
+
+def defer_reads(s: Session, log: ReadLog) -> None:
+    """Let ``s`` note its reads for ``log``; whoever opened it hands them on (``take_reads``)
+    after its commit, so only the opener of the session may call this."""
+    s.info[_READ_LOG] = log
+
+
+def take_reads(s: Session) -> list[dict[str, Any]]:
+    """The read events ``s`` noted and has not handed on (emptied)."""
+    return s.info.pop(_READS, None) or []
+
+
+class ReadLog:
+    """The group writer: one thread, one transaction for the reads of every waiting session."""
+
+    def __init__(self, factory: sessionmaker[Session], max_batch: int = 1000) -> None:
+        self._factory, self._max_batch = factory, max_batch
+        self._queue: queue.SimpleQueue[tuple[list[dict[str, Any]], Future[None]] | None] = \
+            queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def write(self, reads: list[dict[str, Any]], timeout: float = 120) -> None:
+        """Append ``reads`` and return once they are committed; raise if they could not be."""
+        done: Future[None] = Future()
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="audit-reads",
+                                                daemon=True)
+                self._thread.start()
+            self._queue.put((reads, done))
+        done.result(timeout)
+
+    def close(self) -> None:
+        with self._lock:
+            thread, self._thread = self._thread, None
+            if thread is not None:
+                self._queue.put(None)
+        if thread is not None:
+            thread.join(30)
+
+    def _run(self) -> None:
+        while (first := self._queue.get()) is not None:
+            batch = [first]
+            while len(batch) < self._max_batch:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    self._queue.put(None)  # close after this batch
+                    break
+                batch.append(more)
+            try:
+                with self._factory() as s:
+                    for reads, _ in batch:
+                        for event in reads:
+                            append(s, **event)
+                    s.commit()
+            except BaseException as exc:  # every waiting session hears of it
+                for _, done in batch:
+                    done.set_exception(exc)
+            else:
+                for _, done in batch:
+                    done.set_result(None)
 
 
 def events(s: Session, scope: str | None = None, *, actor: str | None = None,

@@ -15,7 +15,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tessera.core.errors import ConfigError
-from tessera.store.audit import AuditKeys, bind
+from tessera.store.audit import AuditKeys, ReadLog, bind, defer_reads, take_reads
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -83,23 +83,34 @@ class Database:
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.audit: AuditKeys | None = None
+        self._reads: ReadLog | None = None
         if audit is not None:
             self.enable_audit(audit)
 
     def enable_audit(self, keys: AuditKeys) -> None:
         if self.audit is None:
             self.audit = keys
+            self._reads = ReadLog(self._sessions)
             bind(self._sessions, keys)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
+        """A transaction, committed when the block ends; the reads it noted are appended to
+        the audit trail (group commit) before the block is left."""
         with self._sessions() as session:
+            if self._reads is not None:
+                defer_reads(session, self._reads)
             try:
                 yield session
                 session.commit()
             except BaseException:
                 session.rollback()
                 raise
+            reads = take_reads(session)
+        if reads and self._reads is not None:
+            self._reads.write(reads)
 
     def dispose(self) -> None:
+        if self._reads is not None:
+            self._reads.close()
         self.engine.dispose()

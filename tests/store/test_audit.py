@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select, text
 
 from tessera.context import Context
@@ -160,3 +162,74 @@ def test_keys_are_private_files(ctx: Context) -> None:
     for path in audit.AuditKeys.paths(ctx.settings.home)[:2]:
         assert path.stat().st_mode & 0o777 == 0o600
         assert hashlib.sha256(path.read_bytes()).hexdigest() not in str(_verify(ctx))
+
+
+# --- reads by group commit ------------------------------------------------------------------
+
+
+def _actions(ctx: Context) -> list[str]:
+    with ctx.db.session() as s:
+        return [e.action for e in s.scalars(select(AuditEvent).order_by(AuditEvent.id))]
+
+
+def test_a_read_is_committed_before_its_session_block_is_left(ctx: Context) -> None:
+    before = len(_actions(ctx))
+    with ctx.db.session() as s:
+        audit.append_read(s, "alice", "series.view", "series:1", agency="AU")
+        assert len(_actions(ctx)) == before  # not yet: it waits for this session's commit
+    assert _actions(ctx)[before:] == ["series.view"]
+    assert _verify(ctx).ok
+
+
+def test_a_read_whose_session_failed_is_not_recorded(ctx: Context) -> None:
+    before = len(_actions(ctx))
+    try:
+        with ctx.db.session() as s:
+            audit.append_read(s, "alice", "series.view", "series:1", agency="AU")
+            raise RuntimeError("the page failed after the access check")
+    except RuntimeError:
+        pass
+    with ctx.db.session():
+        pass  # a later session hands on nothing left over from the failed one
+    assert len(_actions(ctx)) == before
+
+
+def test_concurrent_readers_all_land_in_one_valid_chain(ctx: Context) -> None:
+    before = len(_actions(ctx))
+
+    def reader(k: int) -> None:
+        for i in range(15):
+            with ctx.db.session() as s:
+                audit.append_read(s, f"user{k}", "media.view", f"media:{i}", agency="AU")
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(reader, range(8)))
+    assert len(_actions(ctx)) == before + 8 * 15
+    report = _verify(ctx)
+    assert report.ok, report.problems
+
+
+def test_a_session_opened_without_the_database_wrapper_appends_at_once(ctx: Context) -> None:
+    before = len(_actions(ctx))
+    with ctx.db._sessions() as s:
+        audit.append_read(s, "alice", "series.view", "series:2", agency="AU")
+        s.commit()
+    assert _actions(ctx)[before:] == ["series.view"]
+
+
+def test_a_read_that_cannot_be_recorded_fails_its_caller(
+        ctx: Context, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = audit.append
+
+    def refuse(s, actor, action, *a, **kw):  # type: ignore[no-untyped-def]
+        if action == "broken.view":
+            raise RuntimeError("disk full")
+        return real(s, actor, action, *a, **kw)
+
+    monkeypatch.setattr(audit, "append", refuse)
+    with pytest.raises(RuntimeError, match="disk full"), ctx.db.session() as s:
+        audit.append_read(s, "alice", "broken.view", "series:3", agency="AU")
+    monkeypatch.setattr(audit, "append", real)
+    with ctx.db.session() as s:  # the writer lives on
+        audit.append_read(s, "alice", "series.view", "series:3", agency="AU")
+    assert _actions(ctx)[-1] == "series.view"
