@@ -3,9 +3,10 @@
 The same two operations are timed twice in this run on the same data: over HTTP against
 `tessera serve` (uvicorn, one process, loopback, API tokens) and in-process by calling the
 service functions the routes call (8 threads). The ratio of requests/s is what HTTP, auth,
-JSON and the middleware cost; p99 is per request.
+JSON and the middleware cost; p99 is per request. Then the service under load: the 8 clients
+mix searches and series pages over HTTP for ``--seconds``; every error is counted.
 
-    python benchmarks/bench_service.py [--series-media 200] [--requests 400]
+    python benchmarks/bench_service.py [--series-media 200] [--requests 400] [--seconds 60]
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ CLIENTS = 8
 
 
 def build(home: Path, media: int) -> tuple[Settings, str, int, Path]:
-    settings = Settings.from_env(env={"TESSERA_WORKERS": "2", "TESSERA_FACES": "0"}, home=home)
+    settings = Settings.from_env(env={"TESSERA_WORKERS": "2"}, home=home)  # faces on, as served
     initialise(settings, "bench")
     ctx = Context.open(settings)
     folder = home.parent / "known"
@@ -88,6 +89,33 @@ def run_load(fn: Callable[[], None], requests: int) -> tuple[float, float, float
             ordered[int(len(ordered) * 0.99) - 1] * 1000)
 
 
+def mixed_load(ops: dict[str, Callable[[], None]], seconds: float
+               ) -> tuple[dict[str, list[float]], list[str], float]:
+    """CLIENTS callers, each taking the operations in turn until ``seconds`` have passed:
+    latencies per operation, the errors, and the wall time."""
+    names = list(ops)
+    latencies: dict[str, list[float]] = {n: [] for n in names}
+    errors: list[str] = []
+    start = time.perf_counter()
+    stop = start + seconds
+
+    def client(k: int) -> None:
+        turn = k
+        while time.perf_counter() < stop:
+            name = names[turn % len(names)]
+            began = time.perf_counter()
+            try:
+                ops[name]()
+                latencies[name].append(time.perf_counter() - began)
+            except Exception as exc:  # counted, never hidden
+                errors.append(f"{name}: {exc!r}"[:300])
+            turn += 1
+
+    with ThreadPoolExecutor(CLIENTS) as pool:
+        list(pool.map(client, range(CLIENTS)))
+    return latencies, errors, time.perf_counter() - start
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -98,6 +126,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--series-media", type=int, default=200)
     parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--seconds", type=float, default=60)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir="/tmp") as tmp:
         home = Path(tmp) / "home"
@@ -147,6 +176,8 @@ def main() -> None:
 
             results["search"].append(run_load(search_http, args.requests))
             results["series page"].append(run_load(series_http, args.requests))
+            load = mixed_load({"search": search_http, "series page": series_http},
+                              args.seconds)
         finally:
             server.terminate()
             server.wait(10)
@@ -159,6 +190,19 @@ def main() -> None:
     for name, ((local_rps, _, local_p99), (http_rps, http_p50, http_p99)) in results.items():
         print(f"| {name} | {local_rps:.0f} | {http_rps:.0f} | {http_rps / local_rps:.2f} "
               f"| {local_p99:.1f} | {http_p50:.1f} | {http_p99:.1f} |")
+    latencies, errors, wall = load
+    print(f"\n# under load: {CLIENTS} clients mixing both operations over HTTP for "
+          f"{wall:.0f} s — {len(errors)} errors")
+    print("| operation | requests | req/s | p50 ms | p99 ms | max ms |")
+    print("|---|---|---|---|---|---|")
+    for name, got in latencies.items():
+        ordered = sorted(got) or [0.0]
+        print(f"| {name} | {len(got)} | {len(got) / wall:.1f} "
+              f"| {statistics.median(ordered) * 1000:.0f} "
+              f"| {ordered[max(0, int(len(ordered) * 0.99) - 1)] * 1000:.0f} "
+              f"| {ordered[-1] * 1000:.0f} |")
+    for line in errors[:10]:
+        print(f"error: {line}")
 
 
 if __name__ == "__main__":
