@@ -2,6 +2,8 @@
 
 import os
 
+import pytest
+
 from tessera.core.runner import bounded_map
 
 
@@ -45,3 +47,15 @@ def test_one_worker_is_still_out_of_process_when_isolated() -> None:
     results = list(bounded_map(_square_or_die, range(9), workers=1, on_crash=_crashed,
                                isolate=True))
     assert results == [-7 if x == 7 else x * x for x in range(9)]
+
+
+def _blas_threads(_: int) -> str:
+    return f"{os.environ.get('OPENBLAS_NUM_THREADS')},{os.environ.get('OMP_NUM_THREADS')}"
+
+
+def test_each_worker_gets_one_blas_thread_unless_the_operator_chose(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    seen = set(bounded_map(_blas_threads, range(4), workers=2, on_crash=lambda _: "crashed"))
+    assert seen == {"1,3"}
