@@ -4,16 +4,20 @@ ingest and de-confliction giving what the local pool gives."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import dask
 import pytest
 from distributed import LocalCluster
+from sqlalchemy import func, select
 
 from tessera.context import Context
 from tessera.core.dask_runner import DaskRunner
@@ -21,6 +25,7 @@ from tessera.pipeline.deconflict import match_source
 from tessera.pipeline.ingest import ingest
 from tessera.pipeline.verify import verify_evidence
 from tessera.store import repos
+from tessera.store.tables import Media
 from tests.conftest import write_pictures
 
 
@@ -89,3 +94,36 @@ def test_the_command_line_deconflicts_on_a_cluster(cluster: LocalCluster,
                           env=env, text=True, capture_output=True, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert json.loads(report.read_text())["summary"]["counts"]["new"] == 2
+
+
+def _slowly(fn: Callable[[object], object], item: object) -> object:
+    time.sleep(0.4)  # long enough for the kill to find tasks in flight
+    return fn(item)
+
+
+class _KillsAWorkerMidRun(DaskRunner):
+    """Kills one worker process (SIGKILL, as a lost machine) once the first result is in."""
+
+    def map(self, fn, items: Iterable, **kw):  # type: ignore[no-untyped-def,override]
+        results = super().map(functools.partial(_slowly, fn), items, **kw)
+        yield next(results)
+        pid = next(iter(self.client.run(os.getpid).values()))
+        os.kill(pid, signal.SIGKILL)
+        self.killed = pid
+        yield from results
+
+
+def test_a_worker_killed_mid_ingest_loses_and_duplicates_nothing(
+        cluster: LocalCluster, sqlite_ctx: Context, tmp_path: Path) -> None:
+    folder = tmp_path / "seizure"
+    paths = write_pictures(folder, range(20, 36))
+    killer = _KillsAWorkerMidRun(cluster, batch=2)
+    sqlite_ctx.use_runner(killer)
+    summary = ingest(sqlite_ctx, folder, "AU", series_name="Killed")
+    assert killer.killed
+    assert (summary.files, summary.new_media, len(summary.errors)) == (len(paths), len(paths), 0)
+    with sqlite_ctx.db.session() as s:
+        in_series = repos.series_media(s, repos.get_series(s, "Killed").id)
+        assert len(in_series) == len({m.sha256 for m in in_series}) == len(paths)
+        assert s.scalar(select(func.count()).select_from(Media)) == len(paths)
+    assert verify_evidence(sqlite_ctx).ok
