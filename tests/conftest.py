@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import glob
 import os
-import pwd
-import shutil
 import socket
-import subprocess
-import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import uvicorn
-from sqlalchemy import create_engine, text
 
 from tessera.config import Settings
 from tessera.context import Context
@@ -26,6 +19,7 @@ from tessera.server import create_app
 from tessera.store import repos
 from tessera.store.bootstrap import initialise
 from tessera.synthetic import jpeg, picture
+from tests import pgserver
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -40,55 +34,20 @@ def shared_data() -> Path:
 # --- PostgreSQL: a throw-away server on loopback, started by the tests themselves ---------
 
 
-def _pg_bindir() -> Path | None:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    return Path(found[-1]).parent if found else None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[str]:
     """Base URL of a fresh PostgreSQL cluster; fails (never skips) when PostgreSQL is absent,
     unless TESSERA_SKIP_POSTGRES=1 says so explicitly."""
-    bindir = _pg_bindir()
-    if bindir is None:
+    binaries = pgserver.bindir()
+    if binaries is None:
         if os.environ.get("TESSERA_SKIP_POSTGRES") == "1":
             pytest.skip("TESSERA_SKIP_POSTGRES=1")
         pytest.fail("PostgreSQL is not installed: run `make test` (it installs it)")
-    base = Path(tempfile.mkdtemp(prefix="tessera-pg-", dir="/tmp"))
-    os.chmod(base, 0o755)
-    prefix: list[str] = []
-    if os.geteuid() == 0:  # PostgreSQL refuses to run as root
-        user = pwd.getpwnam("postgres")
-        os.chown(base, user.pw_uid, user.pw_gid)
-        prefix = ["runuser", "-u", "postgres", "--"]
-    data, port = base / "data", _free_port()
-    subprocess.run([*prefix, str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U",
-                    "tessera", "-E", "UTF8", "--no-sync"], check=True, capture_output=True)
-    options = f"-c listen_addresses=127.0.0.1 -p {port} -k {base} -c fsync=off " \
-              "-c synchronous_commit=off -c full_page_writes=off"
-    subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l",
-                    str(base / "log"), "-w", "start"], check=True, capture_output=True)
-    try:
-        yield f"postgresql+psycopg://tessera@127.0.0.1:{port}"
-    finally:
-        subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate",
-                        "stop"], capture_output=True)
-        shutil.rmtree(base, ignore_errors=True)
+    with pgserver.postgres(binaries) as url:
+        yield url
 
 
-def new_postgres_database(server: str) -> str:
-    name = "t_" + uuid.uuid4().hex[:12]
-    engine = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return f"{server}/{name}"
+new_postgres_database = pgserver.new_database
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
