@@ -152,6 +152,7 @@ class DlibEngine(FaceEngine):
     crash cannot take it down."""
 
     _native: ClassVar[threading.Lock] = threading.Lock()
+    grey: ClassVar[bool] = False  # whether the detector looks at grey pixels
 
     def __init__(self, detect_size: int = DETECT_SIZE) -> None:
         self.detect_size = detect_size
@@ -184,17 +185,19 @@ class DlibEngine(FaceEngine):
         import dlib
 
         h, w = pixels.shape[:2]
-        grey = Image.fromarray(pixels).convert("L")  # HOG on grey: a third of the gradients
+        look = Image.fromarray(pixels)
+        if self.grey:
+            look = look.convert("L")
         factor = self.detect_size / max(h, w)
         if factor < 0.95:
             size = (max(1, round(w * factor)), max(1, round(h * factor)))
-            found = self._detect(np.asarray(grey.resize(size, Image.Resampling.BILINEAR)), 0)
+            found = self._detect(np.asarray(look.resize(size, Image.Resampling.BILINEAR)), 0)
             if found and all(min(r.width(), r.height()) >= SECOND_LOOK_FACE for r, _ in found):
                 sx, sy = w / size[0], h / size[1]
                 return [(dlib.rectangle(round(r.left() * sx), round(r.top() * sy),
                                         round(r.right() * sx), round(r.bottom() * sy)), score)
                         for r, score in found]
-        return self._detect(np.asarray(grey), 1)
+        return self._detect(np.asarray(look), 1)
 
     @staticmethod
     def _cut(pixels: np.ndarray, rect: Any, score: float, shift: int) -> _Aligned:
@@ -221,6 +224,7 @@ class DlibEngine(FaceEngine):
 @FACE_ENGINES.decorator("dlib-hog")
 class DlibHogEngine(DlibEngine):
     name: ClassVar[str] = "dlib-hog"
+    grey: ClassVar[bool] = True  # a third of the gradient work, ~0.7x the time
 
     def _detect(self, pixels: np.ndarray, upsample: int) -> list[tuple[Any, float]]:
         rects, scores, _ = _DlibModels.get("hog").run(pixels, upsample, 0.0)
