@@ -84,22 +84,33 @@ class SyncedIndex:
         self.save()
 
     def catch_up(self) -> int:
-        """Add what the database has beyond ``max_id``, in one go (one table merge)."""
-        pending: list[tuple[int, bytes]] = []
+        """Add what the database has beyond ``max_id``, in one go (one table merge). Each
+        batch read becomes arrays at once: as Python tuples, 12M hashes held ~1.5 GB."""
+        ids: list[np.ndarray] = []
+        codes: list[np.ndarray] = []
         with self.lock:
             with self.db.session() as s:
                 for rows in repos.iter_signal_values(s, self.members, self.max_id):
-                    pending.extend(rows)
-            self.add(pending)
-        return len(pending)
+                    ids.append(np.fromiter((i for i, _ in rows), dtype=np.int64,
+                                           count=len(rows)))
+                    codes.append(self.index.codes([v for _, v in rows], self.width))
+            if ids:
+                self._add(np.concatenate(ids), np.concatenate(codes))
+        return sum(len(x) for x in ids)
 
     def add(self, rows: list[tuple[int, bytes]]) -> None:
+        if rows:
+            self._add(np.fromiter((i for i, _ in rows), dtype=np.int64, count=len(rows)),
+                      self.index.codes([v for _, v in rows], self.width))
+
+    def _add(self, ids: np.ndarray, codes: np.ndarray) -> None:
         with self.lock:
-            rows = [r for r in rows if r[0] > self.max_id]  # a refresh may have added them
-            if not rows:
+            fresh = ids > self.max_id  # a refresh may have added them
+            if not fresh.any():
                 return
-            ids = np.fromiter((i for i, _ in rows), dtype=np.int64, count=len(rows))
-            self.index.add(ids, self.index.codes([v for _, v in rows], self.width))
+            if not fresh.all():
+                ids, codes = ids[fresh], codes[fresh]
+            self.index.add(ids, codes)
             self.max_id = max(self.max_id, int(ids.max()))
 
     def refresh(self) -> int:
