@@ -9,10 +9,11 @@ dlib's own forward pass and several times faster.
 
 Detection is a cascade, because HOG's cost grows with the pixels it scans and three quarters of
 it go to the smallest faces: a first look with the longest side at ``DETECT_SIZE`` (HOG's window:
-faces from 80 px there) is enough where it finds faces and all of them are large — a portrait;
-anywhere else (no face, or a small one: crowds, groups, a face in the background) the full look
-at twice the given resolution runs, so no face that the full look finds is lost. Landmarks and
-chips are cut from the full picture the engine was given.
+faces from 80 px there) is taken as the answer where it finds faces and all of them are large —
+a portrait. Anywhere else (no face found, or a small one: crowds, groups) the full look at twice
+the given resolution runs, as before the cascade. The price: beside only large faces, a face
+too small for the first look (under an eighth of the longest side) is not searched for.
+Landmarks and chips are cut from the full picture the engine was given.
 
 Quality is what decides whether a face may be matched at all: a face too small, too blurred or
 too turned away gives embeddings that land near everybody, which is how false links are made.

@@ -1,10 +1,11 @@
 """Loading many rows at once: PostgreSQL's COPY where the database is PostgreSQL, a multi-row
 INSERT elsewhere.
 
-Why: row-by-row INSERTs through the ORM cost ~20x COPY on PostgreSQL, and a hash list of
-millions of entries, or a database being filled to be measured, must not take hours. Rows are
-plain dicts of column values; the table's client-side defaults (``default=``) are filled in
-here, since COPY knows only the server's.
+Why: a hash list of millions of entries, or a database filled to be measured, must not go
+through the ORM; COPY loaded 1.8-2.6x the rows/s of its executemany in the same run
+(benchmarks/RESULTS.md, PostgreSQL growth curve). Rows are dicts keyed by the model's attribute
+names; the model's client-side defaults (``default=``) are filled in here, since COPY knows
+only the server's.
 """
 
 from __future__ import annotations
