@@ -87,8 +87,8 @@ def search_faces(ctx: Context, path: Path, name: str, *, face: int | None = None
                      info.height if info else None, found, faces.score_floor())
     with ctx.db.session() as s:
         audit.append_read(s, viewer.actor if viewer else ctx.actor, "faces.search",
-                     info.sha256 if info else name,
-                     agency=viewer.agency_code if viewer else agency,
-                     details={"file": name, "faces": len(queries), "face": face,
-                              "matches": sum(len(f.matches) for f in found)})
+                          info.sha256 if info else name,
+                          agency=viewer.agency_code if viewer else agency,
+                          details={"file": name, "faces": len(queries), "face": face,
+                                   "matches": sum(len(f.matches) for f in found)})
     return out

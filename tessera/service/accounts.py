@@ -219,7 +219,7 @@ def browse_audit(s: Session, p: Principal, *, limit: int = 100, before_id: int |
     rows = [event_row(e) for e in audit.events(s, _audit_scope(p), before_id=before_id,
                                                newest_first=True, limit=limit, **filters)]
     audit.append_read(s, p.actor, "audit.browse", None, agency=p.agency_code,
-                 details={k: v for k, v in filters.items() if v})
+                      details={k: v for k, v in filters.items() if v})
     return rows
 
 

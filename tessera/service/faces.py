@@ -175,7 +175,7 @@ def crop(ctx: Context, s: Session, p: Principal, face_id: int, *, reveal: bool) 
     if not reveal:
         return shielded(data)
     audit.append_read(s, p.actor, "face.reveal", f"face:{face_id}", agency=p.agency_code,
-                 details={"media": face.media_id})
+                      details={"media": face.media_id})
     return data
 
 

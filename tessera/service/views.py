@@ -295,7 +295,7 @@ def thumbnail(ctx: Context, s: Session, p: Principal, cache: ThumbnailCache, med
     if not reveal:
         return shielded(data)
     audit.append_read(s, p.actor, "media.reveal", f"media:{media_id}", agency=p.agency_code,
-                 details={"size": "large"} if large else {})
+                      details={"size": "large"} if large else {})
     return data
 
 
@@ -312,7 +312,7 @@ def keyframe(ctx: Context, s: Session, p: Principal, media_id: int, index: int, 
     if not reveal:
         return shielded(data)
     audit.append_read(s, p.actor, "media.reveal", f"media:{media_id}", agency=p.agency_code,
-                 details={"keyframe": index, "time": frames[index].t_start})
+                      details={"keyframe": index, "time": frames[index].t_start})
     return data
 
 
@@ -320,7 +320,7 @@ def download(ctx: Context, s: Session, p: Principal, media_id: int) -> tuple[Med
                                                                               Iterator[bytes]]:
     media, _ = _load_media(s, p, media_id, Action.VIEW_PIXELS)
     audit.append_read(s, p.actor, "media.download", f"media:{media_id}", agency=p.agency_code,
-                 details={"sha256": media.sha256})
+                      details={"sha256": media.sha256})
     s.expunge(media)
     return media, ctx.blobs().iter_plaintext(media.sha256)
 
@@ -350,7 +350,7 @@ def search_speech(s: Session, p: Principal, text: str, limit: int = 50) -> list[
              "agencies": sorted({a.code for a in owners.get(x.media_id, [])})}
             for x in found if x.media_id in shown]
     audit.append_read(s, p.actor, "search.text", None, agency=p.agency_code,
-                 details={"text": text, "results": len(rows)})
+                      details={"text": text, "results": len(rows)})
     return rows
 
 
@@ -373,5 +373,5 @@ def search_image(ctx: Context, p: Principal, path: Path, name: str, *,
                           exact, near, viewer=p)
     with ctx.db.session() as s:
         audit.append_read(s, p.actor, "search", result.digests.sha256 if result.digests else name,
-                     agency=p.agency_code, details={"file": name, **report.counts})
+                          agency=p.agency_code, details={"file": name, **report.counts})
     return report
