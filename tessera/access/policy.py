@@ -68,6 +68,9 @@ class Action(StrEnum):
     SHARE_SERIES = "series.share"  # change a series' sharing level
     VIEW_MEDIA = "media.view"  # hashes, metadata, submissions
     VIEW_PIXELS = "media.pixels"  # thumbnail, reveal, download
+    CATEGORISE = "media.categorise"  # grade: set one's agency's category of a media
+    ANNOTATE = "media.annotate"  # one's agency's tags, bookmarks and notes
+    EXPORT_HASHES = "hashes.export"  # signed hash lists for partners, VICS exports
     VIEW_PERSON = "person.view"  # label, role, status, linked faces
     EDIT_PERSON = "person.edit"  # create, status, link or reject faces, review clusters
     SHARE_PERSON = "person.share"
@@ -180,6 +183,12 @@ def can(p: Principal, action: Action, target: Target | None = None) -> bool:
             return t.visibility >= Visibility.METADATA
         case Action.VIEW_PIXELS:
             return t.visibility >= Visibility.FULL
+        case Action.CATEGORISE:  # a category is a person's judgement of pixels they may see
+            return t.visibility >= Visibility.FULL and p.at_least(Role.INVESTIGATOR)
+        case Action.ANNOTATE:  # annotations stay within one's agency
+            return t.visibility >= Visibility.METADATA and p.at_least(Role.INVESTIGATOR)
+        case Action.EXPORT_HASHES:  # what leaves the instance is an agency's decision
+            return own and p.at_least(Role.AGENCY_ADMIN)
         case Action.EDIT_SERIES | Action.EDIT_PERSON:
             return own and p.at_least(Role.INVESTIGATOR)
         case Action.SHARE_SERIES | Action.SHARE_PERSON:

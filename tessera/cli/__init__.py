@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import os
 
-from tessera.cli import audit, catalogue, faces, indexes, seizures, serve, setup, users
+from tessera.cli import audit, catalogue, faces, indexes, seizures, serve, setup, triage, users
 from tessera.cli.common import app
 
 __all__ = ["app", "main"]
-_GROUPS = (audit, catalogue, faces, indexes, seizures, serve, setup, users)  # registered
+_GROUPS = (audit, catalogue, faces, indexes, seizures, serve, setup, triage,
+           users)  # registered
 
 
 def main() -> None:

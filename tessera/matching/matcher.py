@@ -1,4 +1,5 @@
-"""Query signals → hits: exact matches by SHA-256 from the database, near-duplicates through
+"""Query signals → hits: exact matches by SHA-256 from the database (by MD5 or SHA-1 for media
+known only from hash lists), near-duplicates through
 every index space that a registered signal type declares.
 
 The matcher knows no signal type: it runs each space's search (``matching.spaces``), which
@@ -8,11 +9,12 @@ by coverage and score.
 
 from __future__ import annotations
 
-from tessera.core.types import Signal
+from tessera.core.types import Digests, Signal
 from tessera.matching.hits import Hit
 from tessera.matching.spaces import SpaceSearch
-from tessera.store import repos
 from tessera.store.db import Database
+from tessera.store.repos import triage
+from tessera.store.repos.triage import Digest
 
 
 def _rank(hit: Hit) -> tuple[float, float, int]:
@@ -29,9 +31,13 @@ class Matcher:
         """One space's search (a feature built on one type, e.g. face suggestions)."""
         return self.searches[name]
 
-    def exact(self, sha256s: list[str]) -> dict[str, int]:
+    def exact(self, digests: list[Digests]) -> dict[str, int]:
+        """SHA-256 of each query file → the media it is a copy of."""
         with self.db.session() as s:
-            return {d: m.id for d, m in repos.media_by_sha256(s, sha256s).items()}
+            found = triage.media_by_digests(s, [Digest(d.md5, d.sha1, d.sha256)
+                                                for d in digests])
+            return {d.sha256: m.id for d, m in zip(digests, found, strict=True)
+                    if m is not None}
 
     def near(self, per_file: list[list[Signal]]) -> list[list[Hit]]:
         """Hits per file, best first, from one batched search per space for the whole batch."""

@@ -6,6 +6,7 @@ never match themselves.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,6 +49,19 @@ class Matched:
     def media_ids(self) -> set[int]:
         return set(self.exact.values()) | {h.media_id for hits in self.near for h in hits}
 
+    def pairs(self) -> list[tuple[str, int, str]]:
+        """(SHA-256 of a seized file, a known media it copies, "exact"|"near"), best first:
+        what a pre-category is taken from."""
+        out = []
+        for result, hits in zip(self.results, self.near, strict=True):
+            if not result.ok or result.digests is None:
+                continue
+            sha = result.digests.sha256
+            if sha in self.exact:
+                out.append((sha, self.exact[sha], "exact"))
+            out.extend((sha, h.media_id, "near") for h in hits if h.evidence == "copy")
+        return out
+
     def without(self, media_ids: set[int]) -> Matched:
         """The same matches less those on ``media_ids`` (a job's own files never match it)."""
         if not media_ids:
@@ -75,7 +89,7 @@ def match_source(ctx: Context, source: Path, *, thumbnails: bool = True,
     batch: list[FileResult] = []
 
     def match_batch() -> None:
-        out.exact.update(matcher.exact([r.digests.sha256 for r in batch if r.digests]))
+        out.exact.update(matcher.exact([r.digests for r in batch if r.digests]))
         out.near.extend(matcher.near([r.query_signals if r.ok else [] for r in batch]))
         for r in batch:
             r.query_signals = []  # variants are not needed past matching; keep memory flat
@@ -97,7 +111,9 @@ def match_source(ctx: Context, source: Path, *, thumbnails: bool = True,
 
 def deconflict(ctx: Context, source: Path, agency_code: str, *, thumbnails: bool = True,
                ingest: IngestRequest | None = None,
-               progress: Progress | None = None) -> Report:
+               progress: Progress | None = None,
+               on_stored: Callable[[Matched], None] | None = None) -> Report:
+    """``on_stored``: called with the matches once the files are stored (pre-categories)."""
     with ctx.db.session() as s:
         repos.get_agency(s, agency_code)
     matched = match_source(ctx, source, thumbnails=thumbnails, store_blobs=ingest is not None,
@@ -109,6 +125,8 @@ def deconflict(ctx: Context, source: Path, agency_code: str, *, thumbnails: bool
                      details=report.counts)
     if ingest is not None:
         store_results(ctx, source, agency_code, ingest, matched.results)
+        if on_stored is not None:
+            on_stored(matched)
     return report
 
 

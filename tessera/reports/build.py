@@ -6,6 +6,7 @@ import base64
 from collections import Counter, defaultdict
 from dataclasses import asdict
 from datetime import UTC, datetime
+from typing import Any
 
 from tessera import __version__
 from tessera.access.policy import (
@@ -32,6 +33,7 @@ from tessera.reports.model import (
 from tessera.store import repos
 from tessera.store.db import Database
 from tessera.store.repos import faces as face_repo
+from tessera.store.repos import triage
 
 _VICTIM_WORDS = {"identified": "victim identified", "safeguarded": "victim safeguarded",
                  "unidentified": "victim not identified"}
@@ -52,21 +54,42 @@ class _Known:
 
     ``viewer`` None is the local operator of the CLI, who sees everything."""
 
-    def __init__(self, db: Database, media_ids: set[int], viewer: Principal | None) -> None:
+    def __init__(self, db: Database, media_ids: set[int], viewer: Principal | None,
+                 agency: str) -> None:
         self.media_id: dict[int, int | None] = {}
         self.series: dict[int, list[SeriesRef]] = {}
         self.owners: dict[int, list[str]] = {}
+        self.hash_only: set[int] = set()
+        self.category: dict[int, dict[str, Any]] = {}
         with db.session() as s:
             series_of = repos.series_for_media(s, media_ids)
             agencies_of = repos.media_owners(s, media_ids)
+            categories = triage.categories_of(s, None, media_ids) if media_ids else {}
+            if media_ids:
+                self.hash_only = {m.id for m in triage.media_rows(s, media_ids) if m.hash_only}
+            own = viewer.agency_id if viewer is not None else \
+                next((a.id for a in repos.list_agencies(s) if a.code == agency), None) \
+                if categories else None
             for m in media_ids:
                 series, agencies = series_of.get(m, []), agencies_of.get(m, [])
+                rows = sorted(categories.get(m, []), key=lambda r: r.agency_id != own)
                 if viewer is None or media_visibility(
                         viewer, [a.id for a in agencies],
                         [(x.owner_agency_id, x.sharing) for x in series]) >= Visibility.METADATA:
                     self._open(m, series, agencies, viewer)
                 else:
                     self._hash_only(m, series, agencies)
+                    rows = [r for r in rows if r.agency_id == own]  # only one's own word
+                if rows:
+                    c = rows[0].category
+                    self.category[m] = {"code": c.code, "label": c.label,
+                                        "scheme_id": c.scheme_id, "abuse": c.abuse}
+
+    def note(self, entry: FileEntry, media_id: int, how: str) -> None:
+        """The file's pre-category: that of its best match with a category (exact first)."""
+        if entry.category is None and media_id in self.category:
+            entry.category = dict(self.category[media_id], source=how,
+                                  media_id=self.media_id[media_id])
 
     def _open(self, m: int, series, agencies, viewer: Principal | None) -> None:
         self.media_id[m] = m
@@ -182,7 +205,8 @@ def build_report(db: Database, agency: str, source: str, thresholds: Thresholds,
                  near: list[list[Hit]], viewer: Principal | None = None) -> Report:
     """``viewer`` set: redacted to what that principal may see (hash-only matches name only the
     holding agency and its contact, once per file)."""
-    known = _Known(db, set(exact.values()) | {h.media_id for hits in near for h in hits}, viewer)
+    known = _Known(db, set(exact.values()) | {h.media_id for hits in near for h in hits}, viewer,
+                   agency)
     series_of, owners = known.series, known.owners
     persons = _persons(db, {h.neighbour.match_signal for hits in near for h in hits
                             if h.evidence == "person" and h.neighbour is not None}, viewer)
@@ -206,14 +230,18 @@ def build_report(db: Database, agency: str, source: str, thresholds: Thresholds,
         add = _Adder(entry, known)
         if exact_id is not None:
             entry.status = "exact"
+            known.note(entry, exact_id, "exact")
             add(exact_id, MatchEntry(exact_id, "exact", 0, "original", "full", "full",
-                                     series_of.get(exact_id, []), owners.get(exact_id, [])))
+                                     series_of.get(exact_id, []), owners.get(exact_id, []),
+                                     hash_only=exact_id in known.hash_only))
         _face_entries(entry, [h for h in hits if h.evidence == "person"], known, persons)
         for hit in hits:
             if hit.media_id == exact_id or hit.evidence == "person":
                 continue
-            add(hit.media_id, _entry(hit, series_of.get(hit.media_id, []),
-                                     owners.get(hit.media_id, [])))
+            known.note(entry, hit.media_id, "near")
+            match = _entry(hit, series_of.get(hit.media_id, []), owners.get(hit.media_id, []))
+            match.hash_only = hit.media_id in known.hash_only
+            add(hit.media_id, match)
         if entry.status == "new" and entry.matches and result.ok:
             entry.status = "near"
         files.append(entry)

@@ -16,7 +16,11 @@ JSON schema (version 1), stable for machine clients:
                       submitted_by[] (agency codes),
                       segments[] (query_start, query_end, match_start, match_end: seconds),
                       query_coverage, match_coverage (0-1), query_times[], match_times[],
-                      frames, offset (audio), where (the same in words)
+                      frames, offset (audio), where (the same in words), hash_only (the
+                      known media came from a VICS case or hash list: no pixels held)
+           category: the pre-category the matches give (null when none is known or may be
+                     told): code, label, scheme_id, abuse, source (exact|near), media_id;
+                     marked as proposed, never an investigator's decision
            faces[]: query_face (1 = first face found in the file), score (cosine, 0-1),
                     media_id, face (stored face id; both null when hash-only), series[],
                     agency, submitted_by[], query_times[], match_times[] (video seconds),
@@ -74,6 +78,7 @@ class MatchEntry:
     offset: float | None = None
     unit: str = ""  # of ``distance``, as the signal type behind the match measures it
     signal_type: str = ""
+    hash_only: bool = False  # the known media came from a hash list: no pixels held
 
     @property
     def where(self) -> str:
@@ -118,6 +123,7 @@ class MatchEntry:
             "segments": self.segments, "query_coverage": self.query_coverage,
             "match_coverage": self.match_coverage, "query_times": self.query_times,
             "match_times": self.match_times, "frames": self.frames, "offset": self.offset,
+            "hash_only": self.hash_only,
             "where": self.where,
         }
 
@@ -197,6 +203,7 @@ class FileEntry:
     matches: list[MatchEntry] = field(default_factory=list)
     faces: list[FaceMatchEntry] = field(default_factory=list)
     path_raw: str | None = None  # base64 of the name's bytes when they are not valid UTF-8
+    category: dict[str, Any] | None = None  # pre-category from a match (see the schema)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -206,6 +213,7 @@ class FileEntry:
             "size": self.size, "mime": self.mime, "kind": self.kind, "status": self.status,
             "error_code": self.error_code, "error": self.error, "warnings": self.warnings,
             "thumbnail": self.thumbnail, "matches": [m.to_dict() for m in self.matches],
+            "category": self.category,
         }
 
 

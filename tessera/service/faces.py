@@ -153,6 +153,8 @@ def faces_of_media(s: Session, p: Principal, media_id: int) -> list[dict[str, An
 def _face_picture(ctx: Context, s: Session, face: FaceRow) -> tuple[Image.Image, float]:
     """The picture the face was found in, and the scale from original pixels to it."""
     media = repos.get_media(s, face.media_id)
+    if media.sha256 is None:  # a face is only ever found in pixels Tessera holds
+        raise NotFound(f"media {media.id} is known by its hashes only")
     if media.kind == "image":
         picture = decode_image(ctx.blobs().get(media.sha256), ctx.settings.limits, 4096).rgb
         return picture, picture.width / max(1, media.width or picture.width)

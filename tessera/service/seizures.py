@@ -8,12 +8,13 @@ from pathlib import Path
 
 from tessera.access.policy import Action, Principal, require
 from tessera.context import Context
-from tessera.pipeline.deconflict import IngestRequest
+from tessera.pipeline.deconflict import IngestRequest, Matched
 from tessera.pipeline.deconflict import deconflict as run_deconflict
 from tessera.pipeline.ingest import IngestSummary
 from tessera.pipeline.ingest import ingest as run_ingest
 from tessera.pipeline.progress import Progress
 from tessera.reports.model import Report
+from tessera.service import categories
 
 
 def ingest(ctx: Context, p: Principal, source: Path, case: str | None, series: str | None,
@@ -28,5 +29,10 @@ def deconflict(ctx: Context, p: Principal, source: Path, *, thumbnails: bool = F
                progress: Progress | None = None) -> Report:
     """What of ``source`` is already known, for ``p``'s agency; with ``keep``, also stored."""
     require(p, Action.UPLOAD)
+
+    def precategorise(matched: Matched) -> None:
+        with ctx.db.session() as s:
+            categories.precategorise_matched(s, p, matched)
+
     return run_deconflict(ctx, source, p.agency_code, thumbnails=thumbnails, ingest=keep,
-                          progress=progress)
+                          progress=progress, on_stored=precategorise)

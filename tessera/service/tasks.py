@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tessera.access.identity import principal_of
 from tessera.access.policy import Action, Principal, Target, require
 from tessera.context import Context
 from tessera.core.errors import NotFound, TesseraError
@@ -29,7 +30,7 @@ from tessera.pipeline.deconflict import IngestRequest, Matched, match_source, st
 from tessera.pipeline.ingest import key_of
 from tessera.reports.build import build_report
 from tessera.reports.model import Report
-from tessera.service import notifications
+from tessera.service import categories, notifications
 from tessera.store import audit, repos
 from tessera.store.repos import tasks as task_repo
 
@@ -265,6 +266,10 @@ def run_task(ctx: Context, task_id: int, cancel: threading.Event,
         if store:
             store_results(actx, staging, agency_code, request, matched.results,
                           TaskProgress(actx, task_id, cancel, halt or threading.Event()))
+            with ctx.db.session() as s:
+                task = task_repo.get(s, task_id)
+                assert task is not None
+                categories.precategorise_matched(s, principal_of(task.user), matched)
         _finish(ctx, task_id, "done")
     except Cancelled:
         _finish(ctx, task_id, "cancelled")

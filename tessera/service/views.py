@@ -277,6 +277,8 @@ class ThumbnailCache:
 
 def _picture_of(ctx: Context, media: Media) -> Image.Image:
     """The image itself, or a video's contact sheet (a derivative stored at ingest)."""
+    if media.hash_only or media.sha256 is None:
+        raise NotFound(f"media {media.id} is known by its hashes only: no pixels are held")
     if media.kind == "image":
         return decode_image(ctx.blobs().get(media.sha256), ctx.settings.limits).rgb
     with ctx.db.session() as s:
@@ -319,6 +321,8 @@ def keyframe(ctx: Context, s: Session, p: Principal, media_id: int, index: int, 
 def download(ctx: Context, s: Session, p: Principal, media_id: int) -> tuple[Media,
                                                                               Iterator[bytes]]:
     media, _ = _load_media(s, p, media_id, Action.VIEW_PIXELS)
+    if media.hash_only or media.sha256 is None:
+        raise NotFound(f"media {media_id} is known by its hashes only: no file is held")
     audit.append_read(s, p.actor, "media.download", f"media:{media_id}", agency=p.agency_code,
                       details={"sha256": media.sha256})
     s.expunge(media)
@@ -367,7 +371,7 @@ def search_image(ctx: Context, p: Principal, path: Path, name: str, *,
                          AnalyzeOptions(ctx.settings.limits, query_variants=True,
                                         media=ctx.settings.media))
     matcher = ctx.matcher()
-    exact = matcher.exact([result.digests.sha256]) if result.digests else {}
+    exact = matcher.exact([result.digests]) if result.digests else {}
     near = matcher.near([result.query_signals if result.ok else []])
     report = build_report(ctx.db, p.agency_code, name, ctx.thresholds(), [result],
                           exact, near, viewer=p)

@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -52,6 +53,9 @@ class Agency(Base):
     # what other agencies see of a new series of this agency (hash-only|metadata|full)
     default_sharing: Mapped[str] = mapped_column(String(12), default="hash-only",
                                                  server_default="hash-only")
+    # whether its hashes of abuse material may go into other agencies' signed partner exports
+    partner_consent: Mapped[bool] = mapped_column(default=False, server_default=false())
+    grading_votes: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -84,11 +88,15 @@ class Series(Base):
 
 
 class Media(Base):
+    """A file Tessera holds, or (``hash_only``) one it knows only by hashes from a VICS case or
+    a hash list: no pixels, so any of the digests may be missing."""
+
     __tablename__ = "media"
     id: Mapped[int] = mapped_column(primary_key=True)
-    sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    md5: Mapped[str] = mapped_column(String(32), index=True)
-    sha1: Mapped[str] = mapped_column(String(40), index=True)
+    sha256: Mapped[str | None] = mapped_column(String(64), unique=True)
+    md5: Mapped[str | None] = mapped_column(String(32), index=True)
+    sha1: Mapped[str | None] = mapped_column(String(40), index=True)
+    hash_only: Mapped[bool] = mapped_column(default=False, server_default=false())
     kind: Mapped[str] = mapped_column(String(10))
     mime: Mapped[str] = mapped_column(String(60))
     size: Mapped[int] = mapped_column(BigInteger)
@@ -108,6 +116,92 @@ class MediaSeries(Base):
     media_id: Mapped[int] = mapped_column(ForeignKey("media.id"), primary_key=True)
     series_id: Mapped[int] = mapped_column(ForeignKey("series.id"), primary_key=True, index=True)
     added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CategoryScheme(Base):
+    """A way of categorising media (VICS US/Default, UK-style, an agency's own)."""
+
+    __tablename__ = "category_scheme"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+    label: Mapped[str] = mapped_column(String(200))
+    categories: Mapped[list[Category]] = relationship(back_populates="scheme",
+                                                      order_by="Category.position")
+
+
+class Category(Base):
+    __tablename__ = "category"
+    __table_args__ = (UniqueConstraint("scheme_id", "code", name="uq_category_scheme_code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("category_scheme.id"))
+    code: Mapped[str] = mapped_column(String(20))  # VICS: "0".."4"
+    label: Mapped[str] = mapped_column(String(200))
+    abuse: Mapped[bool] = mapped_column(default=False)  # goes into partner hash exports
+    key: Mapped[str | None] = mapped_column(String(1))  # grading keyboard shortcut
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    scheme: Mapped[CategoryScheme] = relationship(back_populates="categories")
+
+
+class CategoryMapping(Base):
+    """A category of one scheme read as a category of another (UK-style 'A' is VICS 1)."""
+
+    __tablename__ = "category_mapping"
+    from_id: Mapped[int] = mapped_column(ForeignKey("category.id"), primary_key=True)
+    to_scheme_id: Mapped[int] = mapped_column(ForeignKey("category_scheme.id"),
+                                              primary_key=True)
+    to_id: Mapped[int] = mapped_column(ForeignKey("category.id"))
+
+
+class MediaCategory(Base):
+    """An agency's current category of a media (or of one video segment): set by an
+    investigator, by an import, or proposed from a match (``source``); the audit trail keeps
+    every earlier value."""
+
+    __tablename__ = "media_category"
+    __table_args__ = (UniqueConstraint("media_id", "agency_id", "segment",
+                                       name="uq_media_category_media_agency_segment"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    media_id: Mapped[int] = mapped_column(ForeignKey("media.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id"))
+    segment: Mapped[str] = mapped_column(String(40), default="")  # "" whole file, "t0-t1"
+    t_start: Mapped[float | None] = mapped_column(Float)
+    t_end: Mapped[float | None] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(12))  # investigator|consensus|import|match
+    basis: Mapped[str | None] = mapped_column(Text)  # e.g. "exact match of media 12"
+    actor: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    category: Mapped[Category] = relationship()
+
+
+class GradeVote(Base):
+    """One investigator's category for a media when an agency grades by consensus."""
+
+    __tablename__ = "grade_vote"
+    __table_args__ = (UniqueConstraint("media_id", "agency_id", "actor",
+                                       name="uq_grade_vote_media_agency_actor"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    media_id: Mapped[int] = mapped_column(ForeignKey("media.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id"))
+    actor: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Annotation(Base):
+    """A tag, bookmark or note an agency put on a media, series or job; seen by that agency
+    alone."""
+
+    __tablename__ = "annotation"
+    __table_args__ = (Index("ix_annotation_target", "agency_id", "target", "target_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    target: Mapped[str] = mapped_column(String(10))  # media|series|job
+    target_id: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(10))  # tag|bookmark|note
+    text: Mapped[str] = mapped_column(Text, default="")
+    actor: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class Signal(Base):

@@ -45,6 +45,12 @@ def expected(action: Action, role: Role, own: bool, vis: Visibility) -> bool:
         return vis >= Visibility.METADATA
     if action is Action.VIEW_PIXELS:
         return vis is Visibility.FULL
+    if action is Action.CATEGORISE:
+        return vis is Visibility.FULL and at_least_inv
+    if action is Action.ANNOTATE:
+        return vis >= Visibility.METADATA and at_least_inv
+    if action is Action.EXPORT_HASHES:
+        return own and role in (Role.AGENCY_ADMIN, Role.ADMIN)
     if action in (Action.EDIT_SERIES, Action.EDIT_PERSON):
         return own and at_least_inv
     if action in (Action.SHARE_SERIES, Action.SHARE_PERSON):

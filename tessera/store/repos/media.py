@@ -29,7 +29,8 @@ def media_by_sha256(s: Session, digests: Iterable[str]) -> dict[str, Media]:
     out: dict[str, Media] = {}
     for start in range(0, len(wanted), 500):
         for media in s.scalars(select(Media).where(Media.sha256.in_(wanted[start:start + 500]))):
-            out[media.sha256] = media
+            if media.sha256 is not None:
+                out[media.sha256] = media
     return out
 
 
@@ -131,7 +132,8 @@ def iter_signal_values(s: Session, members: TypeVersions, after_id: int = 0,
 
 def evidence_count(s: Session) -> int:
     """Stored originals plus derivatives: what ``tessera verify`` reads."""
-    return (s.scalar(select(func.count()).select_from(Media)) or 0) + \
+    return (s.scalar(select(func.count()).select_from(Media)
+                     .where(Media.hash_only.is_(False))) or 0) + \
         (s.scalar(select(func.count()).select_from(Derivative)) or 0)
 
 
@@ -154,13 +156,14 @@ def agency_counts(s: Session, agency_id: int) -> dict[str, int]:
 
 
 def all_media_sha256(s: Session) -> Iterator[tuple[int, str]]:
+    """(id, SHA-256) of every media whose file Tessera holds."""
     last = 0
     while True:
         rows = s.execute(select(Media.id, Media.sha256).where(Media.id > last)
                          .order_by(Media.id).limit(5000)).all()
         if not rows:
             return
-        yield from ((int(i), d) for i, d in rows)
+        yield from ((int(i), d) for i, d in rows if d is not None)  # hash-only: no file
         last = rows[-1][0]
 
 
