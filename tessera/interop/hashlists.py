@@ -135,6 +135,8 @@ def _read_table(path: Path, pdq: bool) -> Iterator[HashEntry]:
                     continue
                 _put(entry, key, cell, pdq, number, path)
         else:
+            if len(cells) == 1:  # signal files separate by tabs or spaces as often as commas
+                cells = [c for c in re.split(r"[\s,;|]+", cells[0]) if c]
             for position, cell in enumerate(cells):
                 found = _digest_by_length(cell, pdq)
                 if found:

@@ -219,18 +219,17 @@ def media_from_json(raw: dict[str, Any]) -> VicsMedia:
 # --- reading -----------------------------------------------------------------------------------
 
 
-class _Utf8(io.RawIOBase):
+class _Utf8:
     """A byte stream of UTF-8 read from a file in another encoding (UTF-16 with a BOM, or
     one the user names), so the parser always sees UTF-8."""
 
     def __init__(self, raw: IO[bytes], encoding: str) -> None:
         self._raw, self._encoding = raw, encoding
-        self._reader = codecs.getreader(encoding)(raw, "strict")
-
-    def readable(self) -> bool:
-        return True
+        self._reader = io.TextIOWrapper(raw, encoding=encoding, errors="strict")
 
     def read(self, size: int | None = -1) -> bytes:
+        if size == 0:  # the parser's probe of bytes or text
+            return b""
         try:
             return self._reader.read(size if size and size > 0 else -1).encode("utf-8")
         except UnicodeDecodeError as exc:
@@ -238,7 +237,12 @@ class _Utf8(io.RawIOBase):
 
     def close(self) -> None:
         self._raw.close()
-        super().close()
+
+    def __enter__(self) -> _Utf8:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def _open(path: Path, encoding: str | None) -> IO[bytes] | _Utf8:

@@ -182,9 +182,9 @@ def queue(s: Session, p: Principal, job_id: int) -> dict[str, Any]:
         tally = Counter(v.category_id for v in cast)
         if mine is not None and mine.source in SETTLED:
             state = "graded"
-        elif mine is not None and mine.source in ("import", "match") and \
-                (mine.basis or "").startswith("exact"):
-            state = "pre-categorised"  # a copy of a file whose category is known
+        elif mine is not None and (mine.source == "import" or (
+                mine.source == "match" and (mine.basis or "").startswith("exact"))):
+            state = "pre-categorised"  # known material: an import said so, or a copy of it
         elif len(tally) > 1:
             state = "disputed"
         elif cast and needed > 1:

@@ -244,6 +244,8 @@ def _batches(items: Iterable[Any], size: int = BATCH) -> Iterator[list[Any]]:
 def import_vics(ctx: Context, p: Principal, path: Path, *, series: str | None = None,
                 dialect: str | None = None, encoding: str | None = None) -> ImportSummary:
     require(p, Action.UPLOAD)
+    if dialect is not None:
+        scheme_for(dialect)  # refused before a byte is read
     reader = VicsReader(path, encoding=encoding)
     summary = ImportSummary(path.name)
     with ctx.db.session() as s:
@@ -318,7 +320,8 @@ def export_vics(ctx: Context, p: Principal, series_name: str, out: Path, *,
     scheme = scheme_for(dialect)
     with ctx.db.session() as s:
         x = series_named(s, p, series_name, p.agency_code or None)
-        require(p, Action.EXPORT_HASHES, Target(x.owner_agency_id))
+        # back into the agency's own forensic tools: its investigators' work, like editing
+        require(p, Action.EDIT_SERIES, Target(x.owner_agency_id))
         owner = x.owner
         case = VicsCase(case_id=str(uuid.uuid5(uuid.NAMESPACE_URL,
                                                f"tessera:{owner.code}:series:{x.id}")),

@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 from tessera.core.errors import Conflict
 from tessera.core.paths import raw, shown
 from tessera.core.types import FileResult, MediaInfo
-from tessera.store.repos.media import media_by_sha256
+from tessera.store.repos.media import media_by_sha256, media_owners
 from tessera.store.repos.series import link_media_series
+from tessera.store.repos.triage import Digest, media_by_digests
 from tessera.store.rows import added
 from tessera.store.tables import (
     Derivative,
@@ -51,11 +52,38 @@ def _media_row(info: MediaInfo) -> Media:
     media = Media(sha256=info.sha256, md5=info.md5, sha1=info.sha1, kind=info.kind.value,
                   mime=info.mime, size=info.size, width=info.width, height=info.height,
                   meta=info.metadata)
-    media.signals = [Signal(type=s.type, version=s.version, value=s.value, quality=s.quality,
-                            region=s.region, frame_no=s.frame, t_start=s.start, t_span=s.span,
-                            detail=dict(s.detail) if s.detail else None)
-                     for s in info.signals]
+    media.signals = _signal_rows(info)
     return media
+
+
+def _signal_rows(info: MediaInfo) -> list[Signal]:
+    return [Signal(type=s.type, version=s.version, value=s.value, quality=s.quality,
+                   region=s.region, frame_no=s.frame, t_start=s.start, t_span=s.span,
+                   detail=dict(s.detail) if s.detail else None) for s in info.signals]
+
+
+def _held_by_hashes(s: Session, infos: list[MediaInfo], agency_id: int) -> dict[str, Media]:
+    """SHA-256 → a hash-only media of that file that only the storing agency holds. Another
+    agency's hash-only record stays apart: knowing a file's hashes (from a partner's list) is
+    not holding it, and must not open the pixels to that agency."""
+    if not infos:
+        return {}
+    found = media_by_digests(s, [Digest(i.md5, i.sha1, i.sha256) for i in infos])
+    twins = {i.sha256: m for i, m in zip(infos, found, strict=True)
+             if m is not None and m.hash_only and m.sha256 in (None, i.sha256)
+             and m.md5 in (None, i.md5) and m.sha1 in (None, i.sha1)}
+    holders = media_owners(s, [m.id for m in twins.values()])
+    return {sha: m for sha, m in twins.items()
+            if {a.id for a in holders.get(m.id, [])} <= {agency_id}}
+
+
+def _fill(media: Media, info: MediaInfo) -> None:
+    media.sha256, media.md5, media.sha1, media.hash_only = info.sha256, info.md5, info.sha1, False
+    media.kind, media.mime, media.size = info.kind.value, info.mime, info.size
+    media.width, media.height = info.width, info.height
+    media.meta = {**(info.metadata or {}), **{k: v for k, v in (media.meta or {}).items()
+                                              if k == "vics"}}
+    media.signals.extend(_signal_rows(info))
 
 
 def _add_extras(s: Session, media_id: int, r: FileResult) -> None:
@@ -80,6 +108,13 @@ def write_batch(s: Session, target: JobTarget, results: list[FileResult]) -> tup
 
 def _write_batch(s: Session, target: JobTarget, results: list[FileResult]) -> tuple[int, int]:
     known = media_by_sha256(s, [r.info.sha256 for r in results if r.info])
+    twins = _held_by_hashes(s, [r.info for r in results if r.info and (
+        r.info.sha256 not in known or known[r.info.sha256].hash_only)], target.agency_id)
+    for sha, record in list(known.items()):
+        if record.hash_only and sha not in twins:  # another agency's record keeps its hashes
+            record.sha256 = None  # (and its SHA-256 in its VICS metadata); the file is new
+            del known[sha]
+    s.flush()
     new = 0
     for r in results:
         if not r.ok or r.info is None:
@@ -87,7 +122,14 @@ def _write_batch(s: Session, target: JobTarget, results: list[FileResult]) -> tu
                           state="error", sha256=r.digests.sha256 if r.digests else None,
                           error_code=r.error_code, error=r.error and shown(r.error)))
             continue
-        media = known.get(r.info.sha256)
+        media: Media | None = known.get(r.info.sha256)
+        if media is None or media.hash_only:
+            media = twins.get(r.info.sha256)
+            if media is not None and media.hash_only:  # a hash-only record's file: it
+                _fill(media, r.info)  # becomes that media, its categories and series kept
+                known[r.info.sha256] = media
+                _add_extras(s, media.id, r)
+                new += 1
         if media is None:
             media = _media_row(r.info)
             s.add(media)
