@@ -232,3 +232,49 @@ def test_hash_follows_the_media_settings_and_prints_every_face(shared_data: Path
     assert all(len(f["detail"]["box"]) == 4 and f["quality"] is not None for f in faces)
     off = json.loads(tessera(tmp_path / "h", "hash", str(group)).stdout)  # TESSERA_FACES=0
     assert not any(k.startswith("face") for k in off) and len(off["pdq"]) == 64
+
+
+def test_vics_and_hash_lists_from_the_command_line(home: Path, tmp_path: Path) -> None:
+    import hashlib
+
+    pictures = write_pictures(tmp_path / "seized", range(700, 703))
+    md5s = [hashlib.md5(p.read_bytes()).hexdigest() for p in pictures]
+    case = tmp_path / "case.json"
+    case.write_text(json.dumps({
+        "@odata.context": "http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/US/"
+                          "$metadata#Cases",
+        "value": [{"CaseNumber": "AU-1", "Media": [{"MD5": md5s[0].upper(), "Category": 1},
+                                                    {"MD5": md5s[1], "Category": "9"}]}]}))
+    said = tessera(home, "import", "vics", str(case), "--agency", "AU",
+                   "--series", "Series Ocean").stdout + ""
+    assert "2 records: 2 new hash-only media" in said and "1 categorised" in said
+    warned = tessera(home, "import", "vics", str(case), "--agency", "AU").stderr
+    assert "unknown category '9'" in warned
+    report = tmp_path / "r.json"
+    tessera(home, "deconflict", str(tmp_path / "seized"), "--agency", "AU", "--json",
+            str(report), "--ingest", "--case", "AU-2")
+    files = {Path(f["path"]).name: f for f in json.loads(report.read_text())["files"]}
+    first = files[pictures[0].name]
+    assert first["status"] == "exact" and first["matches"][0]["hash_only"]
+    assert first["category"]["code"] == "1" and first["category"]["source"] == "exact"
+    queue = json.loads(tessera(home, "grade", "--job", "1", "--agency", "AU", "--json").stdout)
+    assert queue["progress"]["pre_categorised"] == 1 and len(queue["next"]) == 2
+    for media_id in queue["next"]:
+        assert "graded" in tessera(home, "grade", "--job", "1", "--agency", "AU", "--media",
+                                   str(media_id), "--category", "0").stdout
+    out = tmp_path / "out.json"
+    assert "2 media written" in tessera(home, "export", "vics", "--series", "Series Ocean",
+                                        "--output", str(out), "--agency", "AU").stdout
+    partners = tmp_path / "partners.csv"
+    assert "1 media written" in tessera(home, "export", "hashes", "--output", str(partners),
+                                        "--agency", "AU").stdout
+    key = tessera(home, "export", "public-key").stdout.strip()
+    assert "signature valid" in tessera(home, "export", "verify", str(partners),
+                                        "--public-key", key).stdout
+    partners.write_text(partners.read_text() + "0" * 32 + "\n")
+    tampered = tessera(home, "export", "verify", str(partners), ok=False)
+    assert tampered.returncode != 0 and "altered" in tampered.stderr
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"md5\n{md5s[2]}\nnot-a-hash\n")
+    refused = tessera(home, "import", "hashes", str(bad), "--agency", "AU", ok=False)
+    assert "line 3" in refused.stderr and "Traceback" not in refused.stderr

@@ -95,7 +95,8 @@ def test_what_is_written_reads_back_the_same(tmp_path: Path, version: str) -> No
     record = VicsMedia(md5=MD5, sha1=SHA1, sha256="b" * 64, photodna="PDNA", category="3",
                        size=10, mime="image/jpeg", path="a\\b.jpg", media_id=4,
                        flags={"VictimIdentified": True, "IsDistributed": False},
-                       series=["S1", "S2"], tags=["x"], comments="c", updated="2020-01-01T00:00:00Z",
+                       series=["S1", "S2"], tags=["x"], comments="c",
+                       updated="2020-01-01T00:00:00Z",
                        exifs=[{"PropertyName": "Make", "PropertyValue": "Cam"}],
                        files=[{"FileName": "b.jpg", "Created": "2020-01-01T00:00:00Z"}],
                        extra={"Vendor": 1})
