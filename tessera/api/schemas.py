@@ -169,6 +169,7 @@ class JobOut(Out):
     cancel_requested: bool
     created_at: str
     finished_at: str | None
+    ingest_job: int | None  # the stored files' job: its grading queue
 
 
 class NotificationOut(Out):
@@ -396,3 +397,91 @@ class ClustersOut(Out):
 class ReviewedOut(Out):
     run: int
     cluster: int
+
+
+# --- triage ---------------------------------------------------------------------------------
+
+
+class CategoryOut(Out):
+    id: int
+    code: str
+    label: str
+    abuse: bool
+    key: str | None
+
+
+class SchemeOut(Out):
+    name: str
+    label: str
+    categories: list[CategoryOut]
+
+
+class CurrentCategoryOut(CategoryOut):
+    source: str  # investigator|consensus|import|match
+    basis: str | None
+    by: str
+
+
+class GradingItemOut(Out):
+    position: int
+    media_id: int
+    kind: str
+    state: str  # graded|pre-categorised|disputed|waiting|todo
+    hash_only: bool
+    category: CurrentCategoryOut | None
+    votes: int
+    voted: bool
+
+
+class GradingJobOut(Out):
+    id: int
+    source: str
+    agency: str
+
+
+class GradingQueueOut(Out):
+    job: GradingJobOut
+    votes_needed: int
+    scheme: str
+    categories: list[CategoryOut]
+    progress: dict[str, int]
+    items: list[GradingItemOut]
+    next: list[int]
+
+
+class GradeOut(Out):
+    media_id: int
+    state: str
+
+
+class DoneOut(Out):
+    done: int
+    series_id: int | None = None
+
+
+class AnnotationOut(Out):
+    id: int
+    kind: str
+    text: str
+    by: str
+    at: str
+
+
+class BrowsedMediaOut(Out):
+    id: int
+    sha256: str | None
+    md5: str | None
+    kind: str
+    mime: str
+    size: int
+    hash_only: bool
+    first_seen: str
+    category: CurrentCategoryOut | None
+    tags: list[str]
+
+
+class MediaPageOut(Out):
+    media: list[BrowsedMediaOut]
+    total: int
+    page: int
+    pages: int

@@ -12,6 +12,7 @@ from tessera import __version__
 from tessera.access.policy import (
     Principal,
     Visibility,
+    holding_visibility,
     media_visibility,
     person_visibility,
     series_visibility,
@@ -72,14 +73,17 @@ class _Known:
                 if categories else None
             for m in media_ids:
                 series, agencies = series_of.get(m, []), agencies_of.get(m, [])
-                rows = sorted(categories.get(m, []), key=lambda r: r.agency_id != own)
+                pairs = [(x.owner_agency_id, x.sharing) for x in series]
+                # another agency's category is its own word: read where its holding may be
+                rows = sorted((r for r in categories.get(m, []) if viewer is None
+                               or r.agency_id == own or holding_visibility(
+                                   viewer, r.agency_id, pairs) >= Visibility.METADATA),
+                              key=lambda r: r.agency_id != own)
                 if viewer is None or media_visibility(
-                        viewer, [a.id for a in agencies],
-                        [(x.owner_agency_id, x.sharing) for x in series]) >= Visibility.METADATA:
+                        viewer, [a.id for a in agencies], pairs) >= Visibility.METADATA:
                     self._open(m, series, agencies, viewer)
                 else:
                     self._hash_only(m, series, agencies)
-                    rows = [r for r in rows if r.agency_id == own]  # only one's own word
                 if rows:
                     c = rows[0].category
                     self.category[m] = {"code": c.code, "label": c.label,

@@ -14,7 +14,14 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tessera.access.policy import Action, Principal, Target, Visibility, can, require
+from tessera.access.policy import (
+    Action,
+    Principal,
+    Target,
+    Visibility,
+    holding_visibility,
+    require,
+)
 from tessera.core.errors import NotFound, TesseraError
 from tessera.service.views import media_target
 from tessera.store import audit, repos
@@ -220,13 +227,18 @@ def queue(s: Session, p: Principal, job_id: int) -> dict[str, Any]:
 
 def known_category(s: Session, p: Principal, media_id: int) -> Category | None:
     """The category a matched media is known by, as ``p`` may read it: ``p``'s own agency's
-    first, else the oldest of another agency whose view of the media ``p`` may read."""
+    first, else the oldest of another agency whose holding ``p`` may read (that agency's own
+    series of the media shared with at least metadata). Holding the same file oneself does not
+    open another agency's judgement of it."""
     rows = triage.categories_of(s, None, [media_id]).get(media_id, [])
     own = [r for r in rows if r.agency_id == p.agency_id]
     if own:
         return own[0].category
-    if rows and can(p, Action.VIEW_MEDIA, media_target(s, p, media_id)):
-        return rows[0].category
+    series = [(x.owner_agency_id, x.sharing)
+              for x in repos.series_for_media(s, [media_id]).get(media_id, [])]
+    for r in rows:
+        if holding_visibility(p, r.agency_id, series) >= Visibility.METADATA:
+            return r.category
     return None
 
 
@@ -325,3 +337,34 @@ def bulk(s: Session, p: Principal, media_ids: list[int], action: str,
                      agency=p.agency_code, details={"media": media_ids[:1000]})
         return {"done": len(media_ids), "series_id": series.id}
     raise TesseraError("bulk action must be tag, bookmark, note, categorise or series")
+
+
+# --- the media browser ------------------------------------------------------------------------
+
+
+def browse(s: Session, p: Principal, f: triage.MediaFilter, page: int = 1,
+           per_page: int = 60) -> dict[str, Any]:
+    """One's own agency's media, filtered (category, tag, series, job, kind, hash-only,
+    date), with this agency's category and tags; a page at a time."""
+    if f.agency_id != p.agency_id:
+        raise TesseraError("the media browser shows one's own agency's media")
+    if f.series_id is not None:
+        from tessera.service.views import get_series
+
+        get_series(s, p, f.series_id)  # hidden series: "not found"
+    rows, total = triage.browse_media(s, f, page=page, per_page=per_page)
+    ids = [m.id for m in rows]
+    cats = triage.categories_of(s, p.agency_id, ids)
+    tags = triage.annotations_of(s, p.agency_id, "media", ids)
+    out = []
+    for m in rows:
+        c = cats.get(m.id, [None])[0]
+        out.append({"id": m.id, "sha256": m.sha256, "md5": m.md5, "kind": m.kind,
+                    "mime": m.mime, "size": m.size, "hash_only": m.hash_only,
+                    "first_seen": m.first_seen.isoformat(),
+                    "category": category_row(c.category) | {"source": c.source,
+                                                            "basis": c.basis, "by": c.actor}
+                    if c else None,
+                    "tags": [a.text for a in tags.get(m.id, []) if a.kind == "tag"]})
+    return {"media": out, "total": total, "page": page,
+            "pages": max(1, -(-total // per_page))}

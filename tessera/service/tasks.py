@@ -173,6 +173,7 @@ def task_row(task: Task) -> dict[str, Any]:
             "done": task.done, "stage": task.stage, "rate": rate, "eta_seconds": eta,
             "case": task.case_ref, "series": task.series_name,
             "store": task.store, "counts": task.counts or {}, "error": task.error,
+            "ingest_job": task.ingest_job_id,
             "cancel_requested": task.cancel_requested,
             "created_at": task.created_at.isoformat(),
             "finished_at": task.finished_at.isoformat() if task.finished_at else None}
@@ -264,11 +265,12 @@ def run_task(ctx: Context, task_id: int, cancel: threading.Event,
                              agency=agency_code, details=counts)
                 notifications.notify_owners(s, task, matched)
         if store:
-            store_results(actx, staging, agency_code, request, matched.results,
-                          TaskProgress(actx, task_id, cancel, halt or threading.Event()))
+            stored = store_results(actx, staging, agency_code, request, matched.results,
+                                   TaskProgress(actx, task_id, cancel, halt or threading.Event()))
             with ctx.db.session() as s:
                 task = task_repo.get(s, task_id)
                 assert task is not None
+                task.ingest_job_id = stored.job_id
                 categories.precategorise_matched(s, principal_of(task.user), matched)
         _finish(ctx, task_id, "done")
     except Cancelled:

@@ -476,6 +476,7 @@ class Task(Base):
     counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     result: Mapped[list[Any] | None] = mapped_column(JSON)
     staging: Mapped[str] = mapped_column(Text)
+    ingest_job_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_job.id"))  # stored
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     agency: Mapped[Agency] = relationship()

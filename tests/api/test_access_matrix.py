@@ -56,6 +56,11 @@ COVERED = {
     ("POST", "/api/faces/clusters"), ("GET", "/api/faces/clusters"),
     ("POST", "/api/faces/clusters/{run_id}/merge"), ("POST", "/api/faces/clusters/{run_id}/split"),
     ("POST", "/api/faces/clusters/{run_id}/remove"), ("POST", "/api/faces/clusters/{run_id}/link"),
+    # categories, grading, annotations, bulk actions, the browser: tests/api/test_triage_api.py
+    ("GET", "/api/categories"), ("PUT", "/api/media/{media_id}/category"),
+    ("GET", "/api/grading/{job_id}"), ("POST", "/api/grading/{job_id}/grade"),
+    ("POST", "/api/media/bulk"), ("POST", "/api/annotations"), ("GET", "/api/annotations"),
+    ("DELETE", "/api/annotations/{annotation_id}"), ("GET", "/api/media"),
 }
 
 

@@ -1,6 +1,15 @@
 """API routers, one module per area; each route parses, calls one service function, answers."""
 
-from tessera.api.routes import admin, auth, catalogue, faces, jobs, notifications, search
+from tessera.api.routes import (
+    admin,
+    auth,
+    catalogue,
+    faces,
+    jobs,
+    notifications,
+    search,
+    triage,
+)
 
 ROUTERS = [auth.router, jobs.router, catalogue.router, search.router, faces.router,
-           notifications.router, admin.router]
+           notifications.router, admin.router, triage.router]

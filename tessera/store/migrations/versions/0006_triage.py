@@ -29,6 +29,10 @@ def upgrade() -> None:
                                    nullable=False))
         batch.add_column(sa.Column("grading_votes", sa.Integer(), server_default="1",
                                    nullable=False))
+    with op.batch_alter_table("task") as batch:
+        batch.add_column(sa.Column("ingest_job_id", sa.Integer(), nullable=True))
+        batch.create_foreign_key(op.f("fk_task_ingest_job_id_ingest_job"), "ingest_job",
+                                 ["ingest_job_id"], ["id"])
     with op.batch_alter_table("media") as batch:
         batch.add_column(sa.Column("hash_only", sa.Boolean(), server_default=sa.false(),
                                    nullable=False))
@@ -150,6 +154,9 @@ def downgrade() -> None:
     op.drop_table("category_scheme")
     with op.batch_alter_table("media") as batch:
         batch.drop_column("hash_only")
+    with op.batch_alter_table("task") as batch:
+        batch.drop_constraint(op.f("fk_task_ingest_job_id_ingest_job"), type_="foreignkey")
+        batch.drop_column("ingest_job_id")
     with op.batch_alter_table("agency") as batch:
         batch.drop_column("grading_votes")
         batch.drop_column("partner_consent")

@@ -1,0 +1,178 @@
+"""Categories, grading, annotations, bulk actions and the media browser through the API, walked
+per user and sharing level: a category needs the pixels, a note needs the details, everything
+written stays within the writer's agency, and another agency's category of a file is read only
+where that agency's holding of it may be read."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from tessera.access.policy import Role
+from tessera.synthetic import jpeg, picture
+from tests.api.conftest import SHARING, USERS, World
+from tests.api.test_access_matrix import sees
+
+ROLE = {u: r for u, _, r in USERS}
+
+
+def _category(world: World, code: str) -> int:
+    schemes = world.client.get("/api/categories", headers=world.as_("nl.viewer")).json()
+    vics = next(x for x in schemes if x["name"] == "vics")
+    return next(c["id"] for c in vics["categories"] if c["code"] == code)
+
+
+def _own_media(world: World, user: str, **filters: object) -> dict[str, int]:
+    r = world.client.get("/api/media", headers=world.as_(user), params=filters)
+    assert r.status_code == 200, r.text
+    return {m["sha256"]: m["id"] for m in r.json()["media"]}
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def test_the_vics_scheme_is_listed(world: World) -> None:
+    for user, _, _ in USERS:
+        schemes = world.client.get("/api/categories", headers=world.as_(user)).json()
+        vics = next(x for x in schemes if x["name"] == "vics")
+        assert [c["code"] for c in vics["categories"]] == ["0", "1", "2", "3", "4"]
+        assert [c["abuse"] for c in vics["categories"]] == [False, True, False, False, False]
+
+
+@pytest.mark.parametrize("user", [u for u, _, _ in USERS])
+def test_categorise_and_annotate_follow_need_to_know(world: World, user: str) -> None:
+    c, as_ = world.client, world.as_
+    comparison = _category(world, "4")
+    for level in SHARING:
+        view, media_id = sees(user, level), world.media[level][1]
+        works = ROLE[user] != Role.VIEWER
+        r = c.put(f"/api/media/{media_id}/category", headers=as_(user),
+                  json={"category_id": comparison})
+        want = 404 if view == "hash-only" else 200 if view == "full" and works else 403
+        assert r.status_code == want, (user, level, r.text)
+        r = c.post("/api/annotations", headers=as_(user),
+                   json={"target": "media", "target_ids": [media_id], "kind": "tag",
+                         "text": f"seen by {user}"})
+        want = 404 if view == "hash-only" else 200 if works else 403
+        assert r.status_code == want, (user, level, r.text)
+        if want != 200:
+            assert "sha256" not in r.text and SHARING[level] not in r.text
+            continue
+        mine = c.get("/api/annotations", headers=as_(user),
+                     params={"target": "media", "target_id": media_id}).json()
+        assert f"seen by {user}" in {a["text"] for a in mine}
+        if user not in {u for u, agency, _ in USERS if agency == "AU"}:  # AU never reads it
+            theirs = c.get("/api/annotations", headers=as_("au.inv"),
+                           params={"target": "media", "target_id": media_id}).json()
+            assert f"seen by {user}" not in {a["text"] for a in theirs}
+
+
+def test_only_the_writers_agency_removes_an_annotation(world: World) -> None:
+    c, as_ = world.client, world.as_
+    media_id = world.media["full"][2]
+    assert c.post("/api/annotations", headers=as_("au.inv"),
+                  json={"target": "media", "target_ids": [media_id], "kind": "note",
+                        "text": "compare with OP-AU-1 exhibit 4"}).status_code == 200
+    note = next(a for a in c.get("/api/annotations", headers=as_("au.inv"),
+                                 params={"target": "media", "target_id": media_id}).json()
+                if a["kind"] == "note")
+    assert c.delete(f"/api/annotations/{note['id']}", headers=as_("nl.admin")).status_code == 404
+    assert c.delete(f"/api/annotations/{note['id']}", headers=as_("au.viewer")).status_code == 403
+    assert c.delete(f"/api/annotations/{note['id']}", headers=as_("au.inv")).status_code == 200
+    assert c.delete(f"/api/annotations/{note['id']}", headers=as_("au.inv")).status_code == 404
+
+
+def test_the_browser_shows_ones_own_media_filtered(world: World) -> None:
+    c, as_ = world.client, world.as_
+    everything = _own_media(world, "au.viewer")
+    assert len(everything) == sum(len(ids) for ids in world.media.values())
+    assert _own_media(world, "nl.inv") == {}  # NL holds none of AU's files
+    hidden = c.get("/api/media", headers=as_("nl.inv"),
+                   params={"series": world.series["hash-only"]})
+    assert hidden.status_code == 404 and SHARING["hash-only"] not in hidden.text
+
+    picked = world.media["metadata"][2:4]
+    cgi = _category(world, "3")
+    r = c.post("/api/media/bulk", headers=as_("au.inv"),
+               json={"media_ids": picked, "action": "categorise", "value": str(cgi)})
+    assert r.status_code == 200 and r.json()["done"] == 2
+    r = c.post("/api/media/bulk", headers=as_("au.inv"),
+               json={"media_ids": picked[:1], "action": "tag", "value": "ocean view"})
+    assert r.status_code == 200
+    assert c.post("/api/media/bulk", headers=as_("au.viewer"),
+                  json={"media_ids": picked, "action": "tag", "value": "x"}).status_code == 403
+    assert sorted(_own_media(world, "au.viewer", category=cgi).values()) == sorted(picked)
+    assert list(_own_media(world, "au.viewer", tag="ocean view").values()) == picked[:1]
+    assert set(picked).isdisjoint(_own_media(world, "au.viewer", uncategorised=True).values())
+    assert _own_media(world, "au.viewer", kind="video") == {}
+    in_series = _own_media(world, "au.viewer", series=world.series["full"])
+    assert sorted(in_series.values()) == sorted(world.media["full"])
+
+    r = c.post("/api/media/bulk", headers=as_("au.inv"),
+               json={"media_ids": picked, "action": "series", "value": "Series Ocean"})
+    assert r.status_code == 200
+    ocean = r.json()["series_id"]
+    assert sorted(_own_media(world, "au.viewer", series=ocean).values()) == sorted(picked)
+    assert c.post("/api/media/bulk", headers=as_("nl.inv"),  # not NL's to file away
+                  json={"media_ids": picked, "action": "series",
+                        "value": "Taken"}).status_code == 403
+
+
+def test_a_seizures_queue_is_precategorised_from_what_may_be_read(world: World) -> None:
+    c, as_ = world.client, world.as_
+    abuse, non_pertinent = _category(world, "1"), _category(world, "0")
+    known = {level: sorted(world.folders[level].iterdir())[0] for level in SHARING}
+    au = _own_media(world, "au.inv")
+    known_ids = {level: au[_sha256(p.read_bytes())] for level, p in known.items()}
+    assert c.post("/api/media/bulk", headers=as_("au.inv"),
+                  json={"media_ids": list(known_ids.values()), "action": "categorise",
+                        "value": str(abuse)}).status_code == 200
+
+    new = [jpeg(picture(880)), jpeg(picture(881))]
+    files = [("files", (f"{level}.jpg", p.read_bytes(), "image/jpeg"))
+             for level, p in known.items()]
+    files += [("files", (f"new-{n}.jpg", data, "image/jpeg")) for n, data in enumerate(new)]
+    r = c.post("/api/jobs", headers=as_("nl.inv"), files=files,
+               data={"case": "NL-2026-9", "store": "true"})
+    assert r.status_code == 202, r.text
+    job = world.wait("nl.inv", r.json()["id"])
+    assert job["state"] == "done" and job["ingest_job"], job
+    queue_url = f"/api/grading/{job['ingest_job']}"
+
+    assert c.get(queue_url, headers=as_("au.inv")).status_code == 404  # not AU's seizure
+    queue = c.get(queue_url, headers=as_("nl.inv")).json()
+    items = {i["media_id"]: i for i in queue["items"]}
+    assert queue["progress"]["total"] == 5
+    for level in ("full", "metadata"):  # AU's word, shared with NL, proposed from the match
+        item = items[known_ids[level]]
+        assert item["state"] == "pre-categorised", item
+        assert item["category"]["code"] == "1" and item["category"]["source"] == "match"
+    # holding the same file does not open AU's private judgement of it
+    assert items[known_ids["hash-only"]]["category"] is None
+    fresh = [m for m in items if m not in known_ids.values()]
+    assert len(fresh) == 2 and queue["progress"]["left_for_you"] == 3
+    assert queue["next"][:3] == sorted(queue["next"][:3], key=lambda m: items[m]["position"])
+
+    report = c.get(f"/api/jobs/{job['id']}/report", headers=as_("nl.viewer")).json()
+    by_path = {f["path"]: f for f in report["files"]}
+    assert by_path["full.jpg"]["category"]["code"] == "1"
+    assert by_path["metadata.jpg"]["category"]["code"] == "1"
+    assert by_path["hash-only.jpg"]["category"] is None
+
+    grade = f"{queue_url}/grade"
+    assert c.post(grade, headers=as_("nl.viewer"),
+                  json={"media_id": fresh[0], "category_id": non_pertinent}).status_code == 403
+    assert c.post(grade, headers=as_("nl.inv"),  # a media outside this job
+                  json={"media_id": world.media["full"][3],
+                        "category_id": non_pertinent}).status_code == 404
+    r = c.post(grade, headers=as_("nl.inv"),
+               json={"media_id": fresh[0], "category_id": non_pertinent})
+    assert r.status_code == 200 and r.json()["state"] == "graded"
+    after = c.get(queue_url, headers=as_("nl.inv")).json()
+    assert after["progress"]["graded"] == 1 and fresh[0] not in after["next"]
+    assert after["progress"]["left_for_you"] == 2
+    # NL's grade is NL's: AU's browser shows AU's own category of its files only
+    assert non_pertinent not in {m["category"]["id"] for m in c.get(
+        "/api/media", headers=as_("au.inv")).json()["media"] if m["category"]}
