@@ -435,8 +435,9 @@ class GradingItemOut(Out):
 
 class GradingJobOut(Out):
     id: int
-    source: str
+    case: str | None
     agency: str
+    created_at: str
 
 
 class GradingQueueOut(Out):
@@ -474,10 +475,13 @@ class BrowsedMediaOut(Out):
     kind: str
     mime: str
     size: int
+    width: int | None
+    height: int | None
     hash_only: bool
     first_seen: str
     category: CurrentCategoryOut | None
     tags: list[str]
+    bookmarked: bool
 
 
 class MediaPageOut(Out):

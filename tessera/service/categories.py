@@ -26,7 +26,7 @@ from tessera.core.errors import NotFound, TesseraError
 from tessera.service.views import media_target
 from tessera.store import audit, repos
 from tessera.store.repos import triage
-from tessera.store.tables import Category, CategoryScheme
+from tessera.store.tables import Case, Category, CategoryScheme
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -212,7 +212,9 @@ def queue(s: Session, p: Principal, job_id: int) -> dict[str, Any]:
             and not i["voted"] and not i["hash_only"]]
     todo.sort(key=lambda i: (i["state"] != "disputed", i["position"]))
     scheme = triage.get_scheme(s, DEFAULT_SCHEME)
-    return {"job": {"id": job.id, "source": job.source, "agency": job.agency.code},
+    case = s.get(Case, job.case_id) if job.case_id else None
+    return {"job": {"id": job.id, "case": case.reference if case else None,  # never a path
+                    "agency": job.agency.code, "created_at": job.created_at.isoformat()},
             "votes_needed": needed, "scheme": scheme.name,
             "categories": [category_row(c) for c in scheme.categories],
             "progress": {"total": len(items), "graded": counts["graded"],
@@ -360,11 +362,13 @@ def browse(s: Session, p: Principal, f: triage.MediaFilter, page: int = 1,
     for m in rows:
         c = cats.get(m.id, [None])[0]
         out.append({"id": m.id, "sha256": m.sha256, "md5": m.md5, "kind": m.kind,
-                    "mime": m.mime, "size": m.size, "hash_only": m.hash_only,
+                    "mime": m.mime, "size": m.size, "width": m.width, "height": m.height,
+                    "hash_only": m.hash_only,
                     "first_seen": m.first_seen.isoformat(),
                     "category": category_row(c.category) | {"source": c.source,
                                                             "basis": c.basis, "by": c.actor}
                     if c else None,
-                    "tags": [a.text for a in tags.get(m.id, []) if a.kind == "tag"]})
+                    "tags": [a.text for a in tags.get(m.id, []) if a.kind == "tag"],
+                    "bookmarked": any(a.kind == "bookmark" for a in tags.get(m.id, []))})
     return {"media": out, "total": total, "page": page,
             "pages": max(1, -(-total // per_page))}

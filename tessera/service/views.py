@@ -220,18 +220,6 @@ def own_previews(s: Session, p: Principal, digests: list[str]) -> dict[str, int]
             if can(p, Action.VIEW_PIXELS, media_target(s, p, m.id))}
 
 
-def own_media(s: Session, p: Principal, *, kind: str | None = None, page: int = 1,
-              per_page: int = 50) -> dict[str, Any]:
-    """The media one's own agency submitted, newest first, a page at a time."""
-    rows, total = repos.agency_media(s, p.agency_id, kind=kind or None, limit=per_page,
-                                     offset=(page - 1) * per_page)
-    return {"media": [{"id": m.id, "sha256": m.sha256, "kind": m.kind, "mime": m.mime,
-                       "width": m.width, "height": m.height, "size": m.size,
-                       "first_seen": m.first_seen.isoformat()} for m in rows],
-            "total": total, "page": page, "pages": max(1, -(-total // per_page)),
-            "kind": kind or ""}
-
-
 def _similar(ctx: Context, p: Principal, media: Media) -> dict[str, list[dict[str, Any]]]:
     """Other media near this one (``matches``) and faces like its faces (``face_matches``,
     with the persons they are linked to), as this principal may see them."""

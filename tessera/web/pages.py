@@ -4,6 +4,7 @@ policy and the audit trail are the same for both; forms carry the session's CSRF
 from __future__ import annotations
 
 import secrets
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -14,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from tessera.access import identity
-from tessera.access.policy import Action, Principal, Role, Target, can
+from tessera.access.policy import Action, Principal, Role, Target, Visibility, can
 from tessera.core.errors import NotFound, TesseraError
 from tessera.entities.persons import ROLES
 from tessera.http.deps import (
@@ -32,8 +33,9 @@ from tessera.http.deps import (
     set_session_cookie,
 )
 from tessera.reports.select import Selection, grouped
-from tessera.service import accounts, auth, faces, notifications, tasks, views
+from tessera.service import accounts, auth, categories, faces, notifications, tasks, views
 from tessera.store import repos
+from tessera.store.repos.triage import MediaFilter
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
 PRELOGIN = "tessera_prelogin"
@@ -180,6 +182,16 @@ def job_page(job_id: RowId, request: Request, svc: Svc, c: Page) -> Response:
                                                                       job_id)))
 
 
+@router.get("/grade/{job_id}")
+def grade_page(job_id: RowId, request: Request, svc: Svc, c: Page) -> Response:
+    """A stored seizure's files, one at a time or as a grid, graded with the keyboard."""
+    p = c.principal
+    with svc.ctx.db.session() as s:
+        queue = categories.queue(s, p, job_id)
+    return render(request, "grade.html", c, q=queue,
+                  can_grade=can(p, Action.CATEGORISE, Target(p.agency_id, Visibility.FULL)))
+
+
 REPORT_PAGE = 50
 
 
@@ -272,13 +284,51 @@ def compare_page(left: RowId, right: RowId, request: Request, svc: Svc, c: Page)
 # --- persons and faces ----------------------------------------------------------------------
 
 
+DAY = r"^(|\d{4}-\d{2}-\d{2})$"
+ROW = r"^\d{0,12}$"  # a row id, or empty: a filter form sends every field
+
+
+def _row(value: str) -> int | None:
+    return int(value) if value and 0 < int(value) <= MAX_ID else None
+
+
+def _day(value: str, *, after: bool = False) -> datetime | None:
+    """A date from the filter form, as the start of that day in UTC (``after``: of the next)."""
+    if not value:
+        return None
+    day = datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=UTC)
+    return day + timedelta(days=1) if after else day
+
+
 @router.get("/media")
 def media_list(request: Request, svc: Svc, c: Page,
                page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
-               kind: Annotated[str, Query(pattern="^(|image|video|audio)$")] = "") -> Response:
+               kind: Annotated[str, Query(pattern="^(|image|video|audio)$")] = "",
+               category: Annotated[str, Query(pattern=ROW)] = "",
+               status: Annotated[str, Query(pattern="^(|uncategorised|proposed|graded)$")] = "",
+               tag: Annotated[str, Query(max_length=200)] = "",
+               bookmarked: bool = False,
+               series: Annotated[str, Query(pattern=ROW)] = "",
+               job: Annotated[str, Query(pattern=ROW)] = "",
+               pixels: Annotated[str, Query(pattern="^(|yes|no)$")] = "",
+               since: Annotated[str, Query(pattern=DAY)] = "",
+               until: Annotated[str, Query(pattern=DAY)] = "") -> Response:
+    """The media browser: one's own agency's media, filtered, with bulk actions."""
+    p = c.principal
+    f = MediaFilter(p.agency_id, _row(category), status or None, tag.strip() or None,
+                    bookmarked, _row(series), _row(job), kind or None,
+                    {"yes": False, "no": True}.get(pixels), _day(since), _day(until, after=True))
     with svc.ctx.db.session() as s:
-        listing = views.own_media(s, c.principal, kind=kind, page=page)
-    return render(request, "media_list.html", c, **listing)
+        listing = categories.browse(s, p, f, page=page)
+        schemes = categories.scheme_rows(s)
+        own_series = [x for x in views.list_series(s, p) if x["own"]]
+    query = {"kind": kind, "category": _row(category) or "", "status": status, "tag": tag,
+             "bookmarked": "true" if bookmarked else "", "series": _row(series) or "",
+             "job": _row(job) or "",
+             "pixels": pixels, "since": since, "until": until}
+    return render(request, "media_list.html", c, **listing, query=query, schemes=schemes,
+                  own_series=own_series, qs=urlencode({k: v for k, v in query.items() if v}),
+                  can_edit=can(p, Action.ANNOTATE, Target(p.agency_id, Visibility.FULL)))
 
 
 @router.get("/persons")

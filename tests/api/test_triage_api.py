@@ -105,7 +105,7 @@ def test_the_browser_shows_ones_own_media_filtered(world: World) -> None:
                   json={"media_ids": picked, "action": "tag", "value": "x"}).status_code == 403
     assert sorted(_own_media(world, "au.viewer", category=cgi).values()) == sorted(picked)
     assert list(_own_media(world, "au.viewer", tag="ocean view").values()) == picked[:1]
-    assert set(picked).isdisjoint(_own_media(world, "au.viewer", uncategorised=True).values())
+    assert set(picked).isdisjoint(_own_media(world, "au.viewer", status="uncategorised").values())
     assert _own_media(world, "au.viewer", kind="video") == {}
     in_series = _own_media(world, "au.viewer", series=world.series["full"])
     assert sorted(in_series.values()) == sorted(world.media["full"])
@@ -143,6 +143,7 @@ def test_a_seizures_queue_is_precategorised_from_what_may_be_read(world: World) 
 
     assert c.get(queue_url, headers=as_("au.inv")).status_code == 404  # not AU's seizure
     queue = c.get(queue_url, headers=as_("nl.inv")).json()
+    assert queue["job"]["case"] == "NL-2026-9" and str(world.settings.home) not in str(queue)
     items = {i["media_id"]: i for i in queue["items"]}
     assert queue["progress"]["total"] == 5
     for level in ("full", "metadata"):  # AU's word, shared with NL, proposed from the match

@@ -108,13 +108,16 @@ def remove_annotation(annotation_id: RowId, svc: Svc, p: Who) -> dict[str, bool]
 @router.get("/media", response_model=MediaPageOut)
 def browse(svc: Svc, p: Who, page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
            category: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-           uncategorised: bool = False, tag: Annotated[str | None, Query(max_length=200)] = None,
+           status: Literal["uncategorised", "proposed", "graded"] | None = None,
+           tag: Annotated[str | None, Query(max_length=200)] = None, bookmarked: bool = False,
            series: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-           job: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+           job: Annotated[int | None, Query(ge=1, le=MAX_ID,
+                                            description="a stored (ingest) job")] = None,
            kind: Literal["image", "video", "audio"] | None = None,
            hash_only: bool | None = None, since: datetime | None = None,
            until: datetime | None = None) -> dict[str, Any]:
-    f = MediaFilter(p.agency_id, category, uncategorised, tag, series, job, kind, hash_only,
-                    since, until)
+    """One's own agency's media, filtered, newest first, 60 a page."""
+    f = MediaFilter(p.agency_id, category, status, tag, bookmarked, series, job, kind,
+                    hash_only, since, until)
     with svc.ctx.db.session() as s:
         return categories.browse(s, p, f, page=page)

@@ -40,7 +40,6 @@ from tessera.store.repos.media import (
     transcript_of,
 )
 from tessera.store.repos.series import (
-    agency_media,
     find_series,
     get_or_create_series,
     get_series,
@@ -57,7 +56,6 @@ __all__ = [
     "add_agency",
     "agency_by_id",
     "agency_counts",
-    "agency_media",
     "all_derivatives",
     "all_media_sha256",
     "derivatives_of",

@@ -14,7 +14,6 @@ from tessera.store.tables import (
     Media,
     MediaSeries,
     Series,
-    Submission,
 )
 
 # --- series ---------------------------------------------------------------------------------
@@ -71,17 +70,6 @@ def series_media(s: Session, series_id: int, limit: int = 1000,
     return s.scalars(select(Media).join(MediaSeries, MediaSeries.media_id == Media.id)
                      .where(MediaSeries.series_id == series_id)
                      .order_by(Media.id).limit(limit).offset(offset)).all()
-
-
-def agency_media(s: Session, agency_id: int, *, kind: str | None = None, limit: int = 50,
-                 offset: int = 0) -> tuple[Sequence[Media], int]:
-    """Media an agency submitted, newest first, one page of them and how many there are."""
-    mine = select(Submission.media_id).where(Submission.agency_id == agency_id)
-    q = select(Media).where(Media.id.in_(mine))
-    if kind:
-        q = q.where(Media.kind == kind)
-    total = s.scalar(select(func.count()).select_from(q.subquery())) or 0
-    return s.scalars(q.order_by(Media.id.desc()).limit(limit).offset(offset)).all(), total
 
 
 def series_media_count(s: Session, series_id: int) -> int:

@@ -289,13 +289,16 @@ def media_with_pdq(s: Session, signal_type: str, values: Sequence[bytes]) -> dic
 
 # --- the media browser --------------------------------------------------------------------------
 
+BROWSE_STATUS = {"proposed": ("import", "match"), "graded": ("investigator", "consensus")}
+
 
 @dataclass(frozen=True, slots=True)
 class MediaFilter:
     agency_id: int
     category_id: int | None = None
-    uncategorised: bool = False
+    status: str | None = None  # uncategorised | proposed (import, match) | graded (a person)
     tag: str | None = None
+    bookmarked: bool = False
     series_id: int | None = None
     job_id: int | None = None
     kind: str | None = None
@@ -327,8 +330,15 @@ def browse_media(s: Session, f: MediaFilter, *, page: int = 1,
                                                        MediaCategory.segment == "")
     if f.category_id is not None:
         q = q.where(Media.id.in_(categorised.where(MediaCategory.category_id == f.category_id)))
-    if f.uncategorised:
+    if f.status == "uncategorised":
         q = q.where(Media.id.not_in(categorised))
+    elif f.status in BROWSE_STATUS:
+        q = q.where(Media.id.in_(categorised.where(
+            MediaCategory.source.in_(BROWSE_STATUS[f.status]))))
+    if f.bookmarked:
+        q = q.where(Media.id.in_(select(Annotation.target_id).where(
+            Annotation.agency_id == f.agency_id, Annotation.target == "media",
+            Annotation.kind == "bookmark")))
     if f.tag:
         q = q.where(Media.id.in_(select(Annotation.target_id).where(
             Annotation.agency_id == f.agency_id, Annotation.target == "media",

@@ -5,6 +5,10 @@
 
   function api(method, url, body) {
     var headers = { "X-CSRF-Token": csrf };
+    if (body && !(body instanceof FormData)) {
+      headers["Content-Type"] = "application/json";
+      body = JSON.stringify(body);
+    }
     return fetch(url, { method: method, headers: headers, body: body, credentials: "same-origin" })
       .then(function (r) {
         if (r.ok) { return r; }
@@ -100,7 +104,11 @@
           document.getElementById("job-pace").textContent = jobPace(j);
           var bar = document.getElementById("job-progress");
           bar.max = j.total || 1; bar.value = j.done;
-          if (j.state === "done") { document.getElementById("job-report").hidden = false; }
+          if (j.state === "done") {
+            document.getElementById("job-report").hidden = false;
+            var grade = document.getElementById("job-grade");
+            if (j.ingest_job) { grade.href = "/grade/" + j.ingest_job; grade.hidden = false; }
+          }
           if (j.state === "queued" || j.state === "running") { window.setTimeout(poll, 1000); }
           else if (cancel) { cancel.hidden = true; }
         });
@@ -162,7 +170,126 @@
     });
   }
 
+  // Grading: one file at a time or a grid; a category's key grades the file shown and moves to
+  // the next one left; a revealed preview is hidden again when one moves on.
+  function wireGrade() {
+    var list = document.getElementById("grade");
+    if (!list) { return; }
+    var items = Array.prototype.slice.call(list.querySelectorAll("li[data-media]"));
+    if (!items.length) { return; }
+    var job = list.dataset.job, status = document.getElementById("grade-status");
+    var position = document.getElementById("grade-position");
+    var mode = document.getElementById("grade-mode");
+    var keys = {}, current = 0, busy = false;
+    document.querySelectorAll("#grade-keys button.category").forEach(function (b) {
+      keys[b.dataset.key.toLowerCase()] = b;
+      b.addEventListener("click", function () { grade(b); });
+    });
+    function open(li) {
+      return ["todo", "disputed", "waiting"].indexOf(li.dataset.state) >= 0 && li.dataset.voted !== "true";
+    }
+    function show(i) {
+      if (i < 0 || i >= items.length) { return; }
+      var revealed = items[current].querySelector('button.thumb[aria-pressed="true"]');
+      if (revealed && i !== current) { revealed.click(); }
+      items[current].classList.remove("current");
+      items[current].removeAttribute("aria-current");
+      current = i;
+      items[i].classList.add("current");
+      items[i].setAttribute("aria-current", "true");
+      position.textContent = "File " + (i + 1) + " of " + items.length;
+      if (!list.classList.contains("single")) { items[i].scrollIntoView({ block: "nearest" }); }
+    }
+    function nextOpen() {
+      for (var k = 1; k < items.length; k++) {
+        var i = (current + k) % items.length;
+        if (open(items[i])) { return i; }
+      }
+      return -1;
+    }
+    function refresh() {
+      fetch("/api/grading/" + job, { credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (q) {
+          document.querySelectorAll("#grade-progress [data-count]").forEach(function (e) {
+            e.textContent = q.progress[e.dataset.count];
+          });
+        });
+    }
+    function grade(button) {
+      if (busy) { return; }
+      busy = true;
+      var li = items[current];
+      status.textContent = "Saving…";
+      api("POST", "/api/grading/" + job + "/grade",
+          { media_id: Number(li.dataset.media), category_id: Number(button.dataset.category) })
+        .then(function (r) { return r.json(); })
+        .then(function (res) {
+          li.dataset.state = res.state;
+          li.dataset.voted = "true";
+          var state = li.querySelector(".state");
+          state.textContent = res.state;
+          state.className = "state s-" + res.state;
+          li.querySelector(".current-category").textContent = button.dataset.label;
+          status.textContent = "Media #" + li.dataset.media + ": " + button.dataset.label + " (" + res.state + ")";
+          refresh();
+          var k = nextOpen();
+          if (k >= 0) { show(k); } else { status.textContent += " · nothing left for you to grade"; }
+        })
+        .catch(function (e) { status.textContent = "Not saved: " + e.message; })
+        .then(function () { busy = false; });
+    }
+    function toggle() {
+      var grid = !list.classList.toggle("single");
+      mode.setAttribute("aria-pressed", grid ? "true" : "false");
+      mode.textContent = grid ? "Show one at a time" : "Show as grid";
+      show(current);
+    }
+    mode.addEventListener("click", toggle);
+    items.forEach(function (li, i) { li.addEventListener("click", function () { show(i); }); });
+    document.addEventListener("keydown", function (ev) {
+      var t = ev.target;
+      if (ev.ctrlKey || ev.metaKey || ev.altKey || (t && /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) { return; }
+      var k = ev.key;
+      if (k === "ArrowRight" || k === "j") { ev.preventDefault(); show(current + 1); }
+      else if (k === "ArrowLeft" || k === "k") { ev.preventDefault(); show(current - 1); }
+      else if (k === "g") { toggle(); }
+      else if (k === "r") {
+        var thumb = items[current].querySelector("button.thumb");
+        if (thumb) { thumb.click(); }
+      } else if (keys[k.toLowerCase()]) { ev.preventDefault(); grade(keys[k.toLowerCase()]); }
+    });
+    var first = (list.dataset.next || "").split(",")[0];
+    var start = items.findIndex(function (li) { return li.dataset.media === first; });
+    current = start >= 0 ? start : 0;
+    show(current);
+  }
+
+  // Bulk actions on the media browser's selection, through the same API as everything else.
+  function wireBulk() {
+    var form = document.getElementById("bulk");
+    if (!form) { return; }
+    var all = document.getElementById("select-all");
+    var picks = Array.prototype.slice.call(document.querySelectorAll("#media-table input.pick"));
+    all.addEventListener("change", function () { picks.forEach(function (b) { b.checked = all.checked; }); });
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var status = document.getElementById("bulk-status");
+      var ids = picks.filter(function (b) { return b.checked; }).map(function (b) { return Number(b.value); });
+      if (!ids.length) { status.textContent = "Select some media first."; return; }
+      var action = document.getElementById("bulk-action").value;
+      var value = action === "categorise" ? document.getElementById("bulk-category").value
+        : document.getElementById("bulk-value").value;
+      status.textContent = "Working…";
+      api("POST", "/api/media/bulk", { media_ids: ids, action: action, value: value })
+        .then(function (r) { return r.json(); })
+        .then(function (res) { status.textContent = "Done for " + res.done + " media."; window.location.reload(); })
+        .catch(function (e) { status.textContent = "Not done: " + e.message; });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
-    wireThumbs(document); wireUpload(); wireJob(); wireSearch();
+    wireBulk();
+    wireThumbs(document); wireUpload(); wireJob(); wireSearch(); wireGrade();
   });
 })();

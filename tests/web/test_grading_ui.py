@@ -1,0 +1,207 @@
+"""The lab's round trip in real headless Chromium: NL imports a VICS case its forensic tool
+exported, uploads the seizure to store it, finds the known files pre-categorised in the
+grading queue, grades the rest with the keyboard (one at a time and as a grid, a reveal
+audited), and the series goes back out as VICS that another instance re-imports identically."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tessera.access import identity
+from tessera.access.policy import Principal
+from tessera.config import Settings
+from tessera.context import Context
+from tessera.service import hashsets
+from tessera.store import audit, repos
+from tessera.store.bootstrap import initialise
+from tessera.store.tables import User
+from tests.api.conftest import build_world
+from tests.conftest import make_settings, serving, write_pictures
+from tests.service.test_triage_flow import _media_rows, _other_tools_case
+from tests.web.test_ui_in_chromium import BLOB, Server, login
+
+
+@dataclass
+class Lab:
+    server: Server
+    settings: Settings
+    case: Path
+    pictures: list[Path]
+
+
+def _principal(ctx: Context, username: str) -> Principal:
+    with ctx.db.session() as s:
+        user = s.query(User).filter_by(username=username).one()
+        return identity.principal_of(user)
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    root = tmp_path_factory.mktemp("grading-ui")
+    settings, folders, series, tokens = build_world(root / "home", None)
+    pictures = write_pictures(root / "seized", range(300, 306))
+    case = _other_tools_case(root, pictures[:4])  # categories 1, 1, 2 and none
+    ctx = Context.open(settings)
+    ctx.actor = "test"
+    summary = hashsets.import_vics(ctx, _principal(ctx, "nl.inv"), case)
+    assert summary.media_new == 4 and summary.categorised == 3
+    ctx.close()
+    with serving(settings) as url:
+        yield Lab(Server(url, folders, series, tokens), settings, case, pictures)
+
+
+@pytest.fixture
+def page(browser, lab: Lab):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    pg = context.new_page()
+    requests, problems = [], []
+    pg.on("request", lambda r: requests.append(r.url))
+    pg.on("console", lambda m: problems.append(m.text) if m.type == "error"
+          or "Content Security Policy" in m.text else None)
+    pg.on("pageerror", lambda e: problems.append(str(e)))
+    pg.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400
+          else None)
+    yield pg
+    assert all(u.startswith((lab.server.url, "blob:", "data:")) for u in requests), requests
+    assert not problems, problems
+    context.close()
+
+
+def _current(page):  # type: ignore[no-untyped-def]
+    return page.locator("#grade li.current")
+
+
+def test_grade_a_stored_seizure_with_the_keyboard(page, lab: Lab) -> None:  # type: ignore[no-untyped-def]
+    login(page, lab.server, "nl.inv")
+    page.goto(lab.server.url + "/upload")
+    page.set_input_files("#upload-files", [str(p) for p in lab.pictures])
+    page.fill("#upload-case", "NL-2026-GRADE")
+    page.fill("#upload-series", "Series Ocean")
+    page.check("#upload-store")
+    page.click("#upload-submit")
+    page.wait_for_url("**/jobs/*")
+    page.wait_for_selector("#job-grade:not([hidden])", timeout=90_000)
+    page.click("#job-grade")
+    page.wait_for_url("**/grade/*")
+
+    progress = page.locator("#grade-progress")
+    expect(progress.locator('[data-count="total"]')).to_have_text("6")
+    expect(progress.locator('[data-count="pre_categorised"]')).to_have_text("3")
+    expect(progress.locator('[data-count="left_for_you"]')).to_have_text("3")
+    assert "NL-2026-GRADE" in page.inner_text("main")
+    assert str(lab.settings.home) not in page.content()  # no server paths, staging included
+    items = page.locator("#grade li")
+    assert items.count() == 6
+    assert page.locator('#grade li[data-state="pre-categorised"]').count() == 3
+    assert "(imported)" in page.locator('#grade li[data-state="pre-categorised"]').first \
+        .inner_text()
+    # one at a time: only the current file shows, and it is the first one left to grade
+    expect(_current(page)).to_have_attribute("data-state", "todo")
+    assert page.locator("#grade li:visible").count() == 1
+    first = _current(page).get_attribute("data-media")
+
+    # the preview arrives blurred; "r" reveals it (audited); grading moves on and shields it
+    thumb = _current(page).locator("button.thumb")
+    page.keyboard.press("r")
+    expect(thumb.locator("img")).to_have_attribute("src", BLOB)
+    page.keyboard.press("0")
+    expect(page.locator(f'#grade li[data-media="{first}"]')).to_have_attribute(
+        "data-state", "graded")
+    second = _current(page).get_attribute("data-media")
+    assert second != first
+    expect(page.locator(f'#grade li[data-media="{first}"] button.thumb')).to_have_attribute(
+        "aria-pressed", "false")
+    expect(progress.locator('[data-count="left_for_you"]')).to_have_text("2")
+
+    page.keyboard.press("ArrowLeft")  # back to look again, then forward
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("4")
+    expect(page.locator(f'#grade li[data-media="{second}"]')).to_have_attribute(
+        "data-state", "graded")
+
+    page.keyboard.press("g")  # the whole queue as a grid
+    expect(page.locator("#grade-mode")).to_have_attribute("aria-pressed", "true")
+    assert page.locator("#grade li:visible").count() == 6
+    third = _current(page).get_attribute("data-media")
+    page.keyboard.press("3")
+    expect(page.locator("#grade-status")).to_contain_text("nothing left for you to grade")
+    expect(progress.locator('[data-count="graded"]')).to_have_text("3")
+    expect(progress.locator('[data-count="left_for_you"]')).to_have_text("0")
+    page.screenshot(path="/tmp/tessera-ui-grade.png")
+
+    page.reload()  # what was graded is stored, not just shown
+    graded = {li.get_attribute("data-media") for li in
+              page.locator('#grade li[data-state="graded"]').all()}
+    assert graded == {first, second, third}
+
+    ctx = Context.open(lab.settings)
+    try:
+        with ctx.db.session() as s:
+            actions = [(e.action, e.object) for e in audit.events(s, actor="user:nl.inv")]
+        assert ("media.reveal", f"media:{first}") in actions
+        assert sum(a == "media.grade" for a, _ in actions) == 3
+        nl = _principal(ctx, "nl.inv")
+        exported = lab.case.parent / "ocean-out.json"
+        assert hashsets.export_vics(ctx, nl, "Series Ocean", exported, version="1.3") == 6
+    finally:
+        ctx.close()
+    rows = {r["MD5"]: r for r in _media_rows(exported)}
+    assert sorted(str(r["Category"]) for r in rows.values()) == sorted(
+        ["1", "1", "2", "0", "4", "3"])
+
+    other = make_settings(lab.case.parent / "other")  # another instance reads it back
+    initialise(other, "test")
+    octx = Context.open(other)
+    octx.actor = "test"
+    try:
+        with octx.db.session() as s:
+            repos.add_agency(s, "NL", "Dutch National Police", "NL", None)
+            nl_other = Principal.local_operator("test", repos.get_agency(s, "NL").id, "NL")
+        again = lab.case.parent / "again.json"
+        hashsets.import_vics(octx, nl_other, exported)
+        hashsets.export_vics(octx, nl_other, "Series Ocean", again, version="1.3")
+    finally:
+        octx.close()
+    assert _media_rows(again) == _media_rows(exported)
+
+
+def test_browse_filter_and_act_on_a_selection(page, lab: Lab) -> None:  # type: ignore[no-untyped-def]
+    login(page, lab.server, "nl.inv")
+    page.goto(lab.server.url + "/media")
+    page.select_option("select[name=status]", "proposed")  # what the VICS import said
+    page.click("#media-filter button[type=submit]")
+    rows = page.locator("#media-table tbody tr")
+    expect(rows).to_have_count(3)
+    page.select_option("select[name=status]", "")
+    page.select_option("#media-filter select[name=category]", label="1 Child abuse material")
+    page.click("#media-filter button[type=submit]")
+    expect(rows).to_have_count(2)
+    assert "AU" not in page.inner_text("#media-table")  # one's own agency's media only
+
+    page.check("#select-all")
+    page.select_option("#bulk-action", "tag")
+    page.fill("#bulk-value", "ocean-case")
+    page.click("#bulk-apply")
+    expect(page.locator("#media-table td.tags").first).to_contain_text("ocean-case")
+    page.locator("#media-table input.pick").first.check()
+    page.select_option("#bulk-action", "bookmark")
+    page.click("#bulk-apply")
+    expect(page.locator("#media-table span[title=bookmarked]")).to_have_count(1)
+
+    page.goto(lab.server.url + "/media?tag=ocean-case")
+    expect(rows).to_have_count(2)
+    page.goto(lab.server.url + "/media?bookmarked=true")
+    expect(rows).to_have_count(1)
+    page.goto(lab.server.url + "/media?kind=video")
+    expect(rows).to_have_count(0)
+
+    page.click("text=Log out")  # a viewer browses, but has no bulk actions to offer
+    login(page, lab.server, "nl.viewer")
+    page.goto(lab.server.url + "/media?tag=ocean-case")
+    expect(rows).to_have_count(2)
+    assert page.locator("#bulk").count() == 0
