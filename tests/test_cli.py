@@ -278,3 +278,10 @@ def test_vics_and_hash_lists_from_the_command_line(home: Path, tmp_path: Path) -
     bad.write_text(f"md5\n{md5s[2]}\nnot-a-hash\n")
     refused = tessera(home, "import", "hashes", str(bad), "--agency", "AU", ok=False)
     assert "line 3" in refused.stderr and "Traceback" not in refused.stderr
+
+    said = tessera(home, "agency", "set", "AU", "--grading-votes", "2",
+                   "--partner-consent").stdout
+    assert "graded when 2 agree" in said and "partner exports allowed" in said
+    assert "2 agree" in tessera(home, "agency", "list").stdout
+    wrong = tessera(home, "agency", "set", "AU", "--grading-votes", "7", ok=False)
+    assert "grading votes must be 1 to 3" in wrong.stderr and "Traceback" not in wrong.stderr

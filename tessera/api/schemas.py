@@ -90,6 +90,8 @@ class AgencyOut(Out):
     country: str
     contact: str | None
     default_sharing: str
+    grading_votes: int
+    partner_consent: bool
 
 
 class UserOut(Out):

@@ -56,16 +56,44 @@ def agency_add(code: str, name: str,
     out.print(shown)
 
 
+@command(agency_app, "set")
+def agency_set(code: str,
+               contact: Annotated[str | None, typer.Option(help="who to call")] = None,
+               sharing: Annotated[str | None, typer.Option(
+                   help="new series shared as hash-only|metadata|full")] = None,
+               grading_votes: Annotated[int | None, typer.Option(
+                   help="investigators who must agree before a file counts as graded")] = None,
+               partner_consent: Annotated[bool | None, typer.Option(
+                   "--partner-consent/--no-partner-consent",
+                   help="abuse-material hashes may go into signed partner exports")] = None,
+               ) -> None:
+    """Change an agency's contact, default sharing, grading rule or export consent."""
+    from tessera.service import accounts
+    from tessera.store import repos
+
+    ctx = open_context()
+    with ctx.db.session() as s:
+        a = accounts.update_agency(s, operator(ctx), repos.get_agency(s, code).id,
+                                   contact=contact, default_sharing=sharing,
+                                   grading_votes=grading_votes, partner_consent=partner_consent)
+        shown = (f"{a.code}: contact {a.contact or '-'}, new series {a.default_sharing}, graded "
+                 f"when {a.grading_votes} agree, partner exports "
+                 f"{'allowed' if a.partner_consent else 'not allowed'}")
+    out.print(shown)
+
+
 @command(agency_app, "list")
 def agency_list() -> None:
     """List agencies."""
     from tessera.store import repos
 
     ctx = open_context()
-    table = Table("code", "name", "country", "contact")
+    table = Table("code", "name", "country", "contact", "sharing", "graded when",
+                  "partner exports")
     with ctx.db.session() as s:
         for a in repos.list_agencies(s):
-            table.add_row(a.code, a.name, a.country, a.contact or "")
+            table.add_row(a.code, a.name, a.country, a.contact or "", a.default_sharing,
+                          f"{a.grading_votes} agree", "yes" if a.partner_consent else "no")
     out.print(table)
 
 

@@ -32,7 +32,8 @@ if TYPE_CHECKING:
 
 def agency_row(a: Agency) -> dict[str, Any]:
     return {"id": a.id, "code": a.code, "name": a.name, "country": a.country,
-            "contact": a.contact, "default_sharing": a.default_sharing}
+            "contact": a.contact, "default_sharing": a.default_sharing,
+            "grading_votes": a.grading_votes, "partner_consent": a.partner_consent}
 
 
 def create_agency(s: Session, p: Principal, code: str, name: str, country: str,
@@ -47,11 +48,24 @@ def create_agency(s: Session, p: Principal, code: str, name: str, country: str,
     return agency
 
 
+MAX_GRADING_VOTES = 3  # a rule of more agreeing graders than a unit has stalls its queue
+
+
 def update_agency(s: Session, p: Principal, agency_id: int, *, contact: str | None = None,
-                  default_sharing: str | None = None, name: str | None = None) -> Agency:
+                  default_sharing: str | None = None, name: str | None = None,
+                  grading_votes: int | None = None,
+                  partner_consent: bool | None = None) -> Agency:
+    """``grading_votes``: how many investigators must agree before a file counts as graded;
+    ``partner_consent``: the agency's abuse-material hashes may go into partner exports."""
     agency = repos.agency_by_id(s, agency_id)
     require(p, Action.MANAGE_AGENCY, Target(agency.id))
+    if grading_votes is not None and not 1 <= grading_votes <= MAX_GRADING_VOTES:
+        raise TesseraError(f"grading votes must be 1 to {MAX_GRADING_VOTES}")
     before = agency_row(agency)
+    if grading_votes is not None:
+        agency.grading_votes = grading_votes
+    if partner_consent is not None:
+        agency.partner_consent = partner_consent
     if contact is not None:
         agency.contact = contact
     if name:

@@ -24,7 +24,7 @@ from tessera.interop.vics import VicsCase, VicsMedia, VicsReader, write_vics
 from tessera.service import categories
 from tessera.signals.base import SIGNAL_TYPES
 from tessera.store import audit, repos
-from tessera.store.bulk import copy_rows
+from tessera.store.bulk import copy_rows, insert_returning_ids
 from tessera.store.repos import triage
 from tessera.store.repos.triage import Digest
 from tessera.store.signing import sign_file
@@ -120,14 +120,14 @@ class _Importer:
             by_value = triage.media_with_pdq(self.s, PERCEPTUAL, [v for _, (_, v) in items if v])
             found = [f or (by_value.get(v) if v else None)
                      for f, (_, (_, v)) in zip(found, items, strict=True)]
-        new: list[tuple[Media, VicsMedia, bytes | None]] = []
+        fresh: list[tuple[dict[str, Any], VicsMedia, bytes | None]] = []
         old: list[tuple[Media, VicsMedia]] = []
         for media, (key, (rec, value)) in zip(found, items, strict=True):
             if media is None:
-                media = Media(sha256=rec.sha256, md5=rec.md5, sha1=rec.sha1, hash_only=True,
-                              kind=_kind(rec.mime, rec.path), mime=rec.mime or "",
-                              size=rec.size or 0, meta={"vics": rec.to_meta()})
-                new.append((media, rec, value))
+                fresh.append(({"sha256": rec.sha256, "md5": rec.md5, "sha1": rec.sha1,
+                               "hash_only": True, "kind": _kind(rec.mime, rec.path),
+                               "mime": rec.mime or "", "size": rec.size or 0,
+                               "meta": {"vics": rec.to_meta()}}, rec, value))
             else:
                 if key in self.seen and media.meta.get("vics") is not None:
                     before = VicsMedia.from_meta(media.meta["vics"])
@@ -142,36 +142,38 @@ class _Importer:
                         setattr(media, name, digest)
                 old.append((media, rec))
             self.seen.add(key)
-        self.s.add_all([m for m, _, _ in new])
         self.s.flush()
+        # new rows in one multi-row INSERT … RETURNING (the ORM would insert them one by one)
+        ids = insert_returning_ids(self.s, Media, [row for row, _, _ in fresh])
+        new = [(media_id, rec, v) for media_id, (_, rec, v) in zip(ids, fresh, strict=True)]
         self.summary.media_new += len(new)
-        self.summary.media_known += len([1 for m, _ in old])
+        self.summary.media_known += len(old)
         signal_type = SIGNAL_TYPES.get(PERCEPTUAL) if pdq else None
-        signals = [{"media_id": m.id, "type": signal_type.name, "version": signal_type.version,
+        signals = [{"media_id": m, "type": signal_type.name, "version": signal_type.version,
                     "value": v, "quality": _quality(rec), "region": "full"}
                    for m, rec, v in new if v is not None and signal_type is not None]
         if signals:
             copy_rows(self.s, Signal, signals)
-        self._links([(m, r, True) for m, r, _ in new] + [(m, r, False) for m, r in old])
+        self._links([(m, r, True) for m, r, _ in new] + [(m.id, r, False) for m, r in old])
         self.s.flush()
         self.s.expunge_all()  # bounded memory: nothing of this batch is needed again
         self.agency = repos.agency_by_id(self.s, self.agency_id)
 
-    def _links(self, rows: list[tuple[Media, VicsMedia, bool]]) -> None:
+    def _links(self, rows: list[tuple[int, VicsMedia, bool]]) -> None:
         submissions: list[dict[str, Any]] = []
         links: set[tuple[int, int]] = set()
         cats: list[dict[str, Any]] = []
         tags: list[dict[str, Any]] = []
-        held = repos.media_owners(self.s, [m.id for m, _, fresh in rows if not fresh])
-        for media, rec, fresh in rows:
-            if fresh or self.agency_id not in {a.id for a in held.get(media.id, [])}:
-                submissions.append({"media_id": media.id, "agency_id": self.agency_id,
+        held = repos.media_owners(self.s, [m for m, _, fresh in rows if not fresh])
+        for media_id, rec, fresh in rows:
+            if fresh or self.agency_id not in {a.id for a in held.get(media_id, [])}:
+                submissions.append({"media_id": media_id, "agency_id": self.agency_id,
                                     "case_id": self.case_id,
                                     "original_path": rec.path or self.basis})
             names = [self.fixed_series] if self.fixed_series else rec.series
             for name in names:
                 sid = self.series_id(name)
-                links.add((media.id, sid))
+                links.add((media_id, sid))
                 self.summary.series[name] = self.summary.series.get(name, 0) + 1
                 for flag in ("VictimIdentified", "OffenderIdentified"):
                     if rec.flags.get(flag):
@@ -182,22 +184,22 @@ class _Importer:
                     self.summary.unknown_categories[rec.category] = \
                         self.summary.unknown_categories.get(rec.category, 0) + 1
                 elif fresh:
-                    cats.append({"media_id": media.id, "agency_id": self.agency_id,
+                    cats.append({"media_id": media_id, "agency_id": self.agency_id,
                                  "category_id": cid, "segment": "", "source": "import",
                                  "basis": self.basis, "actor": self.p.actor})
                     self.summary.categorised += 1
-                elif triage.set_category(self.s, media.id, self.agency_id, cid, source="import",
+                elif triage.set_category(self.s, media_id, self.agency_id, cid, source="import",
                                          actor=self.p.actor, basis=self.basis,
                                          keep_investigators=True):
                     self.summary.categorised += 1
             if rec.tags:
                 if fresh:
                     tags.extend({"agency_id": self.agency_id, "target": "media",
-                                 "target_id": media.id, "kind": "tag", "text": t,
+                                 "target_id": media_id, "kind": "tag", "text": t,
                                  "actor": self.p.actor} for t in rec.tags)
                 else:
                     for t in rec.tags:
-                        triage.annotate(self.s, self.agency_id, "media", [media.id], "tag", t,
+                        triage.annotate(self.s, self.agency_id, "media", [media_id], "tag", t,
                                         self.p.actor)
         if submissions:
             copy_rows(self.s, Submission, submissions)

@@ -520,10 +520,14 @@ def agencies_create(svc: Svc, c: FormWho, code: Annotated[str, Form()],
 @router.post("/admin/agencies/{agency_id}")
 def agencies_edit(agency_id: RowId, svc: Svc, c: FormWho,
                   contact: Annotated[str, Form()] = "",
-                  default_sharing: Annotated[str, Form()] = "") -> Response:
+                  default_sharing: Annotated[str, Form()] = "",
+                  grading_votes: Annotated[int | None, Form(ge=1, le=3)] = None,
+                  partner_consent: Annotated[str, Form(pattern="^(|yes|no)$")] = "") -> Response:
     with svc.ctx.db.session() as s:
         accounts.update_agency(s, c.principal, agency_id, contact=contact.strip() or None,
-                               default_sharing=default_sharing or None)
+                               default_sharing=default_sharing or None,
+                               grading_votes=grading_votes,
+                               partner_consent={"yes": True, "no": False}.get(partner_consent))
     return back("/admin/agencies")
 
 

@@ -177,3 +177,39 @@ def test_a_seizures_queue_is_precategorised_from_what_may_be_read(world: World) 
     # NL's grade is NL's: AU's browser shows AU's own category of its files only
     assert non_pertinent not in {m["category"]["id"] for m in c.get(
         "/api/media", headers=as_("au.inv")).json()["media"] if m["category"]}
+
+
+def test_two_investigators_must_agree_when_the_agency_says_so(world: World) -> None:
+    c, as_ = world.client, world.as_
+    au = next(a for a in c.get("/api/agencies", headers=as_("au.viewer")).json()
+              if a["code"] == "AU")
+    assert au["grading_votes"] == 1 and au["partner_consent"] is False
+    rule = {"grading_votes": 2}
+    assert c.patch(f"/api/agencies/{au['id']}", headers=as_("au.inv"),
+                   json=rule).status_code == 403
+    assert c.patch(f"/api/agencies/{au['id']}", headers=as_("nl.admin"),
+                   json=rule).status_code == 403
+    assert c.patch(f"/api/agencies/{au['id']}", headers=as_("au.admin"),
+                   json={"grading_votes": 9}).status_code == 422
+    r = c.patch(f"/api/agencies/{au['id']}", headers=as_("au.admin"), json=rule)
+    assert r.status_code == 200 and r.json()["grading_votes"] == 2
+    try:
+        r = c.post("/api/jobs", headers=as_("au.inv"),
+                   files=[("files", ("two.jpg", jpeg(picture(890)), "image/jpeg"))],
+                   data={"case": "OP-AU-2", "store": "true"})
+        job = world.wait("au.inv", r.json()["id"])
+        url = f"/api/grading/{job['ingest_job']}"
+        media_id = c.get(url, headers=as_("au.inv")).json()["next"][0]
+        comparison, cgi = _category(world, "4"), _category(world, "3")
+        first = c.post(f"{url}/grade", headers=as_("au.inv"),
+                       json={"media_id": media_id, "category_id": comparison}).json()
+        assert first["state"] == "waiting"
+        assert c.get(url, headers=as_("au.inv")).json()["next"] == []  # already voted
+        assert c.get(url, headers=as_("au.admin")).json()["next"] == [media_id]
+        second = c.post(f"{url}/grade", headers=as_("au.admin"),
+                        json={"media_id": media_id, "category_id": cgi}).json()
+        assert second["state"] == "disputed"
+        assert c.get(url, headers=as_("au.viewer")).json()["progress"]["disputed"] == 1
+        assert c.get(url, headers=as_("root")).status_code == 404  # another agency's queue
+    finally:
+        c.patch(f"/api/agencies/{au['id']}", headers=as_("au.admin"), json={"grading_votes": 1})

@@ -37,6 +37,10 @@ class AgencyEdit(BaseModel):
     name: str | None = Field(default=None, max_length=200)
     contact: str | None = Field(default=None, max_length=300)
     default_sharing: str | None = Field(default=None, max_length=12)
+    grading_votes: int | None = Field(default=None, ge=1, le=3,
+                                      description="investigators who must agree on a category")
+    partner_consent: bool | None = Field(
+        default=None, description="abuse-material hashes may go into signed partner exports")
 
 
 class UserIn(BaseModel):
@@ -76,7 +80,8 @@ def edit_agency(agency_id: RowId, body: AgencyEdit, svc: Svc, p: Who) -> dict[st
     with svc.ctx.db.session() as s:
         return accounts.agency_row(accounts.update_agency(
             s, p, agency_id, contact=body.contact, default_sharing=body.default_sharing,
-            name=body.name))
+            name=body.name, grading_votes=body.grading_votes,
+            partner_consent=body.partner_consent))
 
 
 @router.get("/users", response_model=list[UserOut])
