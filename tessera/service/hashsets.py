@@ -9,16 +9,19 @@ file of a million entries is read in bounded memory.
 
 from __future__ import annotations
 
+import hashlib
 import mimetypes
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
+
+import numpy as np
 
 from tessera import __version__
 from tessera.access.policy import Action, Principal, Target, require
-from tessera.core.errors import TesseraError
+from tessera.core.errors import NotFound, TesseraError
 from tessera.interop.hashlists import HashEntry, read_hash_list, write_hash_list
 from tessera.interop.vics import VicsCase, VicsMedia, VicsReader, write_vics
 from tessera.service import categories
@@ -28,7 +31,15 @@ from tessera.store.bulk import copy_rows, insert_returning_ids
 from tessera.store.repos import triage
 from tessera.store.repos.triage import Digest
 from tessera.store.signing import sign_file
-from tessera.store.tables import Annotation, Media, MediaCategory, MediaSeries, Signal, Submission
+from tessera.store.tables import (
+    Agency,
+    Annotation,
+    Media,
+    MediaCategory,
+    MediaSeries,
+    Signal,
+    Submission,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -72,6 +83,38 @@ def _kind(mime: str | None, path: str | None) -> str:
     return top if top in ("image", "video", "audio") else "image"
 
 
+class _SeenKeys:
+    """The files an import has named so far, in bounded memory: 8 bytes a key in a sorted
+    NumPy array, with the newest keys in a small set merged into it now and then (a Python
+    set of a million strings held ~120 MB; this holds 8 MB). A 64-bit digest's false match
+    among 10M keys is about one chance in 400,000, and costs only a miscounted duplicate."""
+
+    MERGE_AT = 100_000
+
+    def __init__(self) -> None:
+        self.sorted = np.empty(0, dtype=np.uint64)
+        self.recent: set[int] = set()
+
+    @staticmethod
+    def _digest(key: str) -> int:
+        return int.from_bytes(hashlib.blake2b(key.lower().encode(), digest_size=8).digest(),
+                              "little")
+
+    def __contains__(self, key: str) -> bool:
+        d = self._digest(key)
+        if d in self.recent:
+            return True
+        i = int(np.searchsorted(self.sorted, np.uint64(d)))
+        return i < len(self.sorted) and int(self.sorted[i]) == d
+
+    def add(self, key: str) -> None:
+        self.recent.add(self._digest(key))
+        if len(self.recent) >= self.MERGE_AT:
+            fresh = np.fromiter(self.recent, dtype=np.uint64, count=len(self.recent))
+            self.sorted = np.union1d(self.sorted, fresh)
+            self.recent.clear()
+
+
 class _Importer:
     """The rows of one import, written a batch at a time in one transaction."""
 
@@ -85,7 +128,7 @@ class _Importer:
         self.identified: dict[int, set[str]] = {}
         self.codes = {c.code: c.id for c in triage.get_scheme(s, scheme).categories}
         self.case_id: int | None = None
-        self.seen: set[str] = set()
+        self.seen = _SeenKeys()
 
     def series_id(self, name: str) -> int:
         if name not in self.series_ids:
@@ -96,6 +139,11 @@ class _Importer:
         if self.case_id is None and reference:
             self.case_id = repos.get_or_create_case(self.s, self.agency, reference).id
         return self.case_id
+
+    def _category_code(self, media_id: int) -> str | None:
+        rows = triage.categories_of(self.s, self.agency_id, [media_id]).get(media_id, [])
+        by_id = {cid: code for code, cid in self.codes.items()}
+        return by_id.get(rows[0].category_id) if rows else None
 
     def write(self, batch: list[VicsMedia], pdq: list[bytes | None] | None = None) -> None:
         """Store one batch: merge entries for the same file, then new media, submissions,
@@ -129,10 +177,14 @@ class _Importer:
                                "mime": rec.mime or "", "size": rec.size or 0,
                                "meta": {"vics": rec.to_meta()}}, rec, value))
             else:
-                if key in self.seen and media.meta.get("vics") is not None:
-                    before = VicsMedia.from_meta(media.meta["vics"])
-                    if before.category and rec.category and before.category != rec.category:
+                self.summary.media_known += key not in self.seen
+                if key in self.seen:  # named batches ago in this import: its first word stands
+                    first = self._category_code(media.id)
+                    if first is not None and rec.category not in (None, first):
                         self.summary.conflicts += 1
+                    rec.category = first if first is not None else rec.category
+                if media.meta.get("vics") is not None:  # fold in what was known: no loss
+                    before = VicsMedia.from_meta(media.meta["vics"])
                     before.merge(rec)
                     rec = before
                 media.meta = {**(media.meta or {}), "vics": rec.to_meta()}
@@ -147,7 +199,6 @@ class _Importer:
         ids = insert_returning_ids(self.s, Media, [row for row, _, _ in fresh])
         new = [(media_id, rec, v) for media_id, (_, rec, v) in zip(ids, fresh, strict=True)]
         self.summary.media_new += len(new)
-        self.summary.media_known += len(old)
         signal_type = SIGNAL_TYPES.get(PERCEPTUAL) if pdq else None
         signals = [{"media_id": m, "type": signal_type.name, "version": signal_type.version,
                     "value": v, "quality": _quality(rec), "region": "full"}
@@ -229,7 +280,8 @@ def _quality(rec: VicsMedia) -> int | None:
     return int(value) if isinstance(value, int) else None
 
 
-def _batches(items: Iterable[Any], size: int = BATCH) -> Iterator[list[Any]]:
+def _batches(items: Iterable[Any], size: int | None = None) -> Iterator[list[Any]]:
+    size = size or BATCH
     batch: list[Any] = []
     for item in items:
         batch.append(item)
@@ -271,13 +323,25 @@ def import_vics(ctx: Context, p: Principal, path: Path, *, series: str | None = 
     return summary
 
 
-def _vics_records(s: Session, p: Principal, series_id: int, scheme: str,
-                  translated: dict[int, str | None]) -> Iterator[VicsMedia]:
+def _series_pages(s: Session, series_id: int) -> Iterator[list[Media]]:
     last = 0
-    while True:
-        rows = triage.series_media_page(s, series_id, after=last, limit=500)
-        if not rows:
-            return
+    while rows := triage.series_media_page(s, series_id, after=last, limit=500):
+        yield rows
+        last = rows[-1].id
+
+
+def _selection_pages(s: Session, media_ids: list[int]) -> Iterator[list[Media]]:
+    ordered = sorted(set(media_ids))
+    for start in range(0, len(ordered), 500):
+        yield sorted(triage.media_rows(s, ordered[start:start + 500]), key=lambda m: m.id)
+
+
+def _vics_records(s: Session, p: Principal, pages: Iterator[list[Media]],
+                  scheme: str) -> Iterator[VicsMedia]:
+    """Each media as its agency's VICS record: hashes, what an import kept, this agency's
+    category (in ``scheme``), its own series and tags, and the series' identified flags."""
+    translated: dict[int, str | None] = {}
+    for rows in pages:
         ids = [m.id for m in rows]
         cats = triage.categories_of(s, p.agency_id, ids)
         tags = triage.annotations_of(s, p.agency_id, "media", ids)
@@ -310,37 +374,70 @@ def _vics_records(s: Session, p: Principal, series_id: int, scheme: str,
             if any(x.offender_status in ("identified", "arrested") for x in own):
                 rec.flags["OffenderIdentified"] = True
             yield rec
-        last = rows[-1].id
         s.expunge_all()
 
 
-def export_vics(ctx: Context, p: Principal, series_name: str, out: Path, *,
-                version: str = "2.0", dialect: str = "Default") -> int:
-    """One of the agency's series as a VICS case, its categories in the dialect's scheme."""
-    from tessera.service.views import series_named
+def _case(owner: Agency, key: str, number: str) -> VicsCase:
+    """A case whose CaseID is the same each time the same thing is exported again."""
+    return VicsCase(case_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"tessera:{owner.code}:{key}")),
+                    number=number,
+                    fields={"ContactOrganization": owner.name, "ContactEmail": owner.contact,
+                            "SourceApplicationName": "Tessera",
+                            "SourceApplicationVersion": __version__})
+
+
+def _write_atomically(out: Path, write: Callable[[IO[str]], int]) -> int:
+    tmp = out.with_name(out.name + ".part")
+    with tmp.open("w", encoding="utf-8") as fh:
+        count = write(fh)
+    tmp.replace(out)
+    return count
+
+
+def export_vics(ctx: Context, p: Principal, series_name: str, out: Path | IO[str], *,
+                version: str = "2.0", dialect: str = "Default",
+                series_id: int | None = None) -> int:
+    """One of the agency's series (by name, or ``series_id``) as a VICS case, its categories
+    in the dialect's scheme; ``out`` a path (written whole or not at all) or a text stream."""
+    from tessera.service.views import get_series, series_named
 
     scheme = scheme_for(dialect)
     with ctx.db.session() as s:
-        x = series_named(s, p, series_name, p.agency_code or None)
+        x = get_series(s, p, series_id) if series_id is not None else \
+            series_named(s, p, series_name, p.agency_code or None)
         # back into the agency's own forensic tools: its investigators' work, like editing
         require(p, Action.EDIT_SERIES, Target(x.owner_agency_id))
-        owner = x.owner
-        case = VicsCase(case_id=str(uuid.uuid5(uuid.NAMESPACE_URL,
-                                               f"tessera:{owner.code}:series:{x.id}")),
-                        number=x.name,
-                        fields={"ContactOrganization": owner.name,
-                                "ContactEmail": owner.contact,
-                                "SourceApplicationName": "Tessera",
-                                "SourceApplicationVersion": __version__})
-        series_id = x.id
-        tmp = out.with_name(out.name + ".part")
-        with tmp.open("w", encoding="utf-8") as fh:
-            count = write_vics(fh, case, _vics_records(s, p, series_id, scheme, {}),
-                               version=version, dialect=_dialect_name(dialect))
-        tmp.replace(out)
-        audit.append(s, p.actor, "export.vics", f"series:{series_id}", agency=owner.code,
+        case, sid = _case(x.owner, f"series:{x.id}", x.name), x.id
+
+        def write(fh: IO[str]) -> int:
+            return write_vics(fh, case, _vics_records(s, p, _series_pages(s, sid), scheme),
+                              version=version, dialect=_dialect_name(dialect))
+
+        count = _write_atomically(out, write) if isinstance(out, Path) else write(out)
+        audit.append(s, p.actor, "export.vics", f"series:{sid}", agency=p.agency_code,
                      details={"media": count, "version": version, "dialect": dialect,
-                              "file": out.name})
+                              "file": out.name if isinstance(out, Path) else None})
+    return count
+
+
+def export_vics_selection(ctx: Context, p: Principal, media_ids: list[int], out: IO[str], *,
+                          version: str = "2.0", dialect: str = "Default") -> int:
+    """A selection of the agency's own media (from the browser) as one VICS case."""
+    require(p, Action.EDIT_SERIES, Target(p.agency_id))
+    scheme = scheme_for(dialect)
+    ids = sorted(set(media_ids))
+    with ctx.db.session() as s:
+        held = repos.media_owners(s, ids)
+        if any(p.agency_id not in {a.id for a in held.get(m, [])} for m in ids):
+            raise NotFound("not found")  # only what the agency itself holds goes out
+        owner = repos.agency_by_id(s, p.agency_id)
+        digest = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:16]
+        case = _case(owner, f"selection:{digest}", f"{owner.code} selection of {len(ids)}")
+        count = write_vics(out, case, _vics_records(s, p, _selection_pages(s, ids), scheme),
+                           version=version, dialect=_dialect_name(dialect))
+        audit.append(s, p.actor, "export.vics", None, agency=p.agency_code,
+                     details={"media": ids[:1000], "count": count, "version": version,
+                              "dialect": dialect})
     return count
 
 

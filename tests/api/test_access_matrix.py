@@ -61,6 +61,7 @@ COVERED = {
     ("GET", "/api/grading/{job_id}"), ("POST", "/api/grading/{job_id}/grade"),
     ("POST", "/api/media/bulk"), ("POST", "/api/annotations"), ("GET", "/api/annotations"),
     ("DELETE", "/api/annotations/{annotation_id}"), ("GET", "/api/media"),
+    ("GET", "/api/series/{series_id}/vics"), ("POST", "/api/media/export"),
 }
 
 

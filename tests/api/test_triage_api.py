@@ -10,6 +10,7 @@ import hashlib
 import pytest
 
 from tessera.access.policy import Role
+from tessera.interop.vics import VicsReader
 from tessera.synthetic import jpeg, picture
 from tests.api.conftest import SHARING, USERS, World
 from tests.api.test_access_matrix import sees
@@ -27,6 +28,12 @@ def _own_media(world: World, user: str, **filters: object) -> dict[str, int]:
     r = world.client.get("/api/media", headers=world.as_(user), params=filters)
     assert r.status_code == 200, r.text
     return {m["sha256"]: m["id"] for m in r.json()["media"]}
+
+
+def _vics(tmp_path, body: bytes) -> list:  # type: ignore[no-untyped-def]
+    path = tmp_path / "case.json"
+    path.write_bytes(body)
+    return [rec for _, rec in VicsReader(path)]
 
 
 def _sha256(data: bytes) -> str:
@@ -213,3 +220,28 @@ def test_two_investigators_must_agree_when_the_agency_says_so(world: World) -> N
         assert c.get(url, headers=as_("root")).status_code == 404  # another agency's queue
     finally:
         c.patch(f"/api/agencies/{au['id']}", headers=as_("au.admin"), json={"grading_votes": 1})
+
+
+@pytest.mark.parametrize("user", [u for u, _, _ in USERS])
+def test_vics_exports_are_the_owners_to_make(world: World, user: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    c, as_ = world.client, world.as_
+    may = user in ("au.inv", "au.admin")
+    for level in SHARING:
+        r = c.get(f"/api/series/{world.series[level]}/vics", headers=as_(user),
+                  params={"version": "1.3"})
+        hidden = sees(user, level) == "hash-only"
+        assert r.status_code == (200 if may else 404 if hidden else 403), (user, level)
+        if may:
+            assert "attachment" in r.headers["content-disposition"]
+            records = _vics(tmp_path, r.content)
+            assert len(records) == len(world.media[level])
+            assert all(rec.md5 and rec.sha1 for rec in records)
+        else:
+            assert SHARING[level] not in r.text
+    picked = world.media["full"][:2]
+    r = c.post("/api/media/export", headers=as_(user), json={"media_ids": picked})
+    assert r.status_code == (200 if may else 404 if user in ("nl.inv", "nl.admin", "root")
+                             else 403), (user, r.text)
+    if may:
+        assert {rec.media_id for rec in _vics(tmp_path, r.content)} == set(picked)
+    assert not list(world.settings.temp_dir.glob("vics-*"))  # nothing left behind

@@ -233,3 +233,36 @@ def test_a_bad_file_imports_nothing(ctx: Context, tmp_path: Path) -> None:
         assert triage.media_by_digests(s, [triage.Digest("a" * 32, None, None)]) == [None]
     with pytest.raises(Exception, match="dialect"):
         hashsets.import_vics(ctx, nl, broken, dialect="klingon")
+
+
+def test_entries_for_one_file_far_apart_are_folded_together(ctx: Context, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    """Batches of two and a seen-keys merge every three keys: the second entry for a file
+    arrives batches after the first and is still recognised, counted and folded in."""
+    monkeypatch.setattr(hashsets, "BATCH", 2)
+    monkeypatch.setattr(hashsets._SeenKeys, "MERGE_AT", 3)
+    md5s = [hashlib.md5(bytes([n])).hexdigest() for n in range(7)]
+    media = [{"MD5": m, "Category": "2", "Tags": [f"t{n}"]} for n, m in enumerate(md5s)]
+    media.append({"MD5": md5s[0].upper(), "Category": "1", "Tags": ["late"],
+                  "RelativeFilePath": "D:\\again.jpg"})
+    case = tmp_path / "far.json"
+    case.write_text(json.dumps({"odata.metadata": V13, "value": [{"Media": media}]}))
+    au = _principal(ctx, "AU")
+    summary = hashsets.import_vics(ctx, au, case)
+    assert (summary.records, summary.media_new, summary.duplicates) == (8, 7, 1)
+    assert summary.conflicts == 1  # 2 then 1: the first category is kept and the clash told
+    with ctx.db.session() as s:
+        (first,) = triage.media_by_digests(s, [triage.Digest(md5s[0], None, None)])
+        assert first is not None
+        assert first.meta["vics"]["path"] == "D:\\again.jpg"
+        tags = triage.annotations_of(s, au.agency_id, "media", [first.id])[first.id]
+        assert {a.text for a in tags} == {"t0", "late"}
+        (row,) = triage.categories_of(s, au.agency_id, [first.id])[first.id]
+        assert row.category.code == "2"
+    again = hashsets.import_vics(ctx, au, case)  # the same file twice: nothing new, no loss
+    assert again.media_new == 0 and again.media_known == 7
+    seen = hashsets._SeenKeys()
+    for m in md5s:
+        seen.add(m)
+    assert all(m.upper() in seen for m in md5s) and "0" * 32 not in seen

@@ -195,6 +195,14 @@ def test_browse_filter_and_act_on_a_selection(page, lab: Lab) -> None:  # type: 
 
     page.goto(lab.server.url + "/media?tag=ocean-case")
     expect(rows).to_have_count(2)
+    page.check("#select-all")
+    page.select_option("#bulk-action", "export")
+    with page.expect_download() as download:
+        page.click("#bulk-apply")
+    saved = lab.case.parent / "selection.json"
+    download.value.save_as(saved)
+    assert sorted(str(r["Category"]) for r in _media_rows(saved)) == ["1", "1"]
+    assert all("ocean-case" in r["Tags"] for r in _media_rows(saved))
     page.goto(lab.server.url + "/media?bookmarked=true")
     expect(rows).to_have_count(1)
     page.goto(lab.server.url + "/media?kind=video")

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
+from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
+from starlette.background import BackgroundTask
 
 from tessera.api.schemas import (
     AnnotationOut,
@@ -19,7 +24,7 @@ from tessera.api.schemas import (
 )
 from tessera.core.errors import NotFound
 from tessera.http.deps import MAX_ID, RowId, Svc, Who
-from tessera.service import categories
+from tessera.service import categories, hashsets
 from tessera.store.repos.triage import MediaFilter
 
 router = APIRouter(tags=["triage"])
@@ -41,6 +46,18 @@ class BulkIn(BaseModel):
     media_ids: list[Id] = Field(min_length=1, max_length=5000)
     action: Literal["tag", "bookmark", "note", "categorise", "series"]
     value: str = Field(default="", max_length=2000)
+
+
+VicsVersion = Literal["1.1", "1.2", "1.3", "2.0"]
+VicsDialect = Literal["default", "us", "uk", "custom"]
+VICS_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/json": {}}, "description": "a VICS case, as a download"}}
+
+
+class ExportIn(BaseModel):
+    media_ids: list[Id] = Field(min_length=1, max_length=5000)
+    version: VicsVersion = "2.0"
+    dialect: VicsDialect = "default"
 
 
 class AnnotationIn(BaseModel):
@@ -121,3 +138,37 @@ def browse(svc: Svc, p: Who, page: Annotated[int, Query(ge=1, le=1_000_000)] = 1
                     hash_only, since, until)
     with svc.ctx.db.session() as s:
         return categories.browse(s, p, f, page=page)
+
+
+def _download(svc: Svc, write: Any, name: str) -> FileResponse:
+    """A VICS file written to the data folder's private scratch space, sent, then removed:
+    a series of millions of records never sits in memory."""
+    folder = svc.ctx.settings.temp_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, raw = tempfile.mkstemp(prefix="vics-", suffix=".json", dir=folder)
+    path = Path(raw)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            write(fh)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return FileResponse(path, media_type="application/json", filename=name,
+                        background=BackgroundTask(path.unlink, missing_ok=True))
+
+
+@router.get("/series/{series_id}/vics", response_class=FileResponse, responses=VICS_RESPONSE)
+def export_series(series_id: RowId, svc: Svc, p: Who, version: VicsVersion = "2.0",
+                  dialect: VicsDialect = "default") -> FileResponse:
+    """One of one's own series as a VICS case for the agency's forensic tools."""
+    return _download(svc, lambda fh: hashsets.export_vics(
+        svc.ctx, p, "", fh, version=version, dialect=dialect, series_id=series_id),
+        f"tessera-series-{series_id}.json")
+
+
+@router.post("/media/export", response_class=FileResponse, responses=VICS_RESPONSE)
+def export_selection(body: ExportIn, svc: Svc, p: Who) -> FileResponse:
+    """A selection of one's own media as one VICS case."""
+    return _download(svc, lambda fh: hashsets.export_vics_selection(
+        svc.ctx, p, body.media_ids, fh, version=body.version, dialect=body.dialect),
+        "tessera-selection.json")

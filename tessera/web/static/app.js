@@ -281,6 +281,17 @@
       var value = action === "categorise" ? document.getElementById("bulk-category").value
         : document.getElementById("bulk-value").value;
       status.textContent = "Working…";
+      if (action === "export") {  // a file for the lab's tools: downloaded, nothing changes here
+        api("POST", "/api/media/export", { media_ids: ids }).then(function (r) { return r.blob(); })
+          .then(function (blob) {
+            var a = document.createElement("a");
+            a.href = URL.createObjectURL(blob);
+            a.download = "tessera-selection.json";
+            document.body.appendChild(a); a.click(); a.remove();
+            status.textContent = "Exported " + ids.length + " media.";
+          }).catch(function (e) { status.textContent = "Not exported: " + e.message; });
+        return;
+      }
       api("POST", "/api/media/bulk", { media_ids: ids, action: action, value: value })
         .then(function (r) { return r.json(); })
         .then(function (res) { status.textContent = "Done for " + res.done + " media."; window.location.reload(); })
