@@ -247,6 +247,19 @@ class SubmissionOut(Out):
     path: str | None
 
 
+class OwnCategoryOut(Out):
+    id: int
+    code: str
+    label: str
+    abuse: bool
+    key: str | None
+    segment: list[float | None] | None  # start and end (seconds) of a video segment
+    source: str
+    basis: str | None
+    by: str
+    at: str
+
+
 class MediaDetailOut(Out):
     id: int
     sha256: str
@@ -265,6 +278,7 @@ class MediaDetailOut(Out):
     transcript: list[TranscriptOut]
     series: list[SeriesOut]
     submissions: list[SubmissionOut]
+    categories: list[OwnCategoryOut]
     # as the de-confliction report words them (``reports.model``): one object per hit
     matches: list[dict[str, Any]]
     face_matches: list[dict[str, Any]]

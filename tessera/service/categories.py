@@ -124,6 +124,8 @@ def categorise(s: Session, p: Principal, media_ids: list[int], category_id: int,
     category = triage.category_by_id(s, category_id)
     for media_id in media_ids:
         _require_media(s, p, media_id, Action.CATEGORISE)
+    if segment is not None:
+        _check_segment(s, media_ids, segment)
     for media_id in media_ids:
         triage.set_category(s, media_id, p.agency_id, category.id, source="investigator",
                             actor=p.actor, segment=segment)
@@ -133,6 +135,31 @@ def categorise(s: Session, p: Principal, media_ids: list[int], category_id: int,
                                                 "code": category.code,
                                                 "segment": list(segment) if segment else None})
     return len(media_ids)
+
+
+def _check_segment(s: Session, media_ids: list[int], segment: tuple[float, float]) -> None:
+    """A segment is a stretch of a video or recording, inside it (half a second of slack
+    for containers that round their duration)."""
+    start, end = segment
+    if not 0 <= start < end:
+        raise TesseraError(f"a segment runs from a start to a later end, not {start:g}-{end:g} s")
+    for m in triage.media_rows(s, media_ids):
+        if m.kind not in ("video", "audio"):
+            raise TesseraError(f"media {m.id} is a {m.kind}: only videos and recordings have "
+                               "segments")
+        duration = (m.meta or {}).get("duration")
+        if duration and end > float(duration) + 0.5:
+            raise TesseraError(f"segment {start:g}-{end:g} s lies past the end of media {m.id} "
+                               f"({float(duration):g} s)")
+
+
+def own_categories(s: Session, p: Principal, media_id: int) -> list[dict[str, Any]]:
+    """This agency's categories of one media: the whole file and each segment."""
+    rows = triage.categories_of(s, p.agency_id, [media_id], segments=True).get(media_id, [])
+    return [category_row(r.category) | {
+        "segment": [r.t_start, r.t_end] if r.segment else None, "source": r.source,
+        "basis": r.basis, "by": r.actor, "at": r.at.isoformat()}
+        for r in sorted(rows, key=lambda r: (r.segment != "", r.t_start or 0))]
 
 
 def grade(s: Session, p: Principal, media_id: int, category_id: int) -> dict[str, Any]:

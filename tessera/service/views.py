@@ -158,6 +158,8 @@ def _load_media(s: Session, p: Principal, media_id: int, action: Action) -> tupl
 
 
 def media_detail(ctx: Context, s: Session, p: Principal, media_id: int) -> dict[str, Any]:
+    from tessera.service.categories import own_categories  # categories reads views' targets
+
     media, target = _load_media(s, p, media_id, Action.VIEW_MEDIA)
     series = repos.series_for_media(s, [media_id])[media_id]
     submissions = repos.submissions_of(s, media_id)
@@ -177,6 +179,7 @@ def media_detail(ctx: Context, s: Session, p: Principal, media_id: int) -> dict[
         "series": [_series_row(p, x, None) for x in series
                    if can(p, Action.VIEW_SERIES, series_target(p, x))],
         "submissions": _submissions(p, submissions, series),
+        "categories": own_categories(s, p, media.id),  # one's own agency's word only
         **_similar(ctx, p, media),
     }
     audit.append_read(s, p.actor, "media.view", f"media:{media.id}", agency=p.agency_code)

@@ -76,6 +76,37 @@ def test_categorise_and_annotate_follow_need_to_know(world: World, user: str) ->
             assert f"seen by {user}" not in {a["text"] for a in theirs}
 
 
+def test_a_picture_has_no_segments(world: World) -> None:
+    r = world.client.put(f"/api/media/{world.media['full'][0]}/category",
+                         headers=world.as_("au.inv"),
+                         json={"category_id": _category(world, "4"), "segment": [0, 2]})
+    assert r.status_code == 400 and "only videos and recordings" in r.text
+
+
+def test_series_and_jobs_carry_notes_too(world: World) -> None:
+    c, as_ = world.client, world.as_
+    full, hidden = world.series["full"], world.series["hash-only"]
+    note = {"target": "series", "kind": "note", "text": "same wallpaper as OP-AU-1"}
+    assert c.post("/api/annotations", headers=as_("au.inv"),
+                  json={**note, "target_ids": [full]}).status_code == 200
+    assert c.post("/api/annotations", headers=as_("nl.inv"),  # NL's own note on a shared one
+                  json={**note, "target_ids": [full], "text": "NL saw it"}).status_code == 200
+    assert c.post("/api/annotations", headers=as_("nl.inv"),
+                  json={**note, "target_ids": [hidden]}).status_code == 404
+    mine = c.get("/api/annotations", headers=as_("au.viewer"),
+                 params={"target": "series", "target_id": full}).json()
+    assert [a["text"] for a in mine] == ["same wallpaper as OP-AU-1"]
+    r = c.post("/api/jobs", headers=as_("au.inv"), data={"case": "OP-AU-3", "store": "true"},
+               files=[("files", ("j.jpg", jpeg(picture(891)), "image/jpeg"))])
+    job = world.wait("au.inv", r.json()["id"])
+    bookmark = {"target": "job", "target_ids": [job["ingest_job"]], "kind": "bookmark"}
+    assert c.post("/api/annotations", headers=as_("au.inv"), json=bookmark).status_code == 200
+    assert c.post("/api/annotations", headers=as_("nl.inv"), json=bookmark).status_code == 404
+    marks = c.get("/api/annotations", headers=as_("au.inv"),
+                  params={"target": "job", "target_id": job["ingest_job"]}).json()
+    assert [a["kind"] for a in marks] == ["bookmark"]
+
+
 def test_only_the_writers_agency_removes_an_annotation(world: World) -> None:
     c, as_ = world.client, world.as_
     media_id = world.media["full"][2]

@@ -108,6 +108,25 @@ def test_video_preview_transcript_and_search(tmp_path: Path) -> None:
                                          for x in match["segments"])
         assert match["match_coverage"] is None and match["match_times"] == []
         assert "there" not in match["where"]
+
+        # a video and each of its segments carry their own category, one's own agency's
+        vics = next(x for x in client.get("/api/categories", headers=nl).json()
+                    if x["name"] == "vics")
+        code = {c["code"]: c["id"] for c in vics["categories"]}
+        url = f"/api/media/{ids['full']}/category"
+        assert client.put(url, headers=nl, json={"category_id": code["0"]}).status_code == 200
+        assert client.put(url, headers=nl, json={"category_id": code["2"],
+                                                 "segment": [3, 6]}).status_code == 200
+        for wrong in ([4, 2], [0, 60]):  # backwards; past the end of a six-second video
+            refused = client.put(url, headers=nl, json={"category_id": code["2"],
+                                                        "segment": wrong})
+            assert refused.status_code == 400 and "segment" in refused.text
+        assert client.put(f"/api/media/{ids['metadata']}/category", headers=nl,
+                          json={"category_id": code["2"]}).status_code == 403  # no pixels
+        own = client.get(f"/api/media/{ids['full']}", headers=nl).json()["categories"]
+        assert [(c["code"], c["segment"]) for c in own] == [("0", None), ("2", [3.0, 6.0])]
+        au = {"authorization": f"Bearer {tokens['AU']}"}
+        assert client.get(f"/api/media/{ids['full']}", headers=au).json()["categories"] == []
     ctx = Context.open(settings)
     with ctx.db.session() as s:
         from sqlalchemy import select

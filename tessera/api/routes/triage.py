@@ -61,7 +61,8 @@ class ExportIn(BaseModel):
 
 
 class AnnotationIn(BaseModel):
-    target: Literal["media", "series", "job"]
+    target: Literal["media", "series", "job"] = Field(
+        description="job: a stored (ingest) job, the id /api/jobs/{id} gives as ingest_job")
     target_ids: list[Id] = Field(min_length=1, max_length=5000)
     kind: Literal["tag", "bookmark", "note"]
     text: str = Field(default="", max_length=10_000)

@@ -6,9 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from tessera.core.errors import NotFound
@@ -243,16 +242,15 @@ def media_by_digests(s: Session, digests: Sequence[Digest]) -> list[Media | None
         by256: dict[str, Media] = {}
         by5: dict[str, Media] = {}
         by1: dict[str, Media] = {}
-        clauses: list[Any] = []
-        if sha256s:
-            clauses.append(Media.sha256.in_(sha256s))
+        # one query per indexed column: PostgreSQL walks an OR of them as a scan of the table
+        # (100 ms a query at 30,000 media, inside the import's own transaction)
+        queries = [select(Media).where(Media.sha256.in_(sha256s))] if sha256s else []
         if md5s:
-            clauses.append(and_(Media.hash_only.is_(True), Media.md5.in_(md5s)))
+            queries.append(select(Media).where(Media.md5.in_(md5s), Media.hash_only.is_(True)))
         if sha1s:
-            clauses.append(and_(Media.hash_only.is_(True), Media.sha1.in_(sha1s)))
-        if not clauses:
-            continue
-        for m in s.scalars(select(Media).where(or_(*clauses)).order_by(Media.id)):
+            queries.append(select(Media).where(Media.sha1.in_(sha1s), Media.hash_only.is_(True)))
+        rows = {m.id: m for q in queries for m in s.scalars(q)}
+        for m in (rows[k] for k in sorted(rows)):
             if m.sha256:
                 by256.setdefault(m.sha256, m)
             if m.hash_only and m.md5:
