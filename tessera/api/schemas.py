@@ -505,3 +505,18 @@ class MediaPageOut(Out):
     total: int
     page: int
     pages: int
+
+
+class ImportOut(Out):
+    file: str
+    records: int
+    media_new: int
+    media_known: int
+    duplicates: int
+    conflicts: int
+    categorised: int
+    unknown_categories: dict[str, int]
+    series: dict[str, int]
+    cases: int
+    version: str | None
+    dialect: str | None

@@ -296,7 +296,10 @@ def _batches(items: Iterable[Any], size: int | None = None) -> Iterator[list[Any
 
 
 def import_vics(ctx: Context, p: Principal, path: Path, *, series: str | None = None,
-                dialect: str | None = None, encoding: str | None = None) -> ImportSummary:
+                dialect: str | None = None, encoding: str | None = None,
+                name: str | None = None) -> ImportSummary:
+    """A VICS case or hash set as hash-only media, in one transaction; ``name``: what the
+    audit trail calls the file (an upload's own name) where ``path`` is only where it waits."""
     require(p, Action.UPLOAD)
     if dialect is not None:
         scheme_for(dialect)  # refused before a byte is read
@@ -310,15 +313,16 @@ def import_vics(ctx: Context, p: Principal, path: Path, *, series: str | None = 
                 summary.version, summary.dialect = reader.version, dialect or reader.dialect
                 importer = _Importer(s, p, summary, series=series,
                                      scheme=scheme_for(summary.dialect),
-                                     basis=f"VICS {path.name}")
+                                     basis=f"VICS {summary.file}")
             cases = {n for n, _ in batch}
             first = reader.cases[min(cases)] if cases and min(cases) >= 0 else None
-            importer.case((first.reference if first else None) or path.stem)
+            importer.case((first.reference if first else None) or Path(summary.file).stem)
             importer.write([rec for _, rec in batch])
         summary.records, summary.cases = reader.records, len(reader.cases)
         if importer is not None:
             importer.finish()
-        audit.append(s, p.actor, "import.vics", str(path.resolve()), agency=p.agency_code,
+        audit.append(s, p.actor, "import.vics", name or str(path.resolve()),
+                     agency=p.agency_code,
                      details={k: v for k, v in summary.to_dict().items() if k != "file"})
     return summary
 
@@ -462,22 +466,23 @@ def _as_vics(entry: HashEntry) -> VicsMedia:
 
 
 def import_hashes(ctx: Context, p: Principal, path: Path, fmt: str, *,
-                  series: str | None = None, scheme: str = categories.DEFAULT_SCHEME
-                  ) -> ImportSummary:
+                  series: str | None = None, scheme: str = categories.DEFAULT_SCHEME,
+                  name: str | None = None) -> ImportSummary:
     """A hash list as hash-only media: MD5/SHA-1/SHA-256 match exactly, PDQ through the
     picture index, like any stored media."""
     require(p, Action.UPLOAD)
     summary = ImportSummary(path.name)
     with ctx.db.session() as s:
         importer = _Importer(s, p, summary, series=series, scheme=scheme,
-                             basis=f"hash list {path.name}")
-        importer.case(path.stem)
+                             basis=f"hash list {summary.file}")
+        importer.case(Path(summary.file).stem)
         for batch in _batches(read_hash_list(path, fmt)):
             summary.records += len(batch)
             importer.write([_as_vics(e) for e in batch],
                            [bytes.fromhex(e.pdq) if e.pdq else None for e in batch])
         importer.finish()
-        audit.append(s, p.actor, "import.hashes", str(path.resolve()), agency=p.agency_code,
+        audit.append(s, p.actor, "import.hashes", name or str(path.resolve()),
+                     agency=p.agency_code,
                      details={k: v for k, v in summary.to_dict().items() if k != "file"}
                      | {"format": fmt})
     ctx.save_indexes()

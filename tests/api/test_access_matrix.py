@@ -62,6 +62,7 @@ COVERED = {
     ("POST", "/api/media/bulk"), ("POST", "/api/annotations"), ("GET", "/api/annotations"),
     ("DELETE", "/api/annotations/{annotation_id}"), ("GET", "/api/media"),
     ("GET", "/api/series/{series_id}/vics"), ("POST", "/api/media/export"),
+    ("POST", "/api/imports"),
 }
 
 

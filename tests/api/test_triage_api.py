@@ -276,3 +276,34 @@ def test_vics_exports_are_the_owners_to_make(world: World, user: str, tmp_path) 
     if may:
         assert {rec.media_id for rec in _vics(tmp_path, r.content)} == set(picked)
     assert not list(world.settings.temp_dir.glob("vics-*"))  # nothing left behind
+
+
+def test_hash_sets_are_imported_by_investigators_whole_or_not_at_all(world: World) -> None:
+    c, as_ = world.client, world.as_
+    md5s = [hashlib.md5(bytes([n, 7])).hexdigest() for n in range(3)]
+    listing = ("md5,category,source\n" + "".join(f"{m},1,partner\n" for m in md5s)).encode()
+    form = {"format": "csv", "series": "Partner list"}
+    for user in ("au.viewer", "nl.viewer"):
+        r = c.post("/api/imports", headers=as_(user), data=form,
+                   files={"file": ("list.csv", listing, "text/csv")})
+        assert r.status_code == 403, user
+    r = c.post("/api/imports", headers=as_("nl.inv"), data=form,
+               files={"file": ("list.csv", listing, "text/csv")})
+    assert r.status_code == 200, r.text
+    summary = r.json()
+    assert (summary["file"], summary["records"], summary["media_new"]) == ("list.csv", 3, 3)
+    assert summary["series"] == {"Partner list": 3}
+    held = c.get("/api/media", headers=as_("nl.inv"), params={"hash_only": True}).json()
+    assert {m["md5"] for m in held["media"]} >= set(md5s)
+    assert all(m["category"]["code"] == "1" for m in held["media"] if m["md5"] in md5s)
+
+    broken = b'{"odata.metadata": "x#Cases", "value": [{"Media": [{"MD5": "ab",,}]}]}'
+    r = c.post("/api/imports", headers=as_("nl.inv"), data={"format": "vics"},
+               files={"file": ("case.json", broken, "application/json")})
+    assert r.status_code == 400 and "case.json" in r.text and "line 1, column" in r.text
+    r = c.post("/api/imports", headers=as_("nl.inv"), data={"format": "xml"},
+               files={"file": ("case.xml", b"<x/>", "text/xml")})
+    assert r.status_code == 400 and "format must be one of" in r.text
+    assert not any(world.settings.temp_dir.iterdir())  # nothing left waiting
+    trail = c.get("/api/audit", headers=as_("nl.admin"), params={"action": "import."}).json()
+    assert [e["object"] for e in trail] == ["list.csv"]  # the upload's name, not a temp path

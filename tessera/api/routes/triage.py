@@ -8,21 +8,26 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 from starlette.background import BackgroundTask
+from starlette.datastructures import UploadFile
 
+from tessera.access.policy import Action, require
+from tessera.api.routes.jobs import safe_relative
 from tessera.api.schemas import (
     AnnotationOut,
     DoneOut,
     GradeOut,
     GradingQueueOut,
+    ImportOut,
     MediaPageOut,
     Removed,
     SchemeOut,
 )
-from tessera.core.errors import NotFound
+from tessera.core.errors import NotFound, TesseraError
 from tessera.http.deps import MAX_ID, RowId, Svc, Who
 from tessera.service import categories, hashsets
 from tessera.store.repos.triage import MediaFilter
@@ -144,9 +149,7 @@ def browse(svc: Svc, p: Who, page: Annotated[int, Query(ge=1, le=1_000_000)] = 1
 def _download(svc: Svc, write: Any, name: str) -> FileResponse:
     """A VICS file written to the data folder's private scratch space, sent, then removed:
     a series of millions of records never sits in memory."""
-    folder = svc.ctx.settings.temp_dir
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, raw = tempfile.mkstemp(prefix="vics-", suffix=".json", dir=folder)
+    fd, raw = tempfile.mkstemp(prefix="vics-", suffix=".json", dir=_scratch(svc))
     path = Path(raw)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -173,3 +176,63 @@ def export_selection(body: ExportIn, svc: Svc, p: Who) -> FileResponse:
     return _download(svc, lambda fh: hashsets.export_vics_selection(
         svc.ctx, p, body.media_ids, fh, version=body.version, dialect=body.dialect),
         "tessera-selection.json")
+
+
+IMPORT_FORMATS = ("vics", "csv", "icse", "pdq")
+IMPORT_SCHEMA = {"requestBody": {"required": True, "content": {"multipart/form-data": {
+    "schema": {"type": "object", "required": ["file"], "properties": {
+        "file": {"type": "string", "format": "binary",
+                 "description": "a VICS case or hash set (JSON), or a hash list"},
+        "format": {"type": "string", "enum": list(IMPORT_FORMATS), "default": "vics"},
+        "series": {"type": "string", "description": "put every entry in this series"},
+        "dialect": {"type": "string", "description": "VICS category dialect: default|us|uk|"
+                                                      "custom"},
+    }}}}}}
+
+
+def _run_import(svc: Svc, p: Any, upload: UploadFile, fmt: str, series: str | None,
+                dialect: str | None) -> dict[str, Any]:
+    """The upload waits in the data folder's private scratch space under its own name (so
+    errors name it), is imported in one transaction, and is removed either way."""
+    folder = Path(tempfile.mkdtemp(prefix="import-", dir=_scratch(svc)))
+    name = safe_relative(upload.filename or "import").rsplit("/", 1)[-1]
+    path = folder / name
+    try:
+        with path.open("wb") as fh:
+            for chunk in iter(lambda: upload.file.read(1024 * 1024), b""):
+                fh.write(chunk)
+        if fmt == "vics":
+            summary = hashsets.import_vics(svc.ctx, p, path, series=series, dialect=dialect,
+                                           name=name)
+        else:
+            summary = hashsets.import_hashes(svc.ctx, p, path, fmt, series=series, name=name)
+        return summary.to_dict()
+    finally:
+        path.unlink(missing_ok=True)
+        folder.rmdir()
+
+
+def _scratch(svc: Svc) -> Path:
+    folder = svc.ctx.settings.temp_dir
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return folder
+
+
+@router.post("/imports", response_model=ImportOut, openapi_extra=IMPORT_SCHEMA)
+async def import_hash_set(request: Request, svc: Svc, p: Who) -> dict[str, Any]:
+    """A VICS case or a hash list from the lab's tools, imported as hash-only media with its
+    categories and series (at once: a case of a million entries belongs to the CLI)."""
+    require(p, Action.UPLOAD)
+    form = await request.form(max_files=1, max_fields=10)
+    try:
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise TesseraError("no file in the upload (field 'file')")
+        fmt = str(form.get("format") or "vics").lower()
+        if fmt not in IMPORT_FORMATS:
+            raise TesseraError(f"format must be one of {', '.join(IMPORT_FORMATS)}")
+        series = str(form.get("series") or "").strip()[:200] or None
+        dialect = str(form.get("dialect") or "").strip()[:20] or None
+        return await run_in_threadpool(_run_import, svc, p, upload, fmt, series, dialect)
+    finally:
+        await form.close()

@@ -68,6 +68,35 @@
     });
   }
 
+  function wireImport() {
+    var form = document.getElementById("import-form");
+    if (!form) { return; }
+    var status = document.getElementById("import-status");
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var file = document.getElementById("import-file").files[0];
+      if (!file) { status.textContent = "Choose a file first."; return; }
+      var data = new FormData();
+      data.append("file", file, file.name);
+      ["format", "series", "dialect"].forEach(function (k) {
+        data.append(k, document.getElementById("import-" + k).value);
+      });
+      status.textContent = "Importing " + file.name + "…";
+      document.getElementById("import-submit").disabled = true;
+      api("POST", "/api/imports", data).then(function (r) { return r.json(); })
+        .then(function (s) {
+          var series = Object.keys(s.series).map(function (k) { return k + " (" + s.series[k] + ")"; });
+          var unknown = Object.keys(s.unknown_categories);
+          status.textContent = s.file + ": " + s.records + " records: " + s.media_new + " new hash-only media, " +
+            s.media_known + " already known, " + s.duplicates + " duplicate entries, " + s.categorised +
+            " categorised" + (series.length ? "; series " + series.join(", ") : "") +
+            (unknown.length ? "; unknown categories " + unknown.join(", ") + " left uncategorised" : "") + ".";
+        })
+        .catch(function (e) { status.textContent = "Nothing imported: " + e.message; })
+        .then(function () { document.getElementById("import-submit").disabled = false; });
+    });
+  }
+
   function jobCount(j) {
     var files = j.done + " of " + (j.total === null ? "?" : j.total) + " files";
     return j.stage && j.state === "running" ? j.stage + ": " + files : files;
@@ -301,6 +330,6 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     wireBulk();
-    wireThumbs(document); wireUpload(); wireJob(); wireSearch(); wireGrade();
+    wireThumbs(document); wireUpload(); wireImport(); wireJob(); wireSearch(); wireGrade();
   });
 })();
