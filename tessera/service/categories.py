@@ -190,6 +190,16 @@ def grade(s: Session, p: Principal, media_id: int, category_id: int) -> dict[str
     return {"media_id": media_id, "state": state}
 
 
+def grade_in_job(s: Session, p: Principal, job_id: int, media_id: int,
+                 category_id: int) -> dict[str, Any]:
+    """A grade from a job's queue: the media must be one of that job's files, the job one
+    ``p`` may see (else "not found")."""
+    _job_for(s, p, job_id)
+    if media_id not in set(triage.job_media(s, job_id)):
+        raise NotFound("not found")
+    return grade(s, p, media_id, category_id)
+
+
 # --- the grading queue ----------------------------------------------------------------------------
 
 

@@ -398,7 +398,7 @@ def _write_atomically(out: Path, write: Callable[[IO[str]], int]) -> int:
     return count
 
 
-def export_vics(ctx: Context, p: Principal, series_name: str, out: Path | IO[str], *,
+def export_vics(ctx: Context, p: Principal, series_name: str | None, out: Path | IO[str], *,
                 version: str = "2.0", dialect: str = "Default",
                 series_id: int | None = None) -> int:
     """One of the agency's series (by name, or ``series_id``) as a VICS case, its categories
@@ -407,8 +407,12 @@ def export_vics(ctx: Context, p: Principal, series_name: str, out: Path | IO[str
 
     scheme = scheme_for(dialect)
     with ctx.db.session() as s:
-        x = get_series(s, p, series_id) if series_id is not None else \
-            series_named(s, p, series_name, p.agency_code or None)
+        if series_id is not None:
+            x = get_series(s, p, series_id)
+        elif series_name:
+            x = series_named(s, p, series_name, p.agency_code or None)
+        else:
+            raise TesseraError("name the series to export")
         # back into the agency's own forensic tools: its investigators' work, like editing
         require(p, Action.EDIT_SERIES, Target(x.owner_agency_id))
         case, sid = _case(x.owner, f"series:{x.id}", x.name), x.id

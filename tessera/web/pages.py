@@ -296,7 +296,10 @@ def _day(value: str, *, after: bool = False) -> datetime | None:
     """A date from the filter form, as the start of that day in UTC (``after``: of the next)."""
     if not value:
         return None
-    day = datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=UTC)
+    try:
+        day = datetime.strptime(value, "%Y-%m-%d").replace(tzinfo=UTC)
+    except ValueError:
+        raise TesseraError(f"{value} is not a date") from None
     return day + timedelta(days=1) if after else day
 
 

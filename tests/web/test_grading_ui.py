@@ -6,6 +6,7 @@ audited), and the series goes back out as VICS that another instance re-imports 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -218,9 +219,17 @@ def test_browse_filter_and_act_on_a_selection(page, lab: Lab) -> None:  # type: 
     expect(rows).to_have_count(1)
     page.goto(lab.server.url + "/media?kind=video")
     expect(rows).to_have_count(0)
+    today = datetime.now(UTC).date().isoformat()
+    page.goto(f"{lab.server.url}/media?tag=ocean-case&since={today}")
+    expect(rows).to_have_count(2)
+    page.goto(lab.server.url + "/media?tag=ocean-case&until=2000-01-01")
+    expect(rows).to_have_count(0)
 
     page.click("text=Log out")  # a viewer browses, but has no bulk actions to offer
     login(page, lab.server, "nl.viewer")
     page.goto(lab.server.url + "/media?tag=ocean-case")
     expect(rows).to_have_count(2)
     assert page.locator("#bulk").count() == 0
+    page.refusals.append(400)
+    page.goto(lab.server.url + "/media?since=2026-13-45")
+    assert "not a date" in page.inner_text("main")

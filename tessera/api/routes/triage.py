@@ -27,7 +27,7 @@ from tessera.api.schemas import (
     Removed,
     SchemeOut,
 )
-from tessera.core.errors import NotFound, TesseraError
+from tessera.core.errors import TesseraError
 from tessera.http.deps import MAX_ID, RowId, Svc, Who
 from tessera.service import categories, hashsets
 from tessera.store.repos.triage import MediaFilter
@@ -95,10 +95,7 @@ def grading_queue(job_id: RowId, svc: Svc, p: Who) -> dict[str, Any]:
 @router.post("/grading/{job_id}/grade", response_model=GradeOut)
 def grade(job_id: RowId, body: GradeIn, svc: Svc, p: Who) -> dict[str, Any]:
     with svc.ctx.db.session() as s:
-        queue = categories.queue(s, p, job_id)  # the job must be the caller's to grade
-        if body.media_id not in {i["media_id"] for i in queue["items"]}:
-            raise NotFound("not found")
-        return categories.grade(s, p, body.media_id, body.category_id)
+        return categories.grade_in_job(s, p, job_id, body.media_id, body.category_id)
 
 
 @router.post("/media/bulk", response_model=DoneOut)
@@ -166,7 +163,7 @@ def export_series(series_id: RowId, svc: Svc, p: Who, version: VicsVersion = "2.
                   dialect: VicsDialect = "default") -> FileResponse:
     """One of one's own series as a VICS case for the agency's forensic tools."""
     return _download(svc, lambda fh: hashsets.export_vics(
-        svc.ctx, p, "", fh, version=version, dialect=dialect, series_id=series_id),
+        svc.ctx, p, None, fh, version=version, dialect=dialect, series_id=series_id),
         f"tessera-series-{series_id}.json")
 
 
