@@ -27,7 +27,7 @@ from tessera.interop.vics import VicsCase, VicsMedia, VicsReader, write_vics
 from tessera.service import categories
 from tessera.signals.base import SIGNAL_TYPES
 from tessera.store import audit, repos
-from tessera.store.bulk import copy_rows, insert_returning_ids
+from tessera.store.bulk import copy_rows, insert_returning_ids, refresh_statistics
 from tessera.store.repos import triage
 from tessera.store.repos.triage import Digest
 from tessera.store.signing import sign_file
@@ -129,6 +129,7 @@ class _Importer:
         self.codes = {c.code: c.id for c in triage.get_scheme(s, scheme).categories}
         self.case_id: int | None = None
         self.seen = _SeenKeys()
+        self.added, self.analysed_at = 0, 10_000
 
     def series_id(self, name: str) -> int:
         if name not in self.series_ids:
@@ -139,6 +140,14 @@ class _Importer:
         if self.case_id is None and reference:
             self.case_id = repos.get_or_create_case(self.s, self.agency, reference).id
         return self.case_id
+
+    def _keep_statistics(self, added: int) -> None:
+        """Statistics refreshed each time the rows this import added double (from 10,000):
+        lookups stay indexed, and the refreshes cost no more than the rows themselves."""
+        self.added += added
+        if self.added >= self.analysed_at:
+            refresh_statistics(self.s, Media, Submission, MediaSeries, MediaCategory)
+            self.analysed_at = self.added * 2
 
     def _category_code(self, media_id: int) -> str | None:
         rows = triage.categories_of(self.s, self.agency_id, [media_id]).get(media_id, [])
@@ -197,6 +206,7 @@ class _Importer:
         self.s.flush()
         # new rows in one multi-row INSERT … RETURNING (the ORM would insert them one by one)
         ids = insert_returning_ids(self.s, Media, [row for row, _, _ in fresh])
+        self._keep_statistics(len(ids))
         new = [(media_id, rec, v) for media_id, (_, rec, v) in zip(ids, fresh, strict=True)]
         self.summary.media_new += len(new)
         signal_type = SIGNAL_TYPES.get(PERCEPTUAL) if pdq else None
