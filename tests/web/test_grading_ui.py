@@ -6,8 +6,8 @@ audited), and the series goes back out as VICS that another instance re-imports 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
