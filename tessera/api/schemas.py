@@ -205,7 +205,9 @@ class SeriesOut(Out):
 
 class SeriesMediaOut(Out):
     id: int
-    sha256: str
+    sha256: str | None  # None: a hash-only record known by MD5 or SHA-1 alone
+    md5: str | None
+    hash_only: bool
     kind: str
     mime: str
     width: int | None
@@ -213,11 +215,22 @@ class SeriesMediaOut(Out):
     size: int
 
 
+class StatusChangeOut(Out):
+    subject: str  # victim | offender
+    before: str
+    after: str
+    note: str | None
+    by: str
+    agency: str
+    at: str
+
+
 class SeriesDetailOut(SeriesOut):
     pixels: bool
     can_edit: bool
     can_share: bool
     media: list[SeriesMediaOut]
+    history: list[StatusChangeOut]  # the identification, step by step
 
 
 # --- media ----------------------------------------------------------------------------------
@@ -262,9 +275,10 @@ class OwnCategoryOut(Out):
 
 class MediaDetailOut(Out):
     id: int
-    sha256: str
-    sha1: str
-    md5: str
+    sha256: str | None  # a hash-only record (VICS, hash list) may lack any of its digests
+    sha1: str | None
+    md5: str | None
+    hash_only: bool
     kind: str
     mime: str
     size: int

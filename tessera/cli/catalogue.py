@@ -52,20 +52,28 @@ def series_show(name: str, limit: Annotated[int, typer.Option(help="media to lis
     out.print(f"[bold]{x['name']}[/]  owner {x['owner']} ({x['owner_name']}, {x['country']})"
               + (f", contact {x['contact']}" if x["contact"] else ""))
     out.print(f"victim: {x['victim_status']}   offender: {x['offender_status']}")
+    for c in x["history"]:  # the identification, step by step
+        out.print(f"  {c['at'][:16]}  {c['subject']} {c['before']} → {c['after']}  "
+                  f"by {c['by']} ({c['agency']})" + (f": {c['note']}" if c["note"] else ""))
     table = Table("media", "sha256", "kind", "size", "dimensions")
     for m in x["media"]:
         dims = f"{m['width']}x{m['height']}" if m["width"] else ""
-        table.add_row(str(m["id"]), m["sha256"][:16] + "…", m["kind"], f"{m['size']:,}", dims)
+        digest = m["sha256"][:16] + "…" if m["sha256"] else \
+            f"hash only, md5 {(m['md5'] or '-')[:12]}…"
+        table.add_row(str(m["id"]), digest, m["kind"], f"{m['size']:,}", dims)
     out.print(table)
 
 
 @command(series_app, "set-status")
 def series_set_status(
     name: str,
-    victim: Annotated[str | None, typer.Option(help="unidentified|identified|safeguarded")] = None,
-    offender: Annotated[str | None, typer.Option(help="unknown|identified|arrested")] = None,
+    victim: Annotated[str | None, typer.Option(
+        help="unidentified|in-progress|identified|safeguarded")] = None,
+    offender: Annotated[str | None, typer.Option(
+        help="unknown|identified|arrested|convicted")] = None,
     agency: Annotated[str | None, typer.Option(
         help="owning agency, where several have a series of that name")] = None,
+    note: Annotated[str | None, typer.Option(help="why: kept in the series' history")] = None,
 ) -> None:
     """Record the identification status of a series' victim and/or offender."""
     from tessera.service import views
@@ -76,7 +84,7 @@ def series_set_status(
     p = operator(ctx)
     with ctx.db.session() as s:
         x = views.edit_series(s, p, views.series_named(s, p, name, agency).id, victim=victim,
-                              offender=offender)
+                              offender=offender, note=note)
         shown = f"{x.name}: victim {x.victim_status}, offender {x.offender_status}"
     out.print(shown)
 

@@ -15,7 +15,10 @@ class MediaKind(StrEnum):
 
 
 class VictimStatus(StrEnum):
+    """The way from an unknown child in a series to a child in safety, in order."""
+
     UNIDENTIFIED = "unidentified"
+    IN_PROGRESS = "in-progress"  # an agency is working on an identification
     IDENTIFIED = "identified"
     SAFEGUARDED = "safeguarded"
 
@@ -24,6 +27,7 @@ class OffenderStatus(StrEnum):
     UNKNOWN = "unknown"
     IDENTIFIED = "identified"
     ARRESTED = "arrested"
+    CONVICTED = "convicted"
 
 
 class Transform(StrEnum):

@@ -37,6 +37,7 @@ from tessera.store.repos import faces as face_repo
 from tessera.store.repos import triage
 
 _VICTIM_WORDS = {"identified": "victim identified", "safeguarded": "victim safeguarded",
+                 "in-progress": "victim identification in progress",
                  "unidentified": "victim not identified"}
 
 

@@ -385,7 +385,7 @@ def _vics_records(s: Session, p: Principal, pages: Iterator[list[Media]],
                 rec.media_id = m.id
             if any(x.victim_status in ("identified", "safeguarded") for x in own):
                 rec.flags["VictimIdentified"] = True
-            if any(x.offender_status in ("identified", "arrested") for x in own):
+            if any(x.offender_status in ("identified", "arrested", "convicted") for x in own):
                 rec.flags["OffenderIdentified"] = True
             yield rec
         s.expunge_all()

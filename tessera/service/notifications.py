@@ -7,7 +7,15 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from tessera.access.policy import Action, Principal, Target, require
+from tessera.access.policy import (
+    Action,
+    Principal,
+    Role,
+    Target,
+    Visibility,
+    require,
+    series_visibility,
+)
 from tessera.core.errors import NotFound
 from tessera.core.words import file_count
 from tessera.pipeline.deconflict import Matched
@@ -17,7 +25,7 @@ from tessera.store.repos import notifications as notification_repo
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from tessera.store.tables import Notification, Task
+    from tessera.store.tables import Notification, Series, Task
 
 
 def matched_media(matched: Matched) -> dict[int, set[str]]:
@@ -72,6 +80,38 @@ def notify_owners(s: Session, task: Task, matched: Matched) -> list[Notification
         audit.append(s, "system", "notification.create", f"notification:{n.id}",
                      agency=sender.code, details={"to_agency_id": n.agency_id,
                                                   "task": task.id, "files": n.files})
+    return made
+
+
+def notify_status_change(s: Session, p: Principal, series: Series,
+                         changes: list[tuple[str, str, str]], note: str | None
+                         ) -> list[Notification]:
+    """Tell every agency that matched or holds the series' material, and the owner's own
+    colleagues, that its victim or offender moved on. An agency learns it only where it may
+    read the series' details: a series shared hash-only tells nobody outside its owner."""
+    owner = series.owner
+    said = "; ".join(f"{subject} {before} → {after}" for subject, before, after in changes)
+    why = f" Note: {note}" if note else ""
+    made = [notification_repo.add(
+        s, agency_id=owner.id, from_agency_id=p.agency_id or owner.id, series_id=series.id,
+        files=0,
+        message=f"{p.username} set series '{series.name}': {said}.{why}")]
+    for agency_id in sorted(repos.agencies_that_matched(s, series)):
+        agency = repos.agency_by_id(s, agency_id)
+        reader = Principal(0, "", agency.id, agency.code, Role.VIEWER)
+        if series_visibility(reader, series.owner_agency_id, series.sharing) \
+                < Visibility.METADATA:
+            continue
+        made.append(notification_repo.add(
+            s, agency_id=agency.id, from_agency_id=owner.id, series_id=series.id, files=0,
+            message=f"{owner.name} ({owner.code}) updated series '{series.name}', which your "
+                    f"agency's material matched: {said}.{why} "
+                    f"Contact: {owner.contact or 'no contact recorded'}"))
+    s.flush()
+    for n in made:
+        audit.append(s, "system", "notification.create", f"notification:{n.id}",
+                     agency=owner.code, details={"to_agency_id": n.agency_id,
+                                                 "series": series.id, "status": said})
     return made
 
 

@@ -39,6 +39,7 @@ from tessera.pipeline.analyze import AnalyzeOptions
 from tessera.pipeline.dispatch import analyze_one
 from tessera.reports.build import build_report
 from tessera.reports.model import Report
+from tessera.service.notifications import notify_status_change
 from tessera.store import audit, repos
 
 if TYPE_CHECKING:
@@ -98,8 +99,10 @@ def series_detail(s: Session, p: Principal, series_id: int, *, limit: int = 200,
     row["pixels"] = can(p, Action.VIEW_PIXELS, target)
     row["can_edit"] = can(p, Action.EDIT_SERIES, target)
     row["can_share"] = can(p, Action.SHARE_SERIES, target)
-    row["media"] = [{"id": m.id, "sha256": m.sha256, "kind": m.kind, "mime": m.mime,
+    row["media"] = [{"id": m.id, "sha256": m.sha256, "md5": m.md5, "hash_only": m.hash_only,
+                     "kind": m.kind, "mime": m.mime,
                      "width": m.width, "height": m.height, "size": m.size} for m in media]
+    row["history"] = series_history(s, p, x)
     audit.append_read(s, p.actor, "series.view", f"series:{x.id}", agency=p.agency_code)
     return row
 
@@ -112,8 +115,11 @@ def series_named(s: Session, p: Principal, name: str, agency: str | None = None)
 
 
 def edit_series(s: Session, p: Principal, series_id: int, *, victim: str | None = None,
-                offender: str | None = None, description: str | None = None) -> Series:
-    """The identification status of a series' victim and offender, and its description."""
+                offender: str | None = None, description: str | None = None,
+                note: str | None = None) -> Series:
+    """The identification status of a series' victim and offender, and its description. Each
+    status change joins the series' history (who, when, which agency, ``note``) and is told
+    to the agencies that matched the series, as far as its sharing lets them read it."""
     x = get_series(s, p, series_id)
     require(p, Action.EDIT_SERIES, series_target(p, x))
     before = {"victim": x.victim_status, "offender": x.offender_status,
@@ -128,12 +134,32 @@ def edit_series(s: Session, p: Principal, series_id: int, *, victim: str | None 
                            f"offender: {', '.join(o.value for o in OffenderStatus)}") from None
     if description is not None:
         x.description = description
+    note = (note or "").strip()[:2000] or None
+    was = {"victim": before["victim"] or "", "offender": before["offender"] or ""}
+    changes = [(subject, was[subject], now) for subject, now in
+               (("victim", x.victim_status), ("offender", x.offender_status))
+               if now != was[subject]]
+    for subject, then, now in changes:
+        repos.add_status_change(s, x.id, subject, then, now, note=note, actor=p.actor,
+                                agency_id=p.agency_id or x.owner_agency_id)
     x.updated_at = datetime.now(UTC)
     audit.append(s, p.actor, "series.edit", f"series:{x.id}", agency=p.agency_code,
                  details={"before": before, "after": {"victim": x.victim_status,
                                                       "offender": x.offender_status,
-                                                      "description": x.description}})
+                                                      "description": x.description},
+                          "note": note})
+    if changes:
+        notify_status_change(s, p, x, changes, note)
     return x
+
+
+def series_history(s: Session, p: Principal, x: Series) -> list[dict[str, Any]]:
+    """The identification steps of a series, oldest first, for those who may read its details."""
+    if not can(p, Action.VIEW_SERIES, series_target(p, x)):
+        return []
+    return [{"subject": c.subject, "before": c.before, "after": c.after, "note": c.note,
+             "by": c.actor, "agency": c.agency.code, "at": c.at.isoformat()}
+            for c in repos.status_history(s, x.id)]
 
 
 def share_series(s: Session, p: Principal, series_id: int, sharing: str) -> Series:
@@ -165,6 +191,7 @@ def media_detail(ctx: Context, s: Session, p: Principal, media_id: int) -> dict[
     submissions = repos.submissions_of(s, media_id)
     record = {
         "id": media.id, "sha256": media.sha256, "sha1": media.sha1, "md5": media.md5,
+        "hash_only": media.hash_only,
         "kind": media.kind, "mime": media.mime, "size": media.size, "width": media.width,
         "height": media.height, "first_seen": media.first_seen.isoformat(),
         "metadata": media.meta, "pixels": can(p, Action.VIEW_PIXELS, target),

@@ -87,6 +87,23 @@ class Series(Base):
     owner: Mapped[Agency] = relationship()
 
 
+class StatusChange(Base):
+    """One step of a series' identification: whose status (victim or offender) went from what
+    to what, who said so, when, and why. Kept for good: the history is evidence too."""
+
+    __tablename__ = "status_change"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int] = mapped_column(ForeignKey("series.id"), index=True)
+    subject: Mapped[str] = mapped_column(String(10))  # victim | offender
+    before: Mapped[str] = mapped_column(String(20))
+    after: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(200))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    agency: Mapped[Agency] = relationship()
+
+
 class Media(Base):
     """A file Tessera holds, or (``hash_only``) one it knows only by hashes from a VICS case or
     a hash list: no pixels, so any of the digests may be missing."""

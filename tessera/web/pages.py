@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 from tessera.access import identity
 from tessera.access.policy import Action, Principal, Role, Target, Visibility, can
 from tessera.core.errors import NotFound, TesseraError
+from tessera.core.types import OffenderStatus, VictimStatus
 from tessera.entities.persons import ROLES
 from tessera.http.deps import (
     MAX_ID,
@@ -241,6 +242,8 @@ def series_page(series_id: RowId, request: Request, svc: Svc, c: Page,
         x = views.series_detail(s, c.principal, series_id, limit=size,
                                 offset=(max(page, 1) - 1) * size)
     return render(request, "series.html", c, series=x, page=max(page, 1),
+                  victim_statuses=[v.value for v in VictimStatus],
+                  offender_statuses=[o.value for o in OffenderStatus],
                   pages=max(1, -(-(x["media_count"] or 0) // size)))
 
 
@@ -248,10 +251,12 @@ def series_page(series_id: RowId, request: Request, svc: Svc, c: Page,
 def series_edit(series_id: RowId, svc: Svc, c: FormWho,
                 victim_status: Annotated[str, Form()] = "",
                 offender_status: Annotated[str, Form()] = "",
-                description: Annotated[str | None, Form()] = None) -> Response:
+                description: Annotated[str | None, Form()] = None,
+                note: Annotated[str, Form(max_length=2000)] = "") -> Response:
     with svc.ctx.db.session() as s:
         views.edit_series(s, c.principal, series_id, victim=victim_status or None,
-                          offender=offender_status or None, description=description)
+                          offender=offender_status or None, description=description,
+                          note=note or None)
     return back(f"/series/{series_id}")
 
 

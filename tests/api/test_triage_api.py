@@ -297,6 +297,15 @@ def test_hash_sets_are_imported_by_investigators_whole_or_not_at_all(world: Worl
     held = c.get("/api/media", headers=as_("nl.inv"), params={"hash_only": True}).json()
     assert {m["md5"] for m in held["media"]} >= set(md5s)
     assert all(m["category"]["code"] == "1" for m in held["media"] if m["md5"] in md5s)
+    partner = next(x for x in c.get("/api/series", headers=as_("nl.inv")).json()
+                   if x["name"] == "Partner list")
+    listed = c.get(f"/api/series/{partner['id']}", headers=as_("nl.inv"))
+    assert listed.status_code == 200, listed.text  # a series of records without SHA-256
+    one = listed.json()["media"][0]
+    assert one["hash_only"] and one["sha256"] is None and one["md5"] in md5s
+    record = c.get(f"/api/media/{one['id']}", headers=as_("nl.inv"))
+    assert record.status_code == 200 and record.json()["hash_only"], record.text
+    assert c.get(f"/api/media/{one['id']}/thumbnail", headers=as_("nl.inv")).status_code == 404
 
     broken = b'{"odata.metadata": "x#Cases", "value": [{"Media": [{"MD5": "ab",,}]}]}'
     r = c.post("/api/imports", headers=as_("nl.inv"), data={"format": "vics"},

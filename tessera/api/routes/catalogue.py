@@ -20,6 +20,8 @@ class SeriesEdit(BaseModel):
     victim_status: str | None = Field(default=None, max_length=20)
     offender_status: str | None = Field(default=None, max_length=20)
     description: str | None = Field(default=None, max_length=10_000)
+    note: str | None = Field(default=None, max_length=2000,
+                             description="why the status changed: kept in the series' history")
 
 
 class SharingIn(BaseModel):
@@ -43,7 +45,8 @@ def get_series(series_id: RowId, svc: Svc, p: Who, limit: int = Query(200, ge=1,
 def edit_series(series_id: RowId, body: SeriesEdit, svc: Svc, p: Who) -> dict[str, Any]:
     with svc.ctx.db.session() as s:
         views.edit_series(s, p, series_id, victim=body.victim_status,
-                          offender=body.offender_status, description=body.description)
+                          offender=body.offender_status, description=body.description,
+                          note=body.note)
     with svc.ctx.db.session() as s:
         return views.series_detail(s, p, series_id, limit=1)
 

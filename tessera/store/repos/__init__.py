@@ -40,6 +40,8 @@ from tessera.store.repos.media import (
     transcript_of,
 )
 from tessera.store.repos.series import (
+    add_status_change,
+    agencies_that_matched,
     find_series,
     get_or_create_series,
     get_series,
@@ -49,11 +51,14 @@ from tessera.store.repos.series import (
     series_for_media,
     series_media,
     series_media_count,
+    status_history,
 )
 
 __all__ = [
     "SignalPlace",
     "add_agency",
+    "add_status_change",
+    "agencies_that_matched",
     "agency_by_id",
     "agency_counts",
     "all_derivatives",
@@ -89,6 +94,7 @@ __all__ = [
     "series_media_count",
     "signal_places",
     "signal_stats",
+    "status_history",
     "submissions_of",
     "transcript_of",
 ]

@@ -13,7 +13,10 @@ from tessera.store.tables import (
     Agency,
     Media,
     MediaSeries,
+    Notification,
     Series,
+    StatusChange,
+    Submission,
 )
 
 # --- series ---------------------------------------------------------------------------------
@@ -94,3 +97,34 @@ def series_for_media(s: Session, media_ids: Iterable[int]) -> dict[int, list[Ser
 def link_media_series(s: Session, media_id: int, series_id: int) -> None:
     if s.get(MediaSeries, (media_id, series_id)) is None:
         s.add(MediaSeries(media_id=media_id, series_id=series_id))
+
+
+# --- the identification workflow ------------------------------------------------------------
+
+
+def add_status_change(s: Session, series_id: int, subject: str, before: str, after: str, *,
+                      note: str | None, actor: str, agency_id: int) -> StatusChange:
+    row = StatusChange(series_id=series_id, subject=subject, before=before, after=after,
+                       note=note, actor=actor, agency_id=agency_id)
+    s.add(row)
+    s.flush()
+    return row
+
+
+def status_history(s: Session, series_id: int) -> list[StatusChange]:
+    return list(s.scalars(select(StatusChange).where(StatusChange.series_id == series_id)
+                          .options(selectinload(StatusChange.agency))
+                          .order_by(StatusChange.at, StatusChange.id)))
+
+
+def agencies_that_matched(s: Session, series: Series) -> set[int]:
+    """Agencies other than the owner that know this series' material: their uploads matched
+    it (the owner was told so) or they hold some of its files themselves."""
+    told = select(Notification.from_agency_id).where(Notification.series_id == series.id,
+                                                     Notification.agency_id ==
+                                                     series.owner_agency_id)
+    holding = select(Submission.agency_id).join(
+        MediaSeries, MediaSeries.media_id == Submission.media_id).where(
+        MediaSeries.series_id == series.id)
+    found = set(s.scalars(told)) | set(s.scalars(holding))
+    return found - {series.owner_agency_id}

@@ -1,0 +1,58 @@
+"""The identification workflow: a status change of a series' victim or offender is kept in its
+history (who, when, which agency, why), and is told to the owner's colleagues and to every agency
+whose material matched the series, as far as the series' sharing lets that agency read it."""
+
+from __future__ import annotations
+
+from tests.api.conftest import SHARING, World
+
+
+def _notes(world: World, user: str) -> list[str]:
+    return [n["message"] for n in world.client.get("/api/notifications",
+                                                   headers=world.as_(user)).json()]
+
+
+def test_status_changes_are_kept_and_told_to_those_who_matched(world: World) -> None:
+    c, as_ = world.client, world.as_
+    files = [("files", (f"{level}.jpg", sorted(world.folders[level].iterdir())[0].read_bytes(),
+                        "image/jpeg")) for level in SHARING]
+    r = c.post("/api/jobs", headers=as_("nl.inv"), files=files, data={"case": "NL-ID-1"})
+    assert world.wait("nl.inv", r.json()["id"])["state"] == "done"
+    before = set(_notes(world, "nl.viewer"))
+
+    full, hidden, meta = (world.series[k] for k in ("full", "hash-only", "metadata"))
+    r = c.patch(f"/api/series/{full}", headers=as_("au.inv"),
+                json={"offender_status": "arrested", "note": "arrested in Sydney, 1 Dec"})
+    assert r.status_code == 200, r.text
+    (step,) = r.json()["history"]
+    assert (step["subject"], step["before"], step["after"]) == ("offender", "unknown", "arrested")
+    assert step["by"] == "user:au.inv" and step["agency"] == "AU"
+    assert step["note"] == "arrested in Sydney, 1 Dec"
+    assert c.patch(f"/api/series/{hidden}", headers=as_("au.inv"),
+                   json={"victim_status": "safeguarded", "note": "child safe"}).status_code == 200
+    assert c.patch(f"/api/series/{meta}", headers=as_("au.inv"),
+                   json={"victim_status": "in-progress"}).status_code == 200
+    assert c.patch(f"/api/series/{meta}", headers=as_("au.inv"),  # no change: no new step
+                   json={"victim_status": "in-progress"}).status_code == 200
+    wrong = c.patch(f"/api/series/{meta}", headers=as_("au.inv"),
+                    json={"victim_status": "freed"})
+    assert wrong.status_code == 400 and "in-progress" in wrong.text
+    assert c.patch(f"/api/series/{full}", headers=as_("nl.inv"),  # not NL's to change
+                   json={"offender_status": "convicted"}).status_code == 403
+
+    told = set(_notes(world, "nl.viewer")) - before
+    assert any(SHARING["full"] in m and "offender unknown → arrested" in m
+               and "arrested in Sydney" in m for m in told), told
+    assert any(SHARING["metadata"] in m and "victim unidentified → in-progress" in m
+               for m in told), told
+    assert len(told) == 2  # the hash-only series tells NL nothing, not even that it changed
+    assert not any(SHARING["hash-only"] in m or "child safe" in m for m in told)
+    assert not any("arrested" in m for m in _notes(world, "root"))  # DE matched nothing
+    own = _notes(world, "au.viewer")
+    assert any(SHARING["hash-only"] in m and "safeguarded" in m for m in own)
+
+    seen = c.get(f"/api/series/{meta}", headers=as_("nl.viewer")).json()
+    assert [(h["subject"], h["after"]) for h in seen["history"]] == [("victim", "in-progress")]
+    assert c.get(f"/api/series/{hidden}", headers=as_("nl.viewer")).status_code == 404
+    trail = c.get("/api/audit", headers=as_("au.admin"), params={"action": "series.edit"})
+    assert any(e["details"].get("note") == "child safe" for e in trail.json())
