@@ -99,6 +99,8 @@ class ServiceLimits:
     max_upload_bytes: int = 16 * 1024**3
     max_upload_files: int = 50_000
     max_search_bytes: int = 256 * 1024**2
+    # a VICS case or hash list imported within one request: ~500k entries, about two minutes
+    max_import_bytes: int = 256 * 1024**2
     login_attempts_per_minute: int = 10
     searches_per_minute: int = 120
     cookie_secure: bool = False  # set TESSERA_COOKIE_SECURE=1 behind HTTPS
@@ -163,6 +165,8 @@ class Settings:
                                   ServiceLimits.max_upload_files, 1),
             max_search_bytes=_int(env, "TESSERA_MAX_SEARCH_BYTES",
                                   ServiceLimits.max_search_bytes, 1),
+            max_import_bytes=_int(env, "TESSERA_MAX_IMPORT_BYTES",
+                                  ServiceLimits.max_import_bytes, 1),
             login_attempts_per_minute=_int(env, "TESSERA_LOGIN_RATE", 10, 1),
             searches_per_minute=_int(env, "TESSERA_SEARCH_RATE", 120, 1),
             cookie_secure=_flag(env, "TESSERA_COOKIE_SECURE", False),

@@ -94,7 +94,8 @@ def create_app(settings: Settings, *, run_tasks: bool = True) -> FastAPI:
     limits = settings.service
     app.add_middleware(SecurityMiddleware, caps=[
         ("/api/jobs", limits.max_upload_bytes), ("/api/search", limits.max_search_bytes),
-        ("/search", limits.max_search_bytes)], default_cap=1024 * 1024,
+        ("/search", limits.max_search_bytes), ("/api/imports", limits.max_import_bytes)],
+        default_cap=1024 * 1024,
         hsts=limits.cookie_secure)
 
     @app.exception_handler(TesseraError)

@@ -6,6 +6,7 @@ where that agency's holding of it may be read."""
 from __future__ import annotations
 
 import hashlib
+import json
 
 import pytest
 
@@ -307,6 +308,14 @@ def test_hash_sets_are_imported_by_investigators_whole_or_not_at_all(world: Worl
     assert record.status_code == 200 and record.json()["hash_only"], record.text
     assert c.get(f"/api/media/{one['id']}/thumbnail", headers=as_("nl.inv")).status_code == 404
 
+    big = json.dumps({"odata.metadata": "http://github.com/ICMEC/ProjectVic/DataModels/"
+                                        "1.3.xml#Cases", "value": [{"Media": [
+        {"MD5": hashlib.md5(bytes([n, 9])).hexdigest(), "Comments": "x" * 8000}
+        for n in range(200)]}]}).encode()  # 1.6 MB: past the 1 MiB most requests may carry
+    r = c.post("/api/imports", headers=as_("nl.inv"), data={"format": "vics"},
+               files={"file": ("big.json", big, "application/json")})
+    assert len(big) > 1024**2 and r.status_code == 200 and r.json()["media_new"] == 200, r.text
+
     broken = b'{"odata.metadata": "x#Cases", "value": [{"Media": [{"MD5": "ab",,}]}]}'
     r = c.post("/api/imports", headers=as_("nl.inv"), data={"format": "vics"},
                files={"file": ("case.json", broken, "application/json")})
@@ -316,4 +325,4 @@ def test_hash_sets_are_imported_by_investigators_whole_or_not_at_all(world: Worl
     assert r.status_code == 400 and "format must be one of" in r.text
     assert not any(world.settings.temp_dir.iterdir())  # nothing left waiting
     trail = c.get("/api/audit", headers=as_("nl.admin"), params={"action": "import."}).json()
-    assert [e["object"] for e in trail] == ["list.csv"]  # the upload's name, not a temp path
+    assert sorted(e["object"] for e in trail) == ["big.json", "list.csv"]  # never temp paths
