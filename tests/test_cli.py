@@ -46,10 +46,16 @@ def test_user_journey(home: Path, tmp_path: Path) -> None:
     out = tessera(home, "ingest", str(case), "--agency", "AU", "--case", "OP-123",
                   "--series", "Series Ocean").stdout
     assert "6 new media" in out
-    tessera(home, "series", "set-status", "Series Ocean", "--victim", "identified")
+    tessera(home, "series", "set-status", "Series Ocean", "--victim", "identified",
+            "--note", "named by her school")
     listing = tessera(home, "series", "list").stdout
     assert "Series Ocean" in listing and "identified" in listing
-    assert "victim: identified" in tessera(home, "series", "show", "Series Ocean").stdout
+    shown = tessera(home, "series", "show", "Series Ocean").stdout
+    assert "victim: identified" in shown
+    assert "victim unidentified → identified" in shown and "named by her school" in shown
+    sheet = tessera(home, "stats", "--csv").stdout.splitlines()
+    assert sheet[0].startswith("agency,victims_identified")
+    assert sheet[-1].startswith("total,1,")  # one victim identified, the step just taken
 
     seizure = tmp_path / "new-seizure"
     seizure.mkdir()

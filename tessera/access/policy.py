@@ -71,6 +71,7 @@ class Action(StrEnum):
     CATEGORISE = "media.categorise"  # grade: set one's agency's category of a media
     ANNOTATE = "media.annotate"  # one's agency's tags, bookmarks and notes
     EXPORT_HASHES = "hashes.export"  # signed hash lists for partners, VICS exports
+    VIEW_STATS = "stats.view"  # counts per agency and country, as ICSE publishes: no names
     VIEW_PERSON = "person.view"  # label, role, status, linked faces
     EDIT_PERSON = "person.edit"  # create, status, link or reject faces, review clusters
     SHARE_PERSON = "person.share"
@@ -171,7 +172,7 @@ def can(p: Principal, action: Action, target: Target | None = None) -> bool:
     match action:
         case Action.UPLOAD:
             return p.at_least(Role.INVESTIGATOR)
-        case Action.SEARCH:
+        case Action.SEARCH | Action.VIEW_STATS:
             return True
         case Action.READ_NOTIFICATIONS:  # the list is one's own agency's; an item must be too
             return target is None or own

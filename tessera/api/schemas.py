@@ -534,3 +534,33 @@ class ImportOut(Out):
     cases: int
     version: str | None
     dialect: str | None
+
+
+class StatsRowOut(Out):
+    """One agency's (or country's) counts; the total row names neither."""
+
+    agency: str | None = None
+    country: str | None = None
+    victims_identified: int
+    victims_safeguarded: int
+    offenders_identified: int
+    offenders_arrested: int
+    offenders_convicted: int
+    series: int
+    series_victim_unidentified: int
+    files_deconflicted: int
+    files_spared: int
+
+
+class DayCountOut(Out):
+    day: str
+    victims: int
+
+
+class StatsOut(Out):
+    by: str
+    since: str | None
+    until: str | None
+    rows: list[StatsRowOut]
+    total: StatsRowOut
+    identified_per_day: list[DayCountOut]

@@ -5,11 +5,22 @@ from __future__ import annotations
 
 import os
 
-from tessera.cli import audit, catalogue, faces, indexes, seizures, serve, setup, triage, users
+from tessera.cli import (
+    audit,
+    catalogue,
+    faces,
+    indexes,
+    seizures,
+    serve,
+    setup,
+    stats,
+    triage,
+    users,
+)
 from tessera.cli.common import app
 
 __all__ = ["app", "main"]
-_GROUPS = (audit, catalogue, faces, indexes, seizures, serve, setup, triage,
+_GROUPS = (audit, catalogue, faces, indexes, seizures, serve, setup, stats, triage,
            users)  # registered
 
 

@@ -34,7 +34,16 @@ from tessera.http.deps import (
     set_session_cookie,
 )
 from tessera.reports.select import Selection, grouped
-from tessera.service import accounts, auth, categories, faces, notifications, tasks, views
+from tessera.service import (
+    accounts,
+    auth,
+    categories,
+    faces,
+    notifications,
+    stats,
+    tasks,
+    views,
+)
 from tessera.store import repos
 from tessera.store.repos.triage import MediaFilter
 
@@ -337,6 +346,22 @@ def media_list(request: Request, svc: Svc, c: Page,
     return render(request, "media_list.html", c, **listing, query=query, schemes=schemes,
                   own_series=own_series, qs=urlencode({k: v for k, v in query.items() if v}),
                   can_edit=can(p, Action.ANNOTATE, Target(p.agency_id, Visibility.FULL)))
+
+
+@router.get("/stats")
+def stats_page(request: Request, svc: Svc, c: Page,
+               since: Annotated[str, Query(pattern=DAY)] = "",
+               until: Annotated[str, Query(pattern=DAY)] = "",
+               by: Annotated[str, Query(pattern="^(agency|country)$")] = "agency") -> Response:
+    """The counts of the statistics for a period, with the same as CSV from the API."""
+    start, end = _day(since), _day(until, after=True)
+    with svc.ctx.db.session() as s:
+        table = stats.statistics(s, c.principal, since=start, until=end, by=by)
+    query = {"since": since, "until": until, "by": by}
+    api_query = {"since": start.isoformat() if start else "",
+                 "until": end.isoformat() if end else "", "by": by}
+    return render(request, "stats.html", c, table=table, columns=stats.COLUMNS, query=query,
+                  qs=urlencode({k: v for k, v in api_query.items() if v}))
 
 
 @router.get("/persons")

@@ -33,7 +33,7 @@ def expected(action: Action, role: Role, own: bool, vis: Visibility) -> bool:
     at_least_inv = role in (Role.INVESTIGATOR, Role.AGENCY_ADMIN, Role.ADMIN)
     if action is Action.UPLOAD:
         return at_least_inv
-    if action is Action.SEARCH:
+    if action in (Action.SEARCH, Action.VIEW_STATS):
         return True
     if action is Action.READ_NOTIFICATIONS:
         return own

@@ -63,6 +63,8 @@ COVERED = {
     ("DELETE", "/api/annotations/{annotation_id}"), ("GET", "/api/media"),
     ("GET", "/api/series/{series_id}/vics"), ("POST", "/api/media/export"),
     ("POST", "/api/imports"),
+    # counts per agency, readable by every user (no names): tests/api/test_identification.py
+    ("GET", "/api/stats"),
 }
 
 

@@ -56,3 +56,28 @@ def test_status_changes_are_kept_and_told_to_those_who_matched(world: World) -> 
     assert c.get(f"/api/series/{hidden}", headers=as_("nl.viewer")).status_code == 404
     trail = c.get("/api/audit", headers=as_("au.admin"), params={"action": "series.edit"})
     assert any(e["details"].get("note") == "child safe" for e in trail.json())
+
+
+def test_statistics_count_the_steps_and_the_spared_triage(world: World) -> None:
+    """Run after the workflow test above (same world): one offender arrested (AU), one victim
+    safeguarded (AU), NL's upload of three known files spared it their triage."""
+    c, as_ = world.client, world.as_
+    for user in ("nl.viewer", "au.viewer", "root"):  # counts only: every user may read them
+        table = c.get("/api/stats", headers=as_(user)).json()
+        rows = {r["agency"]: r for r in table["rows"]}
+        assert rows["AU"]["offenders_arrested"] == 1 and rows["AU"]["victims_safeguarded"] == 1
+        assert rows["AU"]["series"] == len(SHARING) and rows["DE"]["series"] == 0
+        assert rows["NL"]["files_spared"] >= 3 and rows["NL"]["files_deconflicted"] >= 3
+        assert table["total"]["offenders_arrested"] == 1
+        assert [d["victims"] for d in table["identified_per_day"]] == [1]
+        assert SHARING["full"] not in str(table)  # no series names
+    later = c.get("/api/stats", headers=as_("nl.viewer"),
+                  params={"since": "2100-01-01T00:00:00Z"}).json()
+    assert later["total"]["offenders_arrested"] == 0 and later["identified_per_day"] == []
+    assert later["total"]["series"] == len(SHARING)  # series count as they stand
+    by_country = c.get("/api/stats", headers=as_("nl.viewer"), params={"by": "country"}).json()
+    assert {r["country"] for r in by_country["rows"]} == {"AU", "NL", "DE"}
+    sheet = c.get("/api/stats", headers=as_("nl.viewer"), params={"format": "csv"})
+    assert sheet.headers["content-type"].startswith("text/csv")
+    lines = sheet.text.splitlines()
+    assert lines[0].startswith("agency,victims_identified") and lines[-1].startswith("total,")

@@ -233,3 +233,26 @@ def test_browse_filter_and_act_on_a_selection(page, lab: Lab) -> None:  # type: 
     page.refusals.append(400)
     page.goto(lab.server.url + "/media?since=2026-13-45")
     assert "not a date" in page.inner_text("main")
+
+
+def test_a_status_step_is_kept_shown_and_counted(page, lab: Lab) -> None:  # type: ignore[no-untyped-def]
+    login(page, lab.server, "au.inv")
+    page.goto(f"{lab.server.url}/series/{lab.server.series['full']}")
+    page.click("text=Edit identification status")
+    page.select_option("select[name=offender_status]", "convicted")
+    page.fill("input[name=note]", "sentenced on 3 December")
+    page.click("form[action$='/edit'] button[type=submit]")
+    history = page.locator("#series-history")
+    expect(history).to_contain_text("offender: unknown → convicted")
+    expect(history).to_contain_text("sentenced on 3 December")
+    page.click("nav >> text=Statistics")
+    au = page.locator("#stats-table tr", has_text="AU").first
+    assert au.locator("td").nth(5).inner_text() == "1"  # offenders convicted
+    page.select_option("select[name=by]", "country")
+    page.click("#stats-filter button")
+    expect(page.locator("#stats-table th").first).to_have_text("country")
+    with page.expect_download() as sheet:
+        page.click("#stats-csv")
+    saved = lab.case.parent / "stats.csv"
+    sheet.value.save_as(saved)
+    assert saved.read_text().startswith("country,victims_identified")

@@ -8,8 +8,9 @@ from tessera.api.routes import (
     jobs,
     notifications,
     search,
+    stats,
     triage,
 )
 
 ROUTERS = [auth.router, jobs.router, catalogue.router, search.router, faces.router,
-           notifications.router, admin.router, triage.router]
+           notifications.router, admin.router, triage.router, stats.router]
