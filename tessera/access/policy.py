@@ -72,6 +72,7 @@ class Action(StrEnum):
     ANNOTATE = "media.annotate"  # one's agency's tags, bookmarks and notes
     EXPORT_HASHES = "hashes.export"  # signed hash lists for partners, VICS exports
     VIEW_STATS = "stats.view"  # counts per agency and country, as ICSE publishes: no names
+    DISCUSS = "series.discuss"  # write in a series' thread between agencies
     VIEW_PERSON = "person.view"  # label, role, status, linked faces
     EDIT_PERSON = "person.edit"  # create, status, link or reject faces, review clusters
     SHARE_PERSON = "person.share"
@@ -186,6 +187,8 @@ def can(p: Principal, action: Action, target: Target | None = None) -> bool:
             return t.visibility >= Visibility.FULL
         case Action.CATEGORISE:  # a category is a person's judgement of pixels they may see
             return t.visibility >= Visibility.FULL and p.at_least(Role.INVESTIGATOR)
+        case Action.DISCUSS:  # whoever may read a series' details may talk about it
+            return t.visibility >= Visibility.METADATA and p.at_least(Role.INVESTIGATOR)
         case Action.ANNOTATE:  # annotations stay within one's agency
             return t.visibility >= Visibility.METADATA and p.at_least(Role.INVESTIGATOR)
         case Action.EXPORT_HASHES:  # what leaves the instance is an agency's decision

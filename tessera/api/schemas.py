@@ -564,3 +564,12 @@ class StatsOut(Out):
     rows: list[StatsRowOut]
     total: StatsRowOut
     identified_per_day: list[DayCountOut]
+
+
+class PostOut(Out):
+    id: int
+    agency: str
+    country: str
+    by: str
+    text: str
+    at: str

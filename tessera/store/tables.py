@@ -104,6 +104,20 @@ class StatusChange(Base):
     agency: Mapped[Agency] = relationship()
 
 
+class DiscussionPost(Base):
+    """A message in a series' thread between agencies: read by every agency that may read the
+    series' details, so it says only what the series' sharing already tells."""
+
+    __tablename__ = "discussion_post"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int] = mapped_column(ForeignKey("series.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    actor: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    agency: Mapped[Agency] = relationship()
+
+
 class Media(Base):
     """A file Tessera holds, or (``hash_only``) one it knows only by hashes from a VICS case or
     a hash list: no pixels, so any of the digests may be missing."""

@@ -38,6 +38,7 @@ from tessera.service import (
     accounts,
     auth,
     categories,
+    discussion,
     faces,
     notifications,
     stats,
@@ -250,7 +251,11 @@ def series_page(series_id: RowId, request: Request, svc: Svc, c: Page,
     with svc.ctx.db.session() as s:
         x = views.series_detail(s, c.principal, series_id, limit=size,
                                 offset=(max(page, 1) - 1) * size)
-    return render(request, "series.html", c, series=x, page=max(page, 1),
+        posts = discussion.thread(s, c.principal, series_id)
+        may_post = can(c.principal, Action.DISCUSS, views.series_target(
+            c.principal, repos.series_by_id(s, series_id)))
+    return render(request, "series.html", c, series=x, page=max(page, 1), posts=posts,
+                  may_post=may_post,
                   victim_statuses=[v.value for v in VictimStatus],
                   offender_statuses=[o.value for o in OffenderStatus],
                   pages=max(1, -(-(x["media_count"] or 0) // size)))
@@ -267,6 +272,14 @@ def series_edit(series_id: RowId, svc: Svc, c: FormWho,
                           offender=offender_status or None, description=description,
                           note=note or None)
     return back(f"/series/{series_id}")
+
+
+@router.post("/series/{series_id}/discussion")
+def series_post(series_id: RowId, svc: Svc, c: FormWho,
+                text: Annotated[str, Form(max_length=10_000)]) -> Response:
+    with svc.ctx.db.session() as s:
+        discussion.post(s, c.principal, series_id, text)
+    return back(f"/series/{series_id}#discussion")
 
 
 @router.post("/series/{series_id}/sharing")

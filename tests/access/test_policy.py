@@ -47,7 +47,7 @@ def expected(action: Action, role: Role, own: bool, vis: Visibility) -> bool:
         return vis is Visibility.FULL
     if action is Action.CATEGORISE:
         return vis is Visibility.FULL and at_least_inv
-    if action is Action.ANNOTATE:
+    if action in (Action.ANNOTATE, Action.DISCUSS):
         return vis >= Visibility.METADATA and at_least_inv
     if action is Action.EXPORT_HASHES:
         return own and role in (Role.AGENCY_ADMIN, Role.ADMIN)

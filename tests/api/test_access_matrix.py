@@ -65,6 +65,8 @@ COVERED = {
     ("POST", "/api/imports"),
     # counts per agency, readable by every user (no names): tests/api/test_identification.py
     ("GET", "/api/stats"),
+    # a series' thread between agencies, per user and level: tests/api/test_identification.py
+    ("GET", "/api/series/{series_id}/discussion"), ("POST", "/api/series/{series_id}/discussion"),
 }
 
 

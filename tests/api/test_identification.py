@@ -4,7 +4,13 @@ whose material matched the series, as far as the series' sharing lets that agenc
 
 from __future__ import annotations
 
-from tests.api.conftest import SHARING, World
+import pytest
+
+from tessera.access.policy import Role
+from tests.api.conftest import SHARING, USERS, World
+from tests.api.test_access_matrix import sees
+
+ROLE = {u: r for u, _, r in USERS}
 
 
 def _notes(world: World, user: str) -> list[str]:
@@ -81,3 +87,41 @@ def test_statistics_count_the_steps_and_the_spared_triage(world: World) -> None:
     assert sheet.headers["content-type"].startswith("text/csv")
     lines = sheet.text.splitlines()
     assert lines[0].startswith("agency,victims_identified") and lines[-1].startswith("total,")
+
+
+@pytest.mark.parametrize("user", [u for u, _, _ in USERS])
+def test_a_series_thread_is_read_and_written_as_its_details_are(world: World, user: str) -> None:
+    c, as_ = world.client, world.as_
+    for level in SHARING:
+        sid, view = world.series[level], sees(user, level)
+        text = f"{user} on {level}: same wallpaper as our case @NL @DE"
+        r = c.post(f"/api/series/{sid}/discussion", headers=as_(user), json={"text": text})
+        writer = ROLE[user] != Role.VIEWER
+        want = 404 if view == "hash-only" else 201 if writer else 403
+        assert r.status_code == want, (user, level, r.text)
+        thread = c.get(f"/api/series/{sid}/discussion", headers=as_(user))
+        assert thread.status_code == (404 if view == "hash-only" else 200)
+        if want == 201:
+            assert text in [m["text"] for m in thread.json()]
+            assert r.json()["agency"] == {u: a for u, a, _ in USERS}[user]
+
+
+def test_naming_an_agency_tells_it_only_what_it_may_read(world: World) -> None:
+    c, as_ = world.client, world.as_
+    before = set(_notes(world, "nl.viewer"))
+    for level in SHARING:
+        r = c.post(f"/api/series/{world.series[level]}/discussion", headers=as_("au.inv"),
+                   json={"text": f"@nl does this {level} room match yours?"})
+        assert r.status_code == 201
+    told = set(_notes(world, "nl.viewer")) - before
+    assert {SHARING["full"] in m or SHARING["metadata"] in m for m in told} == {True}
+    assert len(told) == 2 and not any(SHARING["hash-only"] in m for m in told)
+    assert any("does this full room match yours?" in m for m in told)
+    owner_before = set(_notes(world, "au.viewer"))
+    assert c.post(f"/api/series/{world.series['full']}/discussion", headers=as_("nl.inv"),
+                  json={"text": "yes: our case NL-ID-1"}).status_code == 201
+    assert any("yes: our case NL-ID-1" in m for m in set(_notes(world, "au.viewer")) -
+               owner_before)  # the owner hears of another agency's message
+    blank = c.post(f"/api/series/{world.series['full']}/discussion", headers=as_("nl.inv"),
+                   json={"text": "   "})
+    assert blank.status_code == 400

@@ -245,6 +245,9 @@ def test_a_status_step_is_kept_shown_and_counted(page, lab: Lab) -> None:  # typ
     history = page.locator("#series-history")
     expect(history).to_contain_text("offender: unknown → convicted")
     expect(history).to_contain_text("sentenced on 3 December")
+    page.fill("#post-form textarea[name=text]", "@NL the same wallpaper is in your case?")
+    page.click("#post-form button[type=submit]")
+    expect(page.locator("#series-thread")).to_contain_text("the same wallpaper")
     page.click("nav >> text=Statistics")
     au = page.locator("#stats-table tr", has_text="AU").first
     assert au.locator("td").nth(5).inner_text() == "1"  # offenders convicted

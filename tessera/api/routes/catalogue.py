@@ -8,10 +8,10 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
 
-from tessera.api.schemas import MediaDetailOut, SeriesDetailOut, SeriesOut, SharingOut
+from tessera.api.schemas import MediaDetailOut, PostOut, SeriesDetailOut, SeriesOut, SharingOut
 from tessera.http.deps import MAX_ID, RowId, Svc, Who
 from tessera.http.responses import JPEG, NO_STORE, jpeg
-from tessera.service import views
+from tessera.service import discussion, views
 
 router = APIRouter(tags=["catalogue"])
 
@@ -49,6 +49,24 @@ def edit_series(series_id: RowId, body: SeriesEdit, svc: Svc, p: Who) -> dict[st
                           note=body.note)
     with svc.ctx.db.session() as s:
         return views.series_detail(s, p, series_id, limit=1)
+
+
+class PostIn(BaseModel):
+    text: str = Field(min_length=1, max_length=10_000,
+                      description="@CODE names an agency, which is told if it may read the series")
+
+
+@router.get("/series/{series_id}/discussion", response_model=list[PostOut])
+def series_thread(series_id: RowId, svc: Svc, p: Who) -> list[dict[str, Any]]:
+    """The series' thread between agencies, oldest first."""
+    with svc.ctx.db.session() as s:
+        return discussion.thread(s, p, series_id)
+
+
+@router.post("/series/{series_id}/discussion", status_code=201, response_model=PostOut)
+def series_post(series_id: RowId, body: PostIn, svc: Svc, p: Who) -> dict[str, Any]:
+    with svc.ctx.db.session() as s:
+        return discussion.post(s, p, series_id, body.text)
 
 
 @router.put("/series/{series_id}/sharing", response_model=SharingOut)

@@ -40,6 +40,7 @@ from tessera.store.repos.media import (
     transcript_of,
 )
 from tessera.store.repos.series import (
+    add_post,
     add_status_change,
     agencies_that_matched,
     find_series,
@@ -47,6 +48,7 @@ from tessera.store.repos.series import (
     get_series,
     link_media_series,
     list_series,
+    posts_of,
     series_by_id,
     series_for_media,
     series_media,
@@ -57,6 +59,7 @@ from tessera.store.repos.series import (
 __all__ = [
     "SignalPlace",
     "add_agency",
+    "add_post",
     "add_status_change",
     "agencies_that_matched",
     "agency_by_id",
@@ -87,6 +90,7 @@ __all__ = [
     "media_durations",
     "media_only_from_source",
     "media_owners",
+    "posts_of",
     "search_transcripts",
     "series_by_id",
     "series_for_media",

@@ -11,6 +11,7 @@ from tessera.core.errors import NotFound, TesseraError
 from tessera.store.rows import by_id
 from tessera.store.tables import (
     Agency,
+    DiscussionPost,
     Media,
     MediaSeries,
     Notification,
@@ -128,3 +129,19 @@ def agencies_that_matched(s: Session, series: Series) -> set[int]:
         MediaSeries.series_id == series.id)
     found = set(s.scalars(told)) | set(s.scalars(holding))
     return found - {series.owner_agency_id}
+
+
+# --- notes between agencies -----------------------------------------------------------------
+
+
+def add_post(s: Session, series_id: int, agency_id: int, actor: str, text: str) -> DiscussionPost:
+    row = DiscussionPost(series_id=series_id, agency_id=agency_id, actor=actor, text=text)
+    s.add(row)
+    s.flush()
+    return row
+
+
+def posts_of(s: Session, series_id: int, limit: int = 500) -> list[DiscussionPost]:
+    return list(s.scalars(select(DiscussionPost).where(DiscussionPost.series_id == series_id)
+                          .options(selectinload(DiscussionPost.agency))
+                          .order_by(DiscussionPost.id).limit(limit)))
