@@ -259,7 +259,8 @@
           var state = li.querySelector(".state");
           state.textContent = res.state;
           state.className = "state s-" + res.state;
-          li.querySelector(".current-category").textContent = button.dataset.label;
+          li.querySelector(".current-category").textContent =
+            (res.state === "graded" ? "" : "your vote: ") + button.dataset.label;
           status.textContent = "Media #" + li.dataset.media + ": " + button.dataset.label + " (" + res.state + ")";
           refresh();
           var k = nextOpen();
