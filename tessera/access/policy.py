@@ -136,6 +136,13 @@ def series_visibility(p: Principal, owner_agency_id: int, sharing: str) -> Visib
     return _SHARING_VISIBILITY.get(Sharing(sharing), Visibility.HASH_ONLY)
 
 
+def agency_series_visibility(agency_id: int, owner_agency_id: int, sharing: str) -> Visibility:
+    """What every user of an agency may see of a series: what a message to that agency (a
+    notification, a mention) may say of it."""
+    return series_visibility(Principal(0, "", agency_id, "", Role.VIEWER), owner_agency_id,
+                             sharing)
+
+
 def person_visibility(p: Principal, owner_agency_id: int, sharing: str) -> Visibility:
     """The rule of series, applied to the persons an agency tracks."""
     return series_visibility(p, owner_agency_id, sharing)

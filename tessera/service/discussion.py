@@ -7,7 +7,13 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from tessera.access.policy import Action, Principal, Role, Visibility, require, series_visibility
+from tessera.access.policy import (
+    Action,
+    Principal,
+    Visibility,
+    agency_series_visibility,
+    require,
+)
 from tessera.core.errors import TesseraError
 from tessera.service.views import get_series, series_target
 from tessera.store import audit, repos
@@ -40,8 +46,8 @@ def post(s: Session, p: Principal, series_id: int, text: str) -> dict[str, Any]:
         agency = next((a for a in repos.list_agencies(s) if a.code.upper() == code), None)
         if agency is None or agency.id == me.id:
             continue
-        reader = Principal(0, "", agency.id, agency.code, Role.VIEWER)
-        if series_visibility(reader, x.owner_agency_id, x.sharing) >= Visibility.METADATA:
+        if agency_series_visibility(agency.id, x.owner_agency_id,
+                                    x.sharing) >= Visibility.METADATA:
             told.add(agency.id)  # an agency that may not read the series hears nothing of it
     for agency_id in sorted(told):
         notification_repo.add(s, agency_id=agency_id, from_agency_id=me.id, series_id=x.id,

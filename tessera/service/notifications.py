@@ -10,11 +10,10 @@ from typing import TYPE_CHECKING, Any
 from tessera.access.policy import (
     Action,
     Principal,
-    Role,
     Target,
     Visibility,
+    agency_series_visibility,
     require,
-    series_visibility,
 )
 from tessera.core.errors import NotFound
 from tessera.core.words import file_count
@@ -97,11 +96,10 @@ def notify_status_change(s: Session, p: Principal, series: Series,
         files=0,
         message=f"{p.username} set series '{series.name}': {said}.{why}")]
     for agency_id in sorted(repos.agencies_that_matched(s, series)):
-        agency = repos.agency_by_id(s, agency_id)
-        reader = Principal(0, "", agency.id, agency.code, Role.VIEWER)
-        if series_visibility(reader, series.owner_agency_id, series.sharing) \
-                < Visibility.METADATA:
+        if agency_series_visibility(agency_id, series.owner_agency_id,
+                                    series.sharing) < Visibility.METADATA:
             continue
+        agency = repos.agency_by_id(s, agency_id)
         made.append(notification_repo.add(
             s, agency_id=agency.id, from_agency_id=owner.id, series_id=series.id, files=0,
             message=f"{owner.name} ({owner.code}) updated series '{series.name}', which your "
