@@ -4,6 +4,7 @@ and case) so that the two can work together; the uploader's report names the hol
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -74,12 +75,7 @@ def notify_owners(s: Session, task: Task, matched: Matched) -> list[Notification
             message=f"{sender.name} ({where}{case}) uploaded "
                     f"{file_count(len(paths))} matching media your agency submitted. "
                     f"Contact: {sender.contact or 'no contact recorded'}"))
-    s.flush()
-    for n in made:
-        audit.append(s, "system", "notification.create", f"notification:{n.id}",
-                     agency=sender.code, details={"to_agency_id": n.agency_id,
-                                                  "task": task.id, "files": n.files})
-    return made
+    return _recorded(s, made, sender.code, lambda n: {"task": task.id, "files": n.files})
 
 
 def notify_status_change(s: Session, p: Principal, series: Series,
@@ -105,11 +101,16 @@ def notify_status_change(s: Session, p: Principal, series: Series,
             message=f"{owner.name} ({owner.code}) updated series '{series.name}', which your "
                     f"agency's material matched: {said}.{why} "
                     f"Contact: {owner.contact or 'no contact recorded'}"))
+    return _recorded(s, made, owner.code, lambda n: {"series": series.id, "status": said})
+
+
+def _recorded(s: Session, made: list[Notification], agency: str,
+              details: Callable[[Notification], dict[str, Any]]) -> list[Notification]:
+    """Each notification made, in the audit trail: to whom, and about what."""
     s.flush()
     for n in made:
         audit.append(s, "system", "notification.create", f"notification:{n.id}",
-                     agency=owner.code, details={"to_agency_id": n.agency_id,
-                                                 "series": series.id, "status": said})
+                     agency=agency, details={"to_agency_id": n.agency_id, **details(n)})
     return made
 
 
