@@ -62,6 +62,11 @@ def test_status_changes_are_kept_and_told_to_those_who_matched(world: World) -> 
     assert c.get(f"/api/series/{hidden}", headers=as_("nl.viewer")).status_code == 404
     trail = c.get("/api/audit", headers=as_("au.admin"), params={"action": "series.edit"})
     assert any(e["details"].get("note") == "child safe" for e in trail.json())
+    made = c.get("/api/audit", headers=as_("root"),
+                 params={"action": "notification.create", "limit": 1000}).json()
+    assert any(e["details"].get("status") == "offender unknown → arrested"
+               and e["details"].get("series") == full for e in made)
+    assert any(e["details"].get("task") and e["details"].get("files") for e in made)
 
 
 def test_statistics_count_the_steps_and_the_spared_triage(world: World) -> None:
