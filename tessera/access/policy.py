@@ -73,6 +73,8 @@ class Action(StrEnum):
     EXPORT_HASHES = "hashes.export"  # signed hash lists for partners, VICS exports
     VIEW_STATS = "stats.view"  # counts per agency and country, as ICSE publishes: no names
     DISCUSS = "series.discuss"  # write in a series' thread between agencies
+    VIEW_LINK = "link.view"  # a link and its evidence, where one side's details are readable
+    LINK = "link.decide"  # suggest, assert, confirm or reject links of one's agency's entities
     VIEW_PERSON = "person.view"  # label, role, status, linked faces
     EDIT_PERSON = "person.edit"  # create, status, link or reject faces, review clusters
     SHARE_PERSON = "person.share"
@@ -172,6 +174,18 @@ def holding_visibility(p: Principal, agency_id: int,
     return best
 
 
+def link_target(p: Principal, sides: Iterable[tuple[int, Visibility]]) -> Target:
+    """A link between two entities (each: owning agency, what ``p`` sees of it) is as visible
+    as its more visible side, and it is the principal's agency's to decide when that agency
+    owns either side. The other side is then shown as far as its own visibility allows (a
+    hash-only series as "held by" its owner)."""
+    sides = list(sides)
+    owners = [owner for owner, _ in sides]
+    best = max((v for _, v in sides), default=Visibility.NONE)
+    return Target(p.agency_id if p.agency_id in owners else (owners[0] if owners else None),
+                  best)
+
+
 def can(p: Principal, action: Action, target: Target | None = None) -> bool:
     if p.operator:
         return True
@@ -188,7 +202,7 @@ def can(p: Principal, action: Action, target: Target | None = None) -> bool:
             return own
         case Action.CANCEL_JOB:
             return own and p.at_least(Role.INVESTIGATOR)
-        case Action.VIEW_SERIES | Action.VIEW_MEDIA | Action.VIEW_PERSON:
+        case Action.VIEW_SERIES | Action.VIEW_MEDIA | Action.VIEW_PERSON | Action.VIEW_LINK:
             return t.visibility >= Visibility.METADATA
         case Action.VIEW_PIXELS:
             return t.visibility >= Visibility.FULL
@@ -200,7 +214,7 @@ def can(p: Principal, action: Action, target: Target | None = None) -> bool:
             return t.visibility >= Visibility.METADATA and p.at_least(Role.INVESTIGATOR)
         case Action.EXPORT_HASHES:  # what leaves the instance is an agency's decision
             return own and p.at_least(Role.AGENCY_ADMIN)
-        case Action.EDIT_SERIES | Action.EDIT_PERSON:
+        case Action.EDIT_SERIES | Action.EDIT_PERSON | Action.LINK:
             return own and p.at_least(Role.INVESTIGATOR)
         case Action.SHARE_SERIES | Action.SHARE_PERSON:
             return own and p.at_least(Role.AGENCY_ADMIN)

@@ -69,3 +69,27 @@ def read_exif(image: Image.Image) -> dict[str, Any]:
     except Exception:
         pass
     return out
+
+
+def device_of(meta: dict[str, Any]) -> tuple[str, str, str] | None:
+    """(make, model, serial) of the camera that made a file, when its serial is known: a model
+    alone is shared by millions of devices and links nothing."""
+    serial = meta.get("camera_serial")
+    if serial is None or not str(serial).strip() or set(str(serial).strip()) <= {"0"}:
+        return None
+    return (str(meta.get("camera_make") or "")[:100], str(meta.get("camera_model") or "")[:100],
+            str(serial).strip()[:100])
+
+
+def position_of(meta: dict[str, Any]) -> tuple[float, float, float | None] | None:
+    """(latitude, longitude, altitude) from EXIF GPS, refused when out of range or at 0,0 (what
+    a device writes without a fix)."""
+    gps = meta.get("gps")
+    if not isinstance(gps, dict):
+        return None
+    lat, lon, alt = gps.get("lat"), gps.get("lon"), gps.get("alt")
+    if not isinstance(lat, int | float) or not isinstance(lon, int | float):
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180) or (lat == 0 and lon == 0):
+        return None
+    return float(lat), float(lon), float(alt) if isinstance(alt, int | float) else None

@@ -112,8 +112,9 @@ def match_source(ctx: Context, source: Path, *, thumbnails: bool = True,
 def deconflict(ctx: Context, source: Path, agency_code: str, *, thumbnails: bool = True,
                ingest: IngestRequest | None = None,
                progress: Progress | None = None,
-               on_stored: Callable[[Matched], None] | None = None) -> Report:
-    """``on_stored``: called with the matches once the files are stored (pre-categories)."""
+               on_stored: Callable[[Matched, IngestSummary], None] | None = None) -> Report:
+    """``on_stored``: called with the matches and the ingest once the files are stored
+    (pre-categories, link suggestions)."""
     with ctx.db.session() as s:
         repos.get_agency(s, agency_code)
     matched = match_source(ctx, source, thumbnails=thumbnails, store_blobs=ingest is not None,
@@ -124,9 +125,9 @@ def deconflict(ctx: Context, source: Path, agency_code: str, *, thumbnails: bool
         audit.append(s, ctx.actor, "deconflict", str(Path(source).resolve()), agency=agency_code,
                      details=report.counts)
     if ingest is not None:
-        store_results(ctx, source, agency_code, ingest, matched.results)
+        summary = store_results(ctx, source, agency_code, ingest, matched.results)
         if on_stored is not None:
-            on_stored(matched)
+            on_stored(matched, summary)
     return report
 
 

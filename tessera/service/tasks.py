@@ -30,7 +30,7 @@ from tessera.pipeline.deconflict import IngestRequest, Matched, match_source, st
 from tessera.pipeline.ingest import key_of
 from tessera.reports.build import build_report
 from tessera.reports.model import Report
-from tessera.service import categories, notifications
+from tessera.service import categories, links, notifications
 from tessera.store import audit, repos
 from tessera.store.repos import tasks as task_repo
 
@@ -242,6 +242,7 @@ def run_task(ctx: Context, task_id: int, cancel: threading.Event,
         task.state = "running"
         staging, store = Path(task.staging), task.store
         agency_code, user = task.agency.code, task.user.username
+        agency_id = task.agency_id
         request = IngestRequest(task.case_ref, task.series_name)
     actx = replace(ctx, actor=f"user:{user}")
     ctx.refresh_indexes()
@@ -272,6 +273,8 @@ def run_task(ctx: Context, task_id: int, cancel: threading.Event,
                 assert task is not None
                 task.ingest_job_id = stored.job_id
                 categories.precategorise_matched(s, principal_of(task.user), matched)
+            links.suggest_for_job(actx, stored.job_id, agency_id, actor=actx.actor,
+                                  matched=matched)
         _finish(ctx, task_id, "done")
     except Cancelled:
         _finish(ctx, task_id, "cancelled")

@@ -92,6 +92,8 @@ class SignalType(ABC):
     search: ClassVar[str] = "range"  # how index neighbours become hits (``matching.spaces``)
     hit_kind: ClassVar[str | None] = None  # the kind of a still-to-still hit; defaults to name
     evidence: ClassVar[Evidence] = "copy"  # "person": listed apart, never makes a file "near"
+    # the link a hit between media of two series suggests (see ``suggests``)
+    link_kind: ClassVar[str | None] = None
     knobs: ClassVar[tuple[Knob, ...]] = ()
 
     @property
@@ -120,6 +122,12 @@ class SignalType(ABC):
     @property
     def kind_of_hit(self) -> str:
         return self.hit_kind or self.name
+
+    @property
+    def suggests(self) -> str:
+        """The kind of link between two series that a hit of this type suggests: a copy
+        suggests the same series, a person the same person, unless the type says better."""
+        return self.link_kind or ("same-person" if self.evidence == "person" else "same-series")
 
     def within(self, distance: float) -> bool:
         """Whether two values this far apart match (distances: smaller is closer)."""

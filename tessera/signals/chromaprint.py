@@ -63,6 +63,7 @@ class ChromaprintSignal(SequenceType):
     applies_to = frozenset({MediaKind.VIDEO, MediaKind.AUDIO})
     default_threshold: ClassVar[float] = 20  # percent of bits differing over the stretch
     hit_kind: ClassVar[str | None] = "audio"
+    link_kind: ClassVar[str | None] = "same-recording"  # a soundtrack, not necessarily a copy
     item_seconds: ClassVar[float] = ITEM_SECONDS
     min_items: ClassVar[int] = MIN_ITEMS
     knobs = (Knob("threshold", "TESSERA_AUDIO_MAX_BIT_ERRORS", 1, 45,

@@ -529,3 +529,64 @@ class Notification(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     from_agency: Mapped[Agency] = relationship(foreign_keys=[from_agency_id])
+
+
+# --- connections --------------------------------------------------------------------------------
+
+
+class Device(Base):
+    """A camera or phone known by its serial number from the media's metadata: two series shot
+    with one device are a lead. Model alone identifies nobody, so no row exists without a serial."""
+
+    __tablename__ = "device"
+    __table_args__ = (UniqueConstraint("make", "model", "serial", name="uq_device_make_model"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    make: Mapped[str] = mapped_column(String(100), default="")
+    model: Mapped[str] = mapped_column(String(100), default="")
+    serial: Mapped[str] = mapped_column(String(100), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class MediaDevice(Base):
+    __tablename__ = "media_device"
+    media_id: Mapped[int] = mapped_column(ForeignKey("media.id"), primary_key=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("device.id"), index=True)
+
+
+class MediaPosition(Base):
+    """Where the media says it was made (EXIF GPS), indexed by latitude for "near here"."""
+
+    __tablename__ = "media_position"
+    media_id: Mapped[int] = mapped_column(ForeignKey("media.id"), primary_key=True)
+    lat: Mapped[float] = mapped_column(Float, index=True)
+    lon: Mapped[float] = mapped_column(Float)
+    alt: Mapped[float | None] = mapped_column(Float)
+
+
+class EntityLink(Base):
+    """Two entities (series, persons, media, devices) tied by a kind of connection, with where
+    the tie comes from: ``source`` "asserted" (by ``created_by``) or the suggester that found it,
+    with its score and the evidence it saw. ``state`` suggested → confirmed | rejected only by
+    a person; a rejected row stays so that the suggestion never comes back. Endpoints are stored
+    in one order (smaller type/id first) so a pair has one row per kind."""
+
+    __tablename__ = "entity_link"
+    __table_args__ = (UniqueConstraint("a_type", "a_id", "b_type", "b_id", "kind",
+                                       name="uq_entity_link_pair_kind"),
+                      Index("ix_entity_link_b", "b_type", "b_id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    a_type: Mapped[str] = mapped_column(String(16))
+    a_id: Mapped[int] = mapped_column(Integer)
+    b_type: Mapped[str] = mapped_column(String(16))
+    b_id: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(24))
+    state: Mapped[str] = mapped_column(String(10))  # suggested|confirmed|rejected
+    source: Mapped[str] = mapped_column(String(40))  # "asserted" or a suggester's name
+    score: Mapped[float | None] = mapped_column(Float)
+    evidence: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    decided_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

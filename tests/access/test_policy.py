@@ -15,6 +15,7 @@ from tessera.access.policy import (
     Visibility,
     can,
     holding_visibility,
+    link_target,
     media_visibility,
     person_visibility,
     series_visibility,
@@ -41,7 +42,7 @@ def expected(action: Action, role: Role, own: bool, vis: Visibility) -> bool:
         return own
     if action is Action.CANCEL_JOB:
         return own and at_least_inv
-    if action in (Action.VIEW_SERIES, Action.VIEW_MEDIA, Action.VIEW_PERSON):
+    if action in (Action.VIEW_SERIES, Action.VIEW_MEDIA, Action.VIEW_PERSON, Action.VIEW_LINK):
         return vis >= Visibility.METADATA
     if action is Action.VIEW_PIXELS:
         return vis is Visibility.FULL
@@ -51,7 +52,7 @@ def expected(action: Action, role: Role, own: bool, vis: Visibility) -> bool:
         return vis >= Visibility.METADATA and at_least_inv
     if action is Action.EXPORT_HASHES:
         return own and role in (Role.AGENCY_ADMIN, Role.ADMIN)
-    if action in (Action.EDIT_SERIES, Action.EDIT_PERSON):
+    if action in (Action.EDIT_SERIES, Action.EDIT_PERSON, Action.LINK):
         return own and at_least_inv
     if action in (Action.SHARE_SERIES, Action.SHARE_PERSON):
         return own and role in (Role.AGENCY_ADMIN, Role.ADMIN)
@@ -120,3 +121,16 @@ def test_the_local_operator_may_do_everything_and_no_login_becomes_one(
         for role in Role:
             user = identity.create_user(s, f"u-{role.value}", "a long password 1", agency, role)
             assert not identity.principal_of(user).operator
+
+
+def test_a_link_is_as_visible_as_its_more_visible_side_and_either_owner_decides() -> None:
+    de = Principal(2, "de.inv", 2, "DE", Role.INVESTIGATOR)
+    nl = Principal(3, "nl.inv", 3, "NL", Role.INVESTIGATOR)
+    au_hidden, de_own = (1, Visibility.HASH_ONLY), (2, Visibility.FULL)
+    target = link_target(de, [au_hidden, de_own])
+    assert target == Target(2, Visibility.FULL)
+    assert can(de, Action.VIEW_LINK, target) and can(de, Action.LINK, target)
+    both_hidden = link_target(nl, [au_hidden, (2, Visibility.HASH_ONLY)])
+    assert not can(nl, Action.VIEW_LINK, both_hidden)  # two "held by" ends say too much
+    readable = link_target(nl, [au_hidden, (2, Visibility.METADATA)])
+    assert can(nl, Action.VIEW_LINK, readable) and not can(nl, Action.LINK, readable)

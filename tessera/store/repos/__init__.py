@@ -36,6 +36,7 @@ from tessera.store.repos.media import (
     search_transcripts,
     signal_places,
     signal_stats,
+    stored_signals,
     submissions_of,
     transcript_of,
 )
@@ -99,6 +100,7 @@ __all__ = [
     "signal_places",
     "signal_stats",
     "status_history",
+    "stored_signals",
     "submissions_of",
     "transcript_of",
 ]

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from tessera.core.errors import Conflict
 from tessera.core.paths import raw, shown
 from tessera.core.types import FileResult, MediaInfo
+from tessera.store.repos.facts import record_facts
 from tessera.store.repos.media import media_by_sha256, media_owners
 from tessera.store.repos.series import link_media_series
 from tessera.store.repos.triage import Digest, media_by_digests
@@ -87,7 +88,10 @@ def _fill(media: Media, info: MediaInfo) -> None:
 
 
 def _add_extras(s: Session, media_id: int, r: FileResult) -> None:
-    """Derivatives (keyframes, contact sheet) and transcript of a newly stored media."""
+    """Derivatives (keyframes, contact sheet), transcript, device and position of a newly
+    stored media."""
+    if r.info is not None:
+        record_facts(s, media_id, r.info.metadata)
     for d in r.derivatives:
         if d.sha256:
             s.add(Derivative(media_id=media_id, kind=d.kind, sha256=d.sha256, t_start=d.start,

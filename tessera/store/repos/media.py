@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from tessera.core.types import Signal as CoreSignal
 from tessera.store.rows import by_id
 from tessera.store.tables import (
     Agency,
@@ -194,3 +195,18 @@ def derivatives_of(s: Session, media_id: int, kind: str | None = None) -> Sequen
     if kind is not None:
         query = query.where(Derivative.kind == kind)
     return s.scalars(query.order_by(Derivative.t_start, Derivative.id)).all()
+
+
+def stored_signals(s: Session, media_ids: Iterable[int]) -> dict[int, list[CoreSignal]]:
+    """The stored values of each media, as the matcher takes them (to search with a file
+    Tessera already holds)."""
+    ids = sorted(set(media_ids))
+    out: dict[int, list[CoreSignal]] = {m: [] for m in ids}
+    for start in range(0, len(ids), 500):
+        rows = s.scalars(select(Signal).where(Signal.media_id.in_(ids[start:start + 500]))
+                         .order_by(Signal.id)).all()
+        for x in rows:
+            out[x.media_id].append(CoreSignal(x.type, x.version, bytes(x.value), x.quality,
+                                              x.region, frame=x.frame_no, start=x.t_start,
+                                              span=x.t_span))
+    return out

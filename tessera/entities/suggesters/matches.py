@@ -1,0 +1,39 @@
+"""Leads from the matcher: a near-duplicate, a shared video frame, a face, a soundtrack. The kind
+of link comes from the signal type behind each hit (``SignalType.suggests``), so a new signal
+type brings its leads without a change here; the same file held in two series is a lead too."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tessera.entities.suggesters.base import SUGGESTERS, Lead, LinkSuggester, Probe
+from tessera.signals import SIGNAL_TYPES
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+
+def _kind(signal_type: str, evidence: str) -> str:
+    if signal_type in SIGNAL_TYPES:
+        return SIGNAL_TYPES.get(signal_type).suggests
+    return "same-person" if evidence == "person" else "same-series"
+
+
+class MatchSuggester(LinkSuggester):
+    name = "matches"
+
+    def suggest(self, s: Session, probe: Probe) -> list[Lead]:
+        out = [Lead(m, m, "same-series", "sha256", 1.0, "the same file (SHA-256)")
+               for m in probe.media_ids]  # a lead wherever that file sits in two series
+        for media_id, hits in probe.hits.items():
+            for hit in hits:
+                if hit.media_id == media_id:
+                    continue
+                unit = f" {hit.unit}" if hit.unit else ""
+                out.append(Lead(media_id, hit.media_id, _kind(hit.signal_type, hit.evidence),
+                                hit.signal_type, round(hit.score, 4),
+                                f"{hit.kind} match, distance {hit.distance:g}{unit}"))
+        return out
+
+
+SUGGESTERS.register(MatchSuggester.name, MatchSuggester())
