@@ -573,3 +573,73 @@ class PostOut(Out):
     by: str
     text: str
     at: str
+
+
+class LinkSideOut(Out):
+    """One end of a link as the caller may know it: ``id`` and ``label`` null when its owner
+    shares it hash-only (``words`` then says "held by AU")."""
+
+    type: str
+    id: int | None
+    label: str | None
+    role: str | None
+    status: str | None
+    agency: str
+    country: str
+    contact: str | None
+    words: str
+
+
+class LinkEvidenceOut(Out):
+    source: str
+    score: float
+    fact: str
+    a_media: int | None  # null where the caller may not read that side
+    b_media: int | None
+
+
+class LinkOut(Out):
+    id: int
+    kind: str
+    words: str
+    state: str  # suggested | confirmed | rejected
+    source: str  # "asserted" or the suggester / signal type that found it
+    score: float | None
+    suggested: bool
+    a: LinkSideOut
+    b: LinkSideOut
+    evidence: list[LinkEvidenceOut]
+    note: str | None
+    created_by: str
+    created_at: str
+    decided_by: str | None
+    decided_at: str | None
+    can_decide: bool
+
+
+class GraphNodeOut(LinkSideOut):
+    key: str  # "series:4", or "held:AU:n" (numbered within this answer) for a hidden one
+    depth: int
+
+
+class GraphEdgeOut(Out):
+    id: int
+    a: str  # node keys
+    b: str
+    kind: str
+    words: str
+    state: str
+
+
+class GraphOut(Out):
+    start: str
+    depth: int
+    nodes: list[GraphNodeOut]
+    edges: list[GraphEdgeOut]
+
+
+class SuggestOut(Out):
+    media: int
+    leads: int
+    created: int
+    updated: int

@@ -272,10 +272,8 @@ def decide_link(s: Session, p: Principal, link_id: int, state: str,
     link = link_repo.get(s, link_id)
     sides = _sides(s, p, [(link.a_type, link.a_id), (link.b_type, link.b_id)])
     a, b = sides.get((link.a_type, link.a_id)), sides.get((link.b_type, link.b_id))
-    if a is None or b is None:
-        raise NotFound(f"no link {link_id}")
-    target = _target(p, a, b)
-    require(p, Action.VIEW_LINK, target, hide=True)
+    if a is None or b is None or not can(p, Action.VIEW_LINK, target := _target(p, a, b)):
+        raise NotFound(f"no link {link_id}")  # as if there were none
     require(p, Action.LINK, target)
     before = link.state
     note = (note or "").strip()[:2000] or None
@@ -381,7 +379,7 @@ def graph(s: Session, p: Principal, start: Endpoint, depth: int = 2, *,
     keys = _keys(ends, sides)
     nodes = [{"key": keys[end], "depth": found.depth_of[end], **sides[end].shown()}
              for end in ends]
-    edges = [{"id": e.id, "from": keys[e.a], "to": keys[e.b],
+    edges = [{"id": e.id, "a": keys[e.a], "b": keys[e.b],
               "kind": e.kind, "words": kind_words(e.kind), "state": e.state}
              for e in found.edges if e.a in keys and e.b in keys]
     audit.append_read(s, p.actor, "link.graph", f"{start[0]}:{start[1]}",

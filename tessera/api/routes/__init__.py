@@ -6,6 +6,7 @@ from tessera.api.routes import (
     catalogue,
     faces,
     jobs,
+    links,
     notifications,
     search,
     stats,
@@ -13,4 +14,5 @@ from tessera.api.routes import (
 )
 
 ROUTERS = [auth.router, jobs.router, catalogue.router, search.router, faces.router,
-           notifications.router, admin.router, triage.router, stats.router]
+           notifications.router, admin.router, triage.router, stats.router,
+           links.router]
