@@ -291,3 +291,32 @@ def test_vics_and_hash_lists_from_the_command_line(home: Path, tmp_path: Path) -
     assert "2 agree" in tessera(home, "agency", "list").stdout
     wrong = tessera(home, "agency", "set", "AU", "--grading-votes", "7", ok=False)
     assert "grading votes must be 1 to 3" in wrong.stderr and "Traceback" not in wrong.stderr
+
+
+def test_links_from_the_command_line(home: Path, tmp_path: Path) -> None:
+    ocean, rhein = tmp_path / "ocean", tmp_path / "rhein"
+    pictures = write_pictures(ocean, range(3))
+    rhein.mkdir()
+    (rhein / "copy.jpg").write_bytes(pictures[1].read_bytes())
+    tessera(home, "ingest", str(ocean), "--agency", "AU", "--series", "Ocean")
+    tessera(home, "ingest", str(rhein), "--agency", "DE", "--series", "Rhein")
+    (link,) = json.loads(tessera(home, "link", "list", "Ocean", "--json").stdout)
+    assert link["state"] == "suggested" and link["kind"] == "same-series"
+    assert {link["a"]["words"], link["b"]["words"]} == {"Ocean", "Rhein"}
+    shown = tessera(home, "link", "confirm", str(link["id"]), "--agency", "DE",
+                    "--note", "same file").stdout
+    assert "confirmed" in shown and "Rhein" in shown
+    assert "0 new suggestions" in tessera(home, "link", "suggest").stdout
+    graph = tessera(home, "link", "graph", "AU/Ocean").stdout
+    assert "Rhein (DE)" in graph and "the same material" in graph
+    route = tessera(home, "link", "path", "Ocean", "DE/Rhein").stdout
+    assert "confirmed" in route and "same file" in route
+    rejected = tessera(home, "link", "reject", str(link["id"]), "--agency", "AU").stdout
+    assert "rejected" in rejected
+    assert "not connected" in tessera(home, "link", "path", "Ocean", "Rhein").stdout
+    wrong = tessera(home, "link", "add", "Ocean", "Rhein", "--kind", "friends", ok=False)
+    assert wrong.returncode != 0 and "kind must be one of" in wrong.stderr
+    added = tessera(home, "link", "add", "Ocean", "Rhein", "--kind", "same-victim",
+                    "--agency", "AU", "--note", "same school uniform").stdout
+    assert "same victim" in added and "asserted" in added
+    assert "link.confirm" in tessera(home, "audit", "list").stdout

@@ -10,6 +10,7 @@ from tessera.cli import (
     catalogue,
     faces,
     indexes,
+    links,
     seizures,
     serve,
     setup,
@@ -20,7 +21,7 @@ from tessera.cli import (
 from tessera.cli.common import app
 
 __all__ = ["app", "main"]
-_GROUPS = (audit, catalogue, faces, indexes, seizures, serve, setup, stats, triage,
+_GROUPS = (audit, catalogue, faces, indexes, links, seizures, serve, setup, stats, triage,
            users)  # registered
 
 
