@@ -18,6 +18,7 @@ from tessera.access import identity
 from tessera.access.policy import Action, Principal, Role, Target, Visibility, can
 from tessera.core.errors import NotFound, TesseraError
 from tessera.core.types import OffenderStatus, VictimStatus
+from tessera.entities.links import ASSERTED_KINDS
 from tessera.entities.persons import ROLES
 from tessera.http.deps import (
     MAX_ID,
@@ -40,6 +41,7 @@ from tessera.service import (
     categories,
     discussion,
     faces,
+    links,
     notifications,
     stats,
     tasks,
@@ -254,8 +256,12 @@ def series_page(series_id: RowId, request: Request, svc: Svc, c: Page,
         posts = discussion.thread(s, c.principal, series_id)
         may_post = can(c.principal, Action.DISCUSS, views.series_target(
             c.principal, repos.series_by_id(s, series_id)))
+        connections = links.links_of(s, c.principal, ("series", series_id))
+        others = [y for y in views.list_series(s, c.principal) if y["id"] != series_id] \
+            if x["can_edit"] else []
     return render(request, "series.html", c, series=x, page=max(page, 1), posts=posts,
-                  may_post=may_post,
+                  may_post=may_post, links=connections, others=others,
+                  link_kinds=ASSERTED_KINDS,
                   victim_statuses=[v.value for v in VictimStatus],
                   offender_statuses=[o.value for o in OffenderStatus],
                   pages=max(1, -(-(x["media_count"] or 0) // size)))
@@ -280,6 +286,32 @@ def series_post(series_id: RowId, svc: Svc, c: FormWho,
     with svc.ctx.db.session() as s:
         discussion.post(s, c.principal, series_id, text)
     return back(f"/series/{series_id}#discussion")
+
+
+@router.post("/series/{series_id}/links/{link_id}")
+def series_link_decide(series_id: RowId, link_id: RowId, svc: Svc, c: FormWho,
+                       state: Annotated[str, Form(pattern="^(confirmed|rejected)$")],
+                       note: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    with svc.ctx.db.session() as s:
+        links.decide_link(s, c.principal, link_id, state, note or None)
+    return back(f"/series/{series_id}#connections")
+
+
+@router.post("/series/{series_id}/links")
+def series_link_add(series_id: RowId, svc: Svc, c: FormWho,
+                    other: Annotated[int, Form(ge=1, le=MAX_ID)],
+                    kind: Annotated[str, Form(max_length=24)],
+                    note: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    with svc.ctx.db.session() as s:
+        links.assert_link(s, c.principal, ("series", series_id), ("series", other), kind,
+                          note or None)
+    return back(f"/series/{series_id}#connections")
+
+
+@router.post("/series/{series_id}/links-suggest")
+def series_link_suggest(series_id: RowId, svc: Svc, c: FormWho) -> Response:
+    links.suggest_for_series(svc.ctx, c.principal, series_id)
+    return back(f"/series/{series_id}#connections")
 
 
 @router.post("/series/{series_id}/sharing")

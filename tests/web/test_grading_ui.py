@@ -21,7 +21,7 @@ from tessera.service import hashsets
 from tessera.store import audit, repos
 from tessera.store.bootstrap import initialise
 from tessera.store.tables import User
-from tests.api.conftest import build_world
+from tests.api.conftest import SHARING, build_world
 from tests.conftest import make_settings, serving, write_pictures
 from tests.service.test_triage_flow import _media_rows, _other_tools_case
 from tests.web.test_ui_in_chromium import BLOB, Server, login
@@ -259,3 +259,57 @@ def test_a_status_step_is_kept_shown_and_counted(page, lab: Lab) -> None:  # typ
     saved = lab.case.parent / "stats.csv"
     sheet.value.save_as(saved)
     assert saved.read_text().startswith("country,victims_identified")
+
+
+def test_connections_confirmed_rejected_and_told(page, lab: Lab) -> None:  # type: ignore[no-untyped-def]
+    """NL stores copies of two AU pictures in its series Tulip; AU opens its series, sees the
+    suggested link and why, confirms it, marks the victim safeguarded; NL is told of both,
+    rejects the other suggestion and links Tulip to a third series by hand."""
+    import httpx
+
+    files = [("files", (f"{level}.jpg", sorted(lab.server.folders[level].iterdir())[0]
+                        .read_bytes(), "image/jpeg")) for level in ("full", "metadata")]
+    auth = {"authorization": f"Bearer {lab.server.tokens['nl.inv']}"}
+    job = httpx.post(f"{lab.server.url}/api/jobs", headers=auth, files=files,
+                     data={"case": "NL-TULIP", "series": "Tulip", "store": "true"}).json()
+    for _ in range(600):
+        state = httpx.get(f"{lab.server.url}/api/jobs/{job['id']}", headers=auth).json()
+        if state["state"] not in ("queued", "running"):
+            break
+        page.wait_for_timeout(100)
+    assert state["state"] == "done", state
+
+    login(page, lab.server, "au.inv")
+    page.goto(f"{lab.server.url}/series/{lab.server.series['full']}#connections")
+    row = page.locator("#links tr.link-suggested", has_text="held by NL")
+    expect(row).to_contain_text("the same material")
+    expect(row).to_contain_text("the same file (SHA-256)")
+    row.locator("input[name=note]").fill("the same picture, checked side by side")
+    row.locator("button[value=confirmed]").click()
+    confirmed = page.locator("#links tr.link-confirmed", has_text="held by NL")
+    expect(confirmed).to_contain_text("confirmed by user:au.inv")
+    expect(confirmed).to_contain_text("the same picture, checked side by side")
+    page.click("text=Edit identification status")
+    page.select_option("select[name=victim_status]", "safeguarded")
+    page.fill("input[name=note]", "the child is safe")
+    page.click("form[action$='/edit'] button[type=submit]")
+    expect(page.locator("#victim-status")).to_have_text("safeguarded")
+
+    page.context.clear_cookies()
+    login(page, lab.server, "nl.inv")
+    page.click("nav >> text=Notifications")
+    told = page.locator("main")
+    expect(told).to_contain_text("confirmed that your series 'Tulip'")
+    expect(told).to_contain_text("safeguarded")
+    page.click("nav >> text=Series")
+    page.click("a:text-is('Tulip')")
+    meta = page.locator("#links tr.link-suggested", has_text=SHARING["metadata"])
+    meta.locator("button[value=rejected]").click()
+    expect(page.locator("#rejected-links")).to_contain_text("rejected by user:nl.inv")
+    expect(page.locator("#links tr.link-confirmed")).to_have_count(1)
+    page.click("text=Link to another series")
+    page.select_option("#link-form select[name=kind]", "same-victim")
+    page.fill("#link-form input[name=note]", "the same school uniform")
+    page.click("#link-form button[type=submit]")
+    expect(page.locator("#links tr.link-confirmed")).to_have_count(2)
+    expect(page.locator("#links")).to_contain_text("the same school uniform")
