@@ -84,18 +84,19 @@ def merge_evidence(kept: list[dict[str, object]], new: Iterable[dict[str, object
 
 def propose(leads: Iterable[Lead], series_of: Mapping[int, Iterable[int]]
             ) -> dict[tuple[Endpoint, Endpoint, str], Proposal]:
-    """Series-to-series links the leads propose: every series of one media with every other
-    series of the other. Media in no series propose nothing (a loose submission has no entity
-    to link); two media of one series propose nothing (they are already together)."""
+    """Series-to-series links the leads of stored media (``Lead.key`` a media id) propose:
+    every series of one media with every other series of the other. Media in no series
+    propose nothing (a loose submission has no entity to link); two media of one series
+    propose nothing (they are already together)."""
     out: dict[tuple[Endpoint, Endpoint, str], Proposal] = {}
     for lead in leads:
-        for x in series_of.get(lead.media_id, ()):
+        for x in series_of.get(lead.key, ()):
             for y in series_of.get(lead.other_media_id, ()):
                 if x == y:
                     continue
                 a, b = ordered(("series", x), ("series", y))
-                a_media, b_media = (lead.media_id, lead.other_media_id) if a == ("series", x) \
-                    else (lead.other_media_id, lead.media_id)
+                a_media, b_media = (lead.key, lead.other_media_id) if a == ("series", x) \
+                    else (lead.other_media_id, lead.key)
                 key = (a, b, lead.kind)
                 out.setdefault(key, Proposal(a, b, lead.kind)).add(lead, a_media, b_media)
     return out

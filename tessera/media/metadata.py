@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from PIL import ExifTags, Image
@@ -71,7 +72,7 @@ def read_exif(image: Image.Image) -> dict[str, Any]:
     return out
 
 
-def device_of(meta: dict[str, Any]) -> tuple[str, str, str] | None:
+def device_of(meta: Mapping[str, Any]) -> tuple[str, str, str] | None:
     """(make, model, serial) of the camera that made a file, when its serial is known: a model
     alone is shared by millions of devices and links nothing."""
     serial = meta.get("camera_serial")
@@ -81,7 +82,7 @@ def device_of(meta: dict[str, Any]) -> tuple[str, str, str] | None:
             str(serial).strip()[:100])
 
 
-def position_of(meta: dict[str, Any]) -> tuple[float, float, float | None] | None:
+def position_of(meta: Mapping[str, Any]) -> tuple[float, float, float | None] | None:
     """(latitude, longitude, altitude) from EXIF GPS, refused when out of range or at 0,0 (what
     a device writes without a fix)."""
     gps = meta.get("gps")

@@ -39,7 +39,7 @@ from tessera.entities.links import (
     propose,
     shortest_path,
 )
-from tessera.entities.suggesters import SUGGESTERS, Probe
+from tessera.entities.suggesters import SUGGESTERS, Probe, ProbeItem
 from tessera.matching.hits import Hit
 from tessera.pipeline.deconflict import Matched
 from tessera.store import audit, repos
@@ -90,11 +90,13 @@ def suggest_links(ctx: Context, media_ids: Iterable[int], *, actor: str = "syste
     otherwise the stored media are searched again."""
     ids = tuple(sorted(set(media_ids)))
     found = dict(hits) if hits is not None else stored_hits(ctx, ids)
-    probe = Probe(ids, found)
     created = updated = 0
     with ctx.db.session() as s:
+        meta = repos.media_meta(s, ids)
+        probe = Probe(tuple(ProbeItem(m, meta.get(m, {}), found.get(m, ()), media_id=m)
+                            for m in ids))
         leads = [lead for _, suggester in SUGGESTERS for lead in suggester.suggest(s, probe)]
-        involved = {m for lead in leads for m in (lead.media_id, lead.other_media_id)}
+        involved = {m for lead in leads for m in (lead.key, lead.other_media_id)}
         series_of = {m: [x.id for x in xs]
                      for m, xs in repos.series_for_media(s, involved).items()}
         proposals = propose(leads, series_of)

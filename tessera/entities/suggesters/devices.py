@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from tessera.entities.suggesters.base import SUGGESTERS, Lead, LinkSuggester, Probe
+from tessera.media.metadata import device_of
 from tessera.store.repos import facts
 
 if TYPE_CHECKING:
@@ -17,11 +18,17 @@ class DeviceSuggester(LinkSuggester):
     score = 0.9  # a serial is specific; a copied EXIF block is the usual false lead
 
     def suggest(self, s: Session, probe: Probe) -> list[Lead]:
-        out = []
-        for shared in facts.same_device(s, probe.media_ids):
-            camera = " ".join(x for x in (shared.make, shared.model) if x) or "camera"
-            out.append(Lead(shared.media_id, shared.other_media_id, "same-device", self.name,
-                            self.score, f"{camera}, serial {shared.serial}"))
+        wanted = {i.key: key for i in probe.items if (key := device_of(i.meta)) is not None}
+        made_by = facts.media_by_device(s, set(wanted.values()))
+        out: list[Lead] = []
+        for item in probe.items:
+            key = wanted.get(item.key)
+            if key is None:
+                continue
+            camera = " ".join(x for x in key[:2] if x) or "camera"
+            out.extend(Lead(item.key, other, "same-device", self.name, self.score,
+                            f"{camera}, serial {key[2]}")
+                       for other in made_by.get(key, []) if other != item.media_id)
         return out
 
 

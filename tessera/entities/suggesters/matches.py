@@ -23,16 +23,20 @@ class MatchSuggester(LinkSuggester):
     name = "matches"
 
     def suggest(self, s: Session, probe: Probe) -> list[Lead]:
-        out = [Lead(m, m, "same-series", "sha256", 1.0, "the same file (SHA-256)")
-               for m in probe.media_ids]  # a lead wherever that file sits in two series
-        for media_id, hits in probe.hits.items():
-            for hit in hits:
-                if hit.media_id == media_id:
+        out = []
+        for item in probe.items:
+            same = item.exact if item.exact is not None else item.media_id
+            if same is not None:  # a lead wherever that one file sits in two series
+                out.append(Lead(item.key, same, "same-series", "sha256", 1.0,
+                                "the same file (SHA-256)", from_match=True))
+            for hit in item.hits:
+                if hit.media_id in (item.media_id, same):
                     continue
                 unit = f" {hit.unit}" if hit.unit else ""
-                out.append(Lead(media_id, hit.media_id, _kind(hit.signal_type, hit.evidence),
+                out.append(Lead(item.key, hit.media_id, _kind(hit.signal_type, hit.evidence),
                                 hit.signal_type, round(hit.score, 4),
-                                f"{hit.kind} match, distance {hit.distance:g}{unit}"))
+                                f"{hit.kind} match, distance {hit.distance:g}{unit}",
+                                from_match=True))
         return out
 
 

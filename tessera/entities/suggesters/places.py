@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from tessera.entities.suggesters.base import SUGGESTERS, Lead, LinkSuggester, Probe
+from tessera.media.metadata import position_of
 from tessera.store.repos import facts
 
 if TYPE_CHECKING:
@@ -19,10 +20,17 @@ class PlaceSuggester(LinkSuggester):
     best = 0.8
 
     def suggest(self, s: Session, probe: Probe) -> list[Lead]:
-        return [Lead(near.media_id, near.other_media_id, "same-place", self.name,
-                     round(self.best * (1 - near.metres / (2 * self.radius_m)), 4),
-                     f"GPS positions {near.metres:.0f} m apart")
-                for near in facts.near_positions(s, probe.media_ids, self.radius_m)]
+        out = []
+        for item in probe.items:
+            here = position_of(item.meta)
+            if here is None:
+                continue
+            for other, metres in facts.media_near(s, here[0], here[1], self.radius_m):
+                if other != item.media_id:
+                    out.append(Lead(item.key, other, "same-place", self.name,
+                                    round(self.best * (1 - metres / (2 * self.radius_m)), 4),
+                                    f"GPS positions {metres:.0f} m apart"))
+        return out
 
 
 SUGGESTERS.register(PlaceSuggester.name, PlaceSuggester())

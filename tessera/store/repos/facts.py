@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from tessera.media.metadata import device_of, position_of
 from tessera.store.tables import Device, MediaDevice, MediaPosition
@@ -34,31 +33,20 @@ def record_facts(s: Session, media_id: int, meta: dict[str, Any] | None) -> None
         s.add(MediaPosition(media_id=media_id, lat=where[0], lon=where[1], alt=where[2]))
 
 
-@dataclass(frozen=True, slots=True)
-class SharedDevice:
-    media_id: int  # one of the media asked about
-    other_media_id: int  # another media made by the same device
-    device_id: int
-    make: str
-    model: str
-    serial: str
-
-
-def same_device(s: Session, media_ids: Iterable[int], limit: int = 10_000) -> list[SharedDevice]:
-    """Other media made by the device of each of ``media_ids`` (one indexed join)."""
-    ids = sorted(set(media_ids))
-    other = aliased(MediaDevice)
-    out: list[SharedDevice] = []
-    for start in range(0, len(ids), 500):
-        rows = s.execute(
-            select(MediaDevice.media_id, other.media_id, Device.id, Device.make, Device.model,
-                   Device.serial)
-            .join(other, and_(other.device_id == MediaDevice.device_id,
-                              other.media_id != MediaDevice.media_id))
-            .join(Device, Device.id == MediaDevice.device_id)
-            .where(MediaDevice.media_id.in_(ids[start:start + 500]))
-            .order_by(MediaDevice.media_id, other.media_id).limit(limit)).all()
-        out.extend(SharedDevice(*row) for row in rows)
+def media_by_device(s: Session, keys: Iterable[tuple[str, str, str]], limit: int = 10_000
+                    ) -> dict[tuple[str, str, str], list[int]]:
+    """(make, model, serial) → the media made by that device (indexed on serial)."""
+    wanted = set(keys)
+    out: dict[tuple[str, str, str], list[int]] = {}
+    serials = sorted({k[2] for k in wanted})
+    for start in range(0, len(serials), 500):
+        rows = s.execute(select(Device.make, Device.model, Device.serial, MediaDevice.media_id)
+                         .join(MediaDevice, MediaDevice.device_id == Device.id)
+                         .where(Device.serial.in_(serials[start:start + 500]))
+                         .order_by(MediaDevice.media_id).limit(limit)).all()
+        for make, model, serial, media_id in rows:
+            if (make, model, serial) in wanted:
+                out.setdefault((make, model, serial), []).append(int(media_id))
     return out
 
 
@@ -83,32 +71,21 @@ def metres_between(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
 
 
-@dataclass(frozen=True, slots=True)
-class NearPosition:
-    media_id: int
-    other_media_id: int
-    metres: float
-    lat: float  # of ``media_id``
-    lon: float
-
-
-def near_positions(s: Session, media_ids: Iterable[int], radius_m: float,
-                   limit: int = 1_000) -> list[NearPosition]:
-    """Other media made within ``radius_m`` of each of ``media_ids``: a latitude band from the
-    index, then the exact distance."""
-    out: list[NearPosition] = []
+def media_near(s: Session, lat: float, lon: float, radius_m: float,
+               limit: int = 1_000) -> list[tuple[int, float]]:
+    """(media id, metres) of media made within ``radius_m`` of a point, nearest first: a
+    latitude band from the index, then the exact distance."""
     dlat = math.degrees(radius_m / EARTH_RADIUS_M)
-    for here in positions_of(s, media_ids).values():
-        cos = max(math.cos(math.radians(here.lat)), 1e-6)
-        dlon = min(180.0, dlat / cos)
-        rows = s.execute(select(MediaPosition.media_id, MediaPosition.lat, MediaPosition.lon)
-                         .where(MediaPosition.lat.between(here.lat - dlat, here.lat + dlat),
-                                MediaPosition.media_id != here.media_id)
-                         .limit(limit * 4)).all()
-        for other, lat, lon in rows:
-            if abs(lon - here.lon) > dlon and abs(abs(lon - here.lon) - 360) > dlon:
-                continue
-            metres = metres_between((here.lat, here.lon), (lat, lon))
-            if metres <= radius_m:
-                out.append(NearPosition(here.media_id, int(other), metres, here.lat, here.lon))
-    return out
+    dlon = min(180.0, dlat / max(math.cos(math.radians(lat)), 1e-6))
+    rows = s.execute(select(MediaPosition.media_id, MediaPosition.lat, MediaPosition.lon)
+                     .where(MediaPosition.lat.between(lat - dlat, lat + dlat))
+                     .limit(limit * 4)).all()
+    out = []
+    for media_id, there_lat, there_lon in rows:
+        gap = abs(there_lon - lon)
+        if min(gap, 360 - gap) > dlon:
+            continue
+        metres = metres_between((lat, lon), (there_lat, there_lon))
+        if metres <= radius_m:
+            out.append((int(media_id), metres))
+    return sorted(out, key=lambda x: (x[1], x[0]))[:limit]

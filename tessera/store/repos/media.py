@@ -210,3 +210,14 @@ def stored_signals(s: Session, media_ids: Iterable[int]) -> dict[int, list[CoreS
                                               x.region, frame=x.frame_no, start=x.t_start,
                                               span=x.t_span))
     return out
+
+
+def media_meta(s: Session, media_ids: Iterable[int]) -> dict[int, dict]:
+    """The metadata (EXIF facts) of each media."""
+    ids = sorted(set(media_ids))
+    out: dict[int, dict] = {}
+    for start in range(0, len(ids), 500):
+        rows = s.execute(select(Media.id, Media.meta)
+                         .where(Media.id.in_(ids[start:start + 500]))).all()
+        out.update({int(m): dict(meta or {}) for m, meta in rows})
+    return out
