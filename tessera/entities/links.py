@@ -12,22 +12,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from tessera.entities.suggesters.base import Lead
+from tessera.matching.leads.base import Lead
 
 Endpoint = tuple[str, int]  # (entity type, id)
 
 ENTITY_TYPES = ("person", "series")
 
-KIND_WORDS = {
-    "same-series": "the same material (copies or shared frames)",
-    "same-person": "the same person",
-    "same-device": "the same camera",
-    "same-place": "the same place",
-    "same-recording": "the same recording",
-    "same-victim": "the same victim",
-    "same-offender": "the same offender",
-    "related": "related",
-}
 ASSERTED_KINDS = ("same-series", "same-victim", "same-offender", "same-person", "same-device",
                   "same-place", "same-recording", "related")
 MAX_EVIDENCE = 20  # pieces kept per link: enough to check it, bounded for a large seizure
@@ -37,10 +27,6 @@ class LinkState(StrEnum):
     SUGGESTED = "suggested"
     CONFIRMED = "confirmed"
     REJECTED = "rejected"
-
-
-def kind_words(kind: str) -> str:
-    return KIND_WORDS.get(kind, kind.replace("-", " "))
 
 
 def ordered(a: Endpoint, b: Endpoint) -> tuple[Endpoint, Endpoint]:

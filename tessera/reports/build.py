@@ -21,8 +21,16 @@ from tessera.core.paths import raw_b64, shown
 from tessera.core.types import FileResult
 from tessera.core.words import file_count
 from tessera.matching.hits import Hit
+from tessera.matching.leads import Lead
+from tessera.matching.leads.base import kind_words
 from tessera.media.image import shielded_jpeg
+from tessera.reports.connections import (
+    connection_lines,
+    summarise_connections,
+    upload_leads,
+)
 from tessera.reports.model import (
+    ConnectionEntry,
     FaceMatchEntry,
     FileEntry,
     MatchEntry,
@@ -210,13 +218,15 @@ def build_report(db: Database, agency: str, source: str, thresholds: Thresholds,
                  near: list[list[Hit]], viewer: Principal | None = None) -> Report:
     """``viewer`` set: redacted to what that principal may see (hash-only matches name only the
     holding agency and its contact, once per file)."""
-    known = _Known(db, set(exact.values()) | {h.media_id for hits in near for h in hits}, viewer,
+    leads = upload_leads(db, results, exact, near)
+    known = _Known(db, set(exact.values()) | {h.media_id for hits in near for h in hits}
+                   | {x.other_media_id for found in leads.values() for x in found}, viewer,
                    agency)
     series_of, owners = known.series, known.owners
     persons = _persons(db, {h.neighbour.match_signal for hits in near for h in hits
                             if h.evidence == "person" and h.neighbour is not None}, viewer)
     files: list[FileEntry] = []
-    for result, hits in zip(results, near, strict=True):
+    for n, (result, hits) in enumerate(zip(results, near, strict=True)):
         d = result.digests
         entry = FileEntry(path=shown(result.path), path_raw=raw_b64(result.path),
                           status="new", warnings=[shown(w) for w in result.warnings],
@@ -249,8 +259,31 @@ def build_report(db: Database, agency: str, source: str, thresholds: Thresholds,
             add(hit.media_id, match)
         if entry.status == "new" and entry.matches and result.ok:
             entry.status = "near"
+        entry.connections = _connections(leads.get(n, []), known)
         files.append(entry)
-    return summarise(files, agency, shown(source), thresholds)
+    report = summarise(files, agency, shown(source), thresholds)
+    report.connections = summarise_connections(files, leads, series_of)
+    report.lines[-1:-1] = connection_lines(report.connections)  # before the counts
+    return report
+
+
+def _connections(leads: list[Lead], known: _Known) -> list[ConnectionEntry]:
+    """A file's leads that are not matches (those are listed as such), best first; a hidden
+    media's lead is told once per holder and kind, with no media id."""
+    out, told = [], set()
+    for lead in sorted(leads, key=lambda x: (-x.score, x.other_media_id)):
+        if lead.from_match:
+            continue
+        media_id = known.media_id.get(lead.other_media_id)
+        series = known.series.get(lead.other_media_id, [])
+        key = (lead.kind, media_id if media_id is not None
+               else ",".join(sorted(r.agency for r in series)))
+        if key in told:
+            continue
+        told.add(key)
+        out.append(ConnectionEntry(lead.kind, kind_words(lead.kind), lead.source, lead.score,
+                                   lead.fact, media_id, series))
+    return out
 
 
 def summarise(files: list[FileEntry], agency: str, source: str,

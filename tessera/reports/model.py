@@ -28,7 +28,12 @@ JSON schema (version 1), stable for machine clients:
                     confirmed|suggested; label/role/status null when the person is shared
                     hash-only). Face matches never change a file's status: a face is
                     evidence of a person, not of a copy.
-  summary: counts{exact,near,new,error,total}, by_series[], by_agency[], lines[]
+           connections[]: leads that are neither copies nor faces (same camera by serial,
+                          same place by GPS, …): kind, words, source, score, fact,
+                          media_id (null when hash-only), series[]
+  summary: counts{exact,near,new,error,total}, by_series[], by_agency[], lines[],
+           connections[]: what this upload connects to, per series or holder: the series
+                          fields, kinds{link kind: files}, facts[] (up to 3)
 """
 
 from __future__ import annotations
@@ -187,6 +192,38 @@ class FaceMatchEntry:
 
 
 @dataclass(slots=True)
+class ConnectionEntry:
+    """A lead that is not a copy or a face (those are listed as matches): the same camera, the
+    same place, … with the known media and its series as the viewer may know them."""
+
+    kind: str
+    words: str
+    source: str
+    score: float
+    fact: str
+    media_id: int | None  # None: hash-only
+    series: list[SeriesRef]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "words": self.words, "source": self.source,
+                "score": self.score, "fact": self.fact, "media_id": self.media_id,
+                "series": [asdict(x) for x in self.series]}
+
+
+@dataclass(slots=True)
+class ConnectionSummary:
+    """What the upload connects to, per series (or holder): by which kinds of link, in how
+    many files, seen on which facts."""
+
+    series: SeriesRef
+    kinds: dict[str, int] = field(default_factory=dict)  # link kind → files
+    facts: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self.series), "kinds": self.kinds, "facts": self.facts}
+
+
+@dataclass(slots=True)
 class FileEntry:
     path: str
     status: str
@@ -204,10 +241,12 @@ class FileEntry:
     faces: list[FaceMatchEntry] = field(default_factory=list)
     path_raw: str | None = None  # base64 of the name's bytes when they are not valid UTF-8
     category: dict[str, Any] | None = None  # pre-category from a match (see the schema)
+    connections: list[ConnectionEntry] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "faces": [f.to_dict() for f in self.faces],
+            "connections": [c.to_dict() for c in self.connections],
             "path": self.path, "path_raw": self.path_raw, "sha256": self.sha256,
             "md5": self.md5, "sha1": self.sha1,
             "size": self.size, "mime": self.mime, "kind": self.kind, "status": self.status,
@@ -241,6 +280,7 @@ class Report:
     by_agency: list[dict[str, Any]]
     lines: list[str]
     thresholds: list[dict[str, Any]] = field(default_factory=list)  # per index space
+    connections: list[ConnectionSummary] = field(default_factory=list)
 
     @property
     def matched_at(self) -> str:
@@ -260,6 +300,7 @@ class Report:
                 "by_series": [{**asdict(s.series), "exact": s.exact, "near": s.near,
                                "files": s.files} for s in self.by_series],
                 "by_agency": self.by_agency,
+                "connections": [c.to_dict() for c in self.connections],
                 "lines": self.lines,
             },
         }

@@ -33,14 +33,14 @@ from tessera.entities.links import (
     Edge,
     Endpoint,
     LinkState,
-    kind_words,
     merge_evidence,
     neighbourhood,
     propose,
     shortest_path,
 )
-from tessera.entities.suggesters import SUGGESTERS, Probe, ProbeItem
 from tessera.matching.hits import Hit
+from tessera.matching.leads import SUGGESTERS, Probe, ProbeItem
+from tessera.matching.leads.base import kind_words
 from tessera.pipeline.deconflict import Matched
 from tessera.store import audit, repos
 from tessera.store.repos import faces as face_repo

@@ -1,4 +1,5 @@
-"""One row per (file, match); a file without matches still has one row, so nothing is dropped."""
+"""One row per (file, match), face match or other lead (``match_kind`` same-device, same-place,
+…, with the fact in ``where``); a file without any still has one row, so nothing is dropped."""
 
 from __future__ import annotations
 
@@ -46,7 +47,13 @@ class CsvRenderer(Renderer):
                         face.where, face.query_face, f"{face.score:.3f}",
                         "; ".join(p.words() for p in face.persons)]
                 writer.writerow([spreadsheet_safe(v) for v in [*base, *tail, warnings, raw]])
-            if not rows and not f.faces:
+            for c in f.connections:  # leads of other kinds (same camera, same place)
+                first = c.series[0] if c.series else None
+                tail = [c.media_id, c.kind, "", "", first.name if first else "",
+                        first.agency if first else "", first.country if first else "",
+                        first.victim_status if first else "", c.fact, "", f"{c.score:.3f}", ""]
+                writer.writerow([spreadsheet_safe(v) for v in [*base, *tail, warnings, raw]])
+            if not rows and not f.faces and not f.connections:
                 writer.writerow([spreadsheet_safe(v)
                                  for v in [*base, *[""] * 12, warnings, raw]])
         return out.getvalue().encode()

@@ -8,11 +8,13 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from tessera.matching.leads.base import kind_words
 from tessera.reports.model import Report
 from tessera.reports.renderers.base import RENDERERS, Renderer
 
 _ENV = Environment(loader=FileSystemLoader(Path(__file__).parent),
                    autoescape=select_autoescape(["html", "j2"]))
+_ENV.globals["kind_words"] = kind_words
 
 
 class HtmlRenderer(Renderer):

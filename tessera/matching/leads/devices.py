@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tessera.entities.suggesters.base import SUGGESTERS, Lead, LinkSuggester, Probe
+from tessera.matching.leads.base import SUGGESTERS, Lead, LinkSuggester, Probe
 from tessera.media.metadata import device_of
 from tessera.store.repos import facts
 

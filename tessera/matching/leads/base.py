@@ -63,3 +63,19 @@ class LinkSuggester(ABC):
 
 
 SUGGESTERS: Registry[LinkSuggester] = Registry("link suggester")
+
+KIND_WORDS = {
+    "same-series": "the same material (copies or shared frames)",
+    "same-person": "the same person",
+    "same-device": "the same camera",
+    "same-place": "the same place",
+    "same-recording": "the same recording",
+    "same-victim": "the same victim",
+    "same-offender": "the same offender",
+    "related": "related",
+}
+
+
+def kind_words(kind: str) -> str:
+    """A link kind in words; a kind a new suggester brings reads from its name."""
+    return KIND_WORDS.get(kind, kind.replace("-", " "))

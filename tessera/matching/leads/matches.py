@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tessera.entities.suggesters.base import SUGGESTERS, Lead, LinkSuggester, Probe
+from tessera.matching.leads.base import SUGGESTERS, Lead, LinkSuggester, Probe
 from tessera.signals import SIGNAL_TYPES
 
 if TYPE_CHECKING:
