@@ -10,6 +10,9 @@ Sharing levels an owning agency chooses per series:
              owner's contact; no series name, no media ids, no counts
   metadata   plus series details, identification status and the media's hashes and metadata
   full       plus the media itself (thumbnails, reveal, download)
+An owner may grant one agency more than its series' level (a *grant*, usually answering that
+agency's access request): the agency then sees the series as if it were shared at the granted
+level, every other agency as before.
 Media that no series shares wider is ``hash-only`` to every agency but those that submitted it.
 Persons (victims, offenders) are shared by the same levels: hash-only tells another agency that
 a face matches someone the owner tracks and whom to ask; metadata adds label, role and status.
@@ -18,7 +21,7 @@ A face crop is a picture of the media it comes from, so it follows that media's 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 
@@ -57,6 +60,9 @@ def parse_sharing(value: str) -> str:
 _SHARING_VISIBILITY = {Sharing.HASH_ONLY: Visibility.HASH_ONLY,
                        Sharing.METADATA: Visibility.METADATA, Sharing.FULL: Visibility.FULL}
 
+Grants = Mapping[int, str]  # agency id -> the sharing level its owner granted that agency
+SeriesShare = tuple[int, str] | tuple[int, str, Grants]  # owner, sharing[, grants]
+
 
 class Action(StrEnum):
     UPLOAD = "upload"  # start a de-confliction or ingest for one's own agency
@@ -73,6 +79,7 @@ class Action(StrEnum):
     EXPORT_HASHES = "hashes.export"  # signed hash lists for partners, VICS exports
     VIEW_STATS = "stats.view"  # counts per agency and country, as ICSE publishes: no names
     DISCUSS = "series.discuss"  # write in a series' thread between agencies
+    REQUEST_ACCESS = "series.request-access"  # ask the owner for more than one sees today
     VIEW_LINK = "link.view"  # a link and its evidence, where one side's details are readable
     LINK = "link.decide"  # suggest, assert, confirm or reject links of one's agency's entities
     VIEW_PERSON = "person.view"  # label, role, status, linked faces
@@ -132,17 +139,23 @@ class Target:
     role: Role | None = None  # of a user acted on (or a role to be granted)
 
 
-def series_visibility(p: Principal, owner_agency_id: int, sharing: str) -> Visibility:
+def series_visibility(p: Principal, owner_agency_id: int, sharing: str,
+                      grants: Grants | None = None) -> Visibility:
     if p.operator or owner_agency_id == p.agency_id:
         return Visibility.FULL
-    return _SHARING_VISIBILITY.get(Sharing(sharing), Visibility.HASH_ONLY)
+    level = _SHARING_VISIBILITY.get(Sharing(sharing), Visibility.HASH_ONLY)
+    granted = (grants or {}).get(p.agency_id)
+    if granted is not None:
+        level = max(level, _SHARING_VISIBILITY.get(Sharing(granted), Visibility.HASH_ONLY))
+    return level
 
 
-def agency_series_visibility(agency_id: int, owner_agency_id: int, sharing: str) -> Visibility:
+def agency_series_visibility(agency_id: int, owner_agency_id: int, sharing: str,
+                             grants: Grants | None = None) -> Visibility:
     """What every user of an agency may see of a series: what a message to that agency (a
     notification, a mention) may say of it."""
     return series_visibility(Principal(0, "", agency_id, "", Role.VIEWER), owner_agency_id,
-                             sharing)
+                             sharing, grants)
 
 
 def person_visibility(p: Principal, owner_agency_id: int, sharing: str) -> Visibility:
@@ -150,28 +163,43 @@ def person_visibility(p: Principal, owner_agency_id: int, sharing: str) -> Visib
     return series_visibility(p, owner_agency_id, sharing)
 
 
+def _shared(p: Principal, share: SeriesShare) -> tuple[int, Visibility]:
+    owner, sharing, *grants = share
+    return owner, series_visibility(p, owner, sharing, grants[0] if grants else None)
+
+
 def media_visibility(p: Principal, submitting_agencies: Iterable[int],
-                     series: Iterable[tuple[int, str]]) -> Visibility:
+                     series: Iterable[SeriesShare]) -> Visibility:
     """The widest view any of the media's series or submissions gives the principal."""
     agencies = set(submitting_agencies)
     if p.operator or p.agency_id in agencies:
         return Visibility.FULL
     best = Visibility.HASH_ONLY if agencies else Visibility.NONE
-    for owner, sharing in series:
-        best = max(best, series_visibility(p, owner, sharing))
+    for share in series:
+        best = max(best, _shared(p, share)[1])
     return best
 
 
 def holding_visibility(p: Principal, agency_id: int,
-                       series: Iterable[tuple[int, str]]) -> Visibility:
+                       series: Iterable[SeriesShare]) -> Visibility:
     """What one agency's holding of a media (its submission: who, when, case, path) lets
     ``p`` see: that agency's own series holding the media decide, never another agency's
     sharing; a holding in no series of that agency is hash-only."""
     best = Visibility.FULL if p.operator or agency_id == p.agency_id else Visibility.HASH_ONLY
-    for owner, sharing in series:
+    for share in series:
+        owner, seen = _shared(p, share)
         if owner == agency_id:
-            best = max(best, series_visibility(p, owner, sharing))
+            best = max(best, seen)
     return best
+
+
+def request_target(p: Principal, owner_agency_id: int, seen: Visibility,
+                   matched: bool) -> Target:
+    """What an access request needs: a series one may name, because its details are readable
+    or because one's agency holds a file of it (a match told it the series exists); a
+    hash-only series nobody of the agency matched stays unknown, and so unaskable."""
+    known = seen >= Visibility.METADATA or (matched and seen >= Visibility.HASH_ONLY)
+    return Target(owner_agency_id, seen if known else Visibility.NONE)
 
 
 def link_target(p: Principal, sides: Iterable[tuple[int, Visibility]]) -> Target:
@@ -208,6 +236,9 @@ def can(p: Principal, action: Action, target: Target | None = None) -> bool:
             return t.visibility >= Visibility.FULL
         case Action.CATEGORISE:  # a category is a person's judgement of pixels they may see
             return t.visibility >= Visibility.FULL and p.at_least(Role.INVESTIGATOR)
+        case Action.REQUEST_ACCESS:  # another agency's series it knows of, short of full
+            return (not own and Visibility.NONE < t.visibility < Visibility.FULL
+                    and p.at_least(Role.INVESTIGATOR))
         case Action.DISCUSS:  # whoever may read a series' details may talk about it
             return t.visibility >= Visibility.METADATA and p.at_least(Role.INVESTIGATOR)
         case Action.ANNOTATE:  # annotations stay within one's agency

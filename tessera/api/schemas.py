@@ -643,3 +643,32 @@ class SuggestOut(Out):
     leads: int
     created: int
     updated: int
+
+
+class AccessRequestOut(Out):
+    id: int
+    series_id: int | None  # None where the asking agency may not read the series yet
+    series: str | None
+    owner: str
+    agency: str  # the asking agency
+    level: str  # metadata | full
+    state: str  # pending | granted | refused
+    reason: str | None
+    requested_by: str
+    created_at: str
+    decided_by: str | None
+    decided_at: str | None
+    note: str | None
+    can_decide: bool
+
+
+class AccessRequestsOut(Out):
+    incoming: list[AccessRequestOut]
+    outgoing: list[AccessRequestOut]
+
+
+class GrantOut(Out):
+    agency: str
+    level: str
+    granted_by: str
+    at: str

@@ -82,7 +82,7 @@ class _Known:
                 if categories else None
             for m in media_ids:
                 series, agencies = series_of.get(m, []), agencies_of.get(m, [])
-                pairs = [(x.owner_agency_id, x.sharing) for x in series]
+                pairs = [x.shares for x in series]
                 # another agency's category is its own word: read where its holding may be
                 rows = sorted((r for r in categories.get(m, []) if viewer is None
                                or r.agency_id == own or holding_visibility(
@@ -108,8 +108,7 @@ class _Known:
         self.media_id[m] = m
         refs, holders = [], {}
         for x in series:
-            if viewer is None or series_visibility(viewer, x.owner_agency_id,
-                                                   x.sharing) >= Visibility.METADATA:
+            if viewer is None or series_visibility(viewer, *x.shares) >= Visibility.METADATA:
                 refs.append(_series_ref(x))
             else:
                 holders[x.owner.code] = _holder_ref(x.owner)

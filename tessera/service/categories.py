@@ -273,7 +273,7 @@ def known_category(s: Session, p: Principal, media_id: int) -> Category | None:
     own = [r for r in rows if r.agency_id == p.agency_id]
     if own:
         return own[0].category
-    series = [(x.owner_agency_id, x.sharing)
+    series = [x.shares
               for x in repos.series_for_media(s, [media_id]).get(media_id, [])]
     for r in rows:
         if holding_visibility(p, r.agency_id, series) >= Visibility.METADATA:

@@ -46,8 +46,7 @@ def post(s: Session, p: Principal, series_id: int, text: str) -> dict[str, Any]:
         agency = next((a for a in repos.list_agencies(s) if a.code.upper() == code), None)
         if agency is None or agency.id == me.id:
             continue
-        if agency_series_visibility(agency.id, x.owner_agency_id,
-                                    x.sharing) >= Visibility.METADATA:
+        if agency_series_visibility(agency.id, *x.shares) >= Visibility.METADATA:
             told.add(agency.id)  # an agency that may not read the series hears nothing of it
     for agency_id in sorted(told):
         notification_repo.add(s, agency_id=agency_id, from_agency_id=me.id, series_id=x.id,

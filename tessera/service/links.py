@@ -150,7 +150,7 @@ def suggest_for_series(ctx: Context, p: Principal, series_id: int) -> SuggestSum
     with ctx.db.session() as s:
         x = repos.series_by_id(s, series_id)
         _require_side(p, Action.LINK, x.owner_agency_id,
-                      series_visibility(p, x.owner_agency_id, x.sharing))
+                      series_visibility(p, *x.shares))
         media = [m.id for m in repos.series_media(s, x.id, limit=1_000_000)]
     return suggest_links(ctx, media, actor=p.actor)
 
@@ -192,7 +192,7 @@ def _sides(s: Session, p: Principal, ends: Iterable[Endpoint]) -> dict[Endpoint,
             except NotFound:
                 continue
             out[(kind, entity_id)] = Side((kind, entity_id), x.owner, series_visibility(
-                p, x.owner_agency_id, x.sharing), x.name, None, x.victim_status)
+                p, *x.shares), x.name, None, x.victim_status)
         elif kind == "person":
             try:
                 person = face_repo.get_person(s, entity_id)
@@ -328,8 +328,7 @@ def _tell_other_side(s: Session, p: Principal, link: EntityLink, a: Side, b: Sid
     for mine, theirs in ((a, b), (b, a)):
         if mine.owner.id != decider or theirs.owner.id == decider:
             continue
-        seen = agency_series_visibility(theirs.owner.id, mine.owner.id,
-                                        _sharing(s, mine.end))
+        seen = agency_series_visibility(theirs.owner.id, *_shares(s, mine.end))
         named = f"{mine.end[0]} '{mine.label}'" if seen >= Visibility.METADATA else \
             f"material held by {mine.owner.code}"
         made = notification_repo.add(
@@ -344,10 +343,11 @@ def _tell_other_side(s: Session, p: Principal, link: EntityLink, a: Side, b: Sid
                      details={"to_agency_id": theirs.owner.id, "link": link.id})
 
 
-def _sharing(s: Session, end: Endpoint) -> str:
+def _shares(s: Session, end: Endpoint) -> tuple[int, str, dict[int, str]]:
     if end[0] == "series":
-        return repos.series_by_id(s, end[1]).sharing
-    return face_repo.get_person(s, end[1]).sharing
+        return repos.series_by_id(s, end[1]).shares
+    person = face_repo.get_person(s, end[1])
+    return person.owner_agency_id, person.sharing, {}
 
 
 # --- walks -----------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from tessera.store.repos import notifications as notification_repo
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from tessera.store.tables import Notification, Series, Task
+    from tessera.store.tables import Agency, Notification, Series, Task
 
 
 def matched_media(matched: Matched) -> dict[int, set[str]]:
@@ -92,8 +92,7 @@ def notify_status_change(s: Session, p: Principal, series: Series,
         files=0,
         message=f"{p.username} set series '{series.name}': {said}.{why}")]
     for agency_id in sorted(repos.agencies_that_matched(s, series)):
-        if agency_series_visibility(agency_id, series.owner_agency_id,
-                                    series.sharing) < Visibility.METADATA:
+        if agency_series_visibility(agency_id, *series.shares) < Visibility.METADATA:
             continue
         agency = repos.agency_by_id(s, agency_id)
         made.append(notification_repo.add(
@@ -158,3 +157,11 @@ def notification_row(n: Notification) -> dict[str, Any]:
             "from_country": n.from_agency.country, "from_contact": n.from_agency.contact,
             "case": n.case_ref, "series_id": n.series_id, "files": n.files,
             "created_at": n.created_at.isoformat(), "read": n.read_at is not None}
+
+
+def notify(s: Session, *, to_agency_id: int, sender: Agency, series_id: int | None,
+           message: str, details: dict[str, Any]) -> Notification:
+    """One message to an agency from another, recorded in the audit trail like every other."""
+    made = notification_repo.add(s, agency_id=to_agency_id, from_agency_id=sender.id,
+                                 series_id=series_id, files=0, message=message)
+    return _recorded(s, [made], sender.code, lambda n: details)[0]

@@ -56,14 +56,14 @@ KEYFRAME_SIZE = 320
 
 def series_target(p: Principal, series: Series) -> Target:
     return Target(series.owner_agency_id,
-                  series_visibility(p, series.owner_agency_id, series.sharing))
+                  series_visibility(p, *series.shares))
 
 
 def media_target(s: Session, p: Principal, media_id: int) -> Target:
     submitting = [a.id for a in repos.media_owners(s, [media_id]).get(media_id, [])]
     series = repos.series_for_media(s, [media_id]).get(media_id, [])
     return Target(None, media_visibility(p, submitting,
-                                         [(x.owner_agency_id, x.sharing) for x in series]))
+                                         [x.shares for x in series]))
 
 
 def _series_row(p: Principal, x: Series, count: int | None) -> dict[str, Any]:
@@ -219,7 +219,7 @@ def _submissions(p: Principal, submissions: list[Submission],
     owner's who let the viewer in: an agency whose holding is hash-only to the viewer does
     not appear at all; metadata shows that it holds the file and since when; full adds its
     case and path."""
-    held = [(x.owner_agency_id, x.sharing) for x in series]
+    held = [x.shares for x in series]
     level = {sub.agency_id: holding_visibility(p, sub.agency_id, held) for sub in submissions}
     return [{"agency": sub.agency.code, "at": sub.submitted_at.isoformat(),
              "case": sub.case.reference if full and sub.case else None,
@@ -361,7 +361,7 @@ def search_speech(s: Session, p: Principal, text: str, limit: int = 50) -> list[
     def visible(media_id: int) -> bool:
         target = Target(None, media_visibility(
             p, [a.id for a in owners.get(media_id, [])],
-            [(x.owner_agency_id, x.sharing) for x in series.get(media_id, [])]))
+            [x.shares for x in series.get(media_id, [])]))
         return can(p, Action.VIEW_PIXELS, target)
 
     shown = {m for m in ids if visible(m)}

@@ -85,6 +85,45 @@ class Series(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     owner: Mapped[Agency] = relationship()
+    grants: Mapped[list[SeriesGrant]] = relationship(lazy="selectin",
+                                                     order_by="SeriesGrant.agency_id")
+
+    @property
+    def shares(self) -> tuple[int, str, dict[int, str]]:
+        """What the access policy reads of a series: owner, sharing and grants."""
+        return self.owner_agency_id, self.sharing, {g.agency_id: g.level for g in self.grants}
+
+
+class SeriesGrant(Base):
+    """More than the series' sharing, granted by its owner to one agency."""
+
+    __tablename__ = "series_grant"
+    series_id: Mapped[int] = mapped_column(ForeignKey("series.id"), primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), primary_key=True)
+    level: Mapped[str] = mapped_column(String(12))
+    granted_by: Mapped[str] = mapped_column(String(200))
+    request_id: Mapped[int | None] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AccessRequest(Base):
+    """"DE asks AU for metadata access to Series Harbour": pending until the owner grants or
+    refuses it, then kept with who decided, when and why."""
+
+    __tablename__ = "access_request"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int] = mapped_column(ForeignKey("series.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    level: Mapped[str] = mapped_column(String(12))
+    reason: Mapped[str | None] = mapped_column(Text)
+    requested_by: Mapped[str] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(10), default="pending")  # pending|granted|refused
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    series: Mapped[Series] = relationship()
+    agency: Mapped[Agency] = relationship()
 
 
 class StatusChange(Base):

@@ -18,6 +18,7 @@ from tessera.access.policy import (
     link_target,
     media_visibility,
     person_visibility,
+    request_target,
     series_visibility,
 )
 from tessera.context import Context
@@ -48,6 +49,8 @@ def expected(action: Action, role: Role, own: bool, vis: Visibility) -> bool:
         return vis is Visibility.FULL
     if action is Action.CATEGORISE:
         return vis is Visibility.FULL and at_least_inv
+    if action is Action.REQUEST_ACCESS:  # someone else's series one knows of, short of full
+        return not own and Visibility.NONE < vis < Visibility.FULL and at_least_inv
     if action in (Action.ANNOTATE, Action.DISCUSS):
         return vis >= Visibility.METADATA and at_least_inv
     if action is Action.EXPORT_HASHES:
@@ -134,3 +137,24 @@ def test_a_link_is_as_visible_as_its_more_visible_side_and_either_owner_decides(
     assert not can(nl, Action.VIEW_LINK, both_hidden)  # two "held by" ends say too much
     readable = link_target(nl, [au_hidden, (2, Visibility.METADATA)])
     assert can(nl, Action.VIEW_LINK, readable) and not can(nl, Action.LINK, readable)
+
+
+def test_a_grant_widens_one_agencys_view_only() -> None:
+    nl, de = Principal(3, "nl.inv", 3, "NL", Role.INVESTIGATOR), who(Role.VIEWER)
+    granted = {3: "full"}
+    assert series_visibility(nl, OTHER, "hash-only", granted) is Visibility.FULL
+    assert series_visibility(de, OTHER, "hash-only", granted) is Visibility.HASH_ONLY
+    assert series_visibility(nl, OTHER, "full", {3: "metadata"}) is Visibility.FULL  # no less
+    assert media_visibility(nl, [], [(OTHER, "hash-only", granted)]) is Visibility.FULL
+    assert media_visibility(de, [], [(OTHER, "hash-only", granted)]) is Visibility.HASH_ONLY
+    assert holding_visibility(nl, OTHER, [(OTHER, "hash-only", {3: "metadata"})]) \
+        is Visibility.METADATA
+
+
+def test_an_agency_may_ask_only_about_a_series_it_knows_of() -> None:
+    nl = Principal(3, "nl.inv", 3, "NL", Role.INVESTIGATOR)
+    unknown = request_target(nl, OTHER, Visibility.HASH_ONLY, matched=False)
+    assert not can(nl, Action.REQUEST_ACCESS, unknown)
+    assert can(nl, Action.REQUEST_ACCESS, request_target(nl, OTHER, Visibility.HASH_ONLY, True))
+    assert can(nl, Action.REQUEST_ACCESS, request_target(nl, OTHER, Visibility.METADATA, False))
+    assert not can(nl, Action.REQUEST_ACCESS, request_target(nl, OTHER, Visibility.FULL, True))

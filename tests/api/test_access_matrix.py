@@ -72,6 +72,13 @@ COVERED = {
     ("GET", "/api/entities/{entity_type}/{entity_id}/graph"), ("GET", "/api/links/path"),
     ("POST", "/api/links"), ("POST", "/api/links/{link_id}/decision"),
     ("POST", "/api/series/{series_id}/links/suggest"),
+    # access requests and grants, per user and level: tests/api/test_identification.py
+    ("POST", "/api/series/{series_id}/access-requests"),
+    ("POST", "/api/media/{media_id}/access-requests"),
+    ("POST", "/api/jobs/{job_id}/access-requests"), ("GET", "/api/access-requests"),
+    ("POST", "/api/access-requests/{request_id}/decision"),
+    ("GET", "/api/series/{series_id}/grants"),
+    ("DELETE", "/api/series/{series_id}/grants/{agency_code}"),
 }
 
 

@@ -130,3 +130,89 @@ def test_naming_an_agency_tells_it_only_what_it_may_read(world: World) -> None:
     blank = c.post(f"/api/series/{world.series['full']}/discussion", headers=as_("nl.inv"),
                    json={"text": "   "})
     assert blank.status_code == 400
+
+
+def test_asking_for_access_is_granted_or_refused_in_one_click(world: World) -> None:
+    """Run after the workflow test (same world): NL's upload matched all three AU series. NL
+    asks for more of two of them (one known only as "held by AU"); AU's agency admin grants
+    one, refuses the other, and the grant is for NL alone until AU withdraws it."""
+    c, as_ = world.client, world.as_
+    meta, hidden, full = (world.series[k] for k in ("metadata", "hash-only", "full"))
+    thumb = f"/api/media/{world.media['metadata'][0]}/thumbnail"
+
+    def ask(user: str, series_id: int, level: str, **more: str):
+        return c.post(f"/api/series/{series_id}/access-requests", headers=as_(user),
+                      json={"level": level, **more})
+
+    assert ask("nl.viewer", meta, "full").status_code == 403
+    assert ask("au.inv", meta, "full").status_code == 403  # one's own series
+    assert ask("nl.inv", meta, "metadata").status_code == 400  # already seen
+    assert ask("nl.inv", full, "full").status_code == 403  # nothing more to ask for
+    assert ask("root", hidden, "metadata").status_code == 404  # DE matched nothing of it
+    assert ask("nl.inv", meta, "everything").status_code == 422
+    owner_before = set(_notes(world, "au.viewer"))
+    r = ask("nl.inv", meta, "full", reason="same room as our case NL-ID-1")
+    assert r.status_code == 201, r.text
+    assert (r.json()["state"], r.json()["series"]) == ("pending", SHARING["metadata"])
+    assert ask("nl.inv", meta, "full").json()["id"] == r.json()["id"]  # asked once
+    (told,) = set(_notes(world, "au.viewer")) - owner_before
+    assert "asks for full access" in told and SHARING["metadata"] in told
+    assert "same room as our case NL-ID-1" in told and "vic@politie.example" in told
+
+    job = next(j["id"] for j in c.get("/api/jobs", headers=as_("nl.inv")).json()
+               if j["case"] == "NL-ID-1")
+    assert c.post(f"/api/jobs/{job}/access-requests", headers=as_("au.admin"),
+                  json={"owner": "AU", "level": "metadata"}).status_code == 404  # NL's job
+    held = c.post(f"/api/jobs/{job}/access-requests", headers=as_("nl.inv"),
+                  json={"owner": "AU", "level": "metadata"})
+    assert held.status_code == 201, held.text
+    (hidden_ask,) = held.json()  # the two series NL reads already are not asked about
+    assert hidden_ask["series"] is None and hidden_ask["series_id"] is None
+    assert SHARING["hash-only"] not in held.text
+
+    incoming = c.get("/api/access-requests", headers=as_("au.admin")).json()["incoming"]
+    pending = {x["series"]: x for x in incoming if x["state"] == "pending"}
+    assert set(pending) == {SHARING["metadata"], SHARING["hash-only"]}
+    assert all(x["can_decide"] and x["agency"] == "NL" for x in pending.values())
+    assert not any(x["can_decide"] for x in
+                   c.get("/api/access-requests", headers=as_("au.inv")).json()["incoming"])
+    outgoing = c.get("/api/access-requests", headers=as_("nl.viewer")).json()["outgoing"]
+    assert len(outgoing) == 2 and SHARING["hash-only"] not in str(outgoing)
+    assert c.get("/api/access-requests", headers=as_("root")).json() == {"incoming": [],
+                                                                        "outgoing": []}
+
+    def decide(user: str, request_id: int, grant: bool, note: str | None = None):
+        return c.post(f"/api/access-requests/{request_id}/decision", headers=as_(user),
+                      json={"grant": grant, "note": note})
+
+    to_meta, to_hidden = (pending[SHARING[k]]["id"] for k in ("metadata", "hash-only"))
+    assert decide("au.inv", to_meta, True).status_code == 403  # sharing is the admin's
+    assert decide("nl.admin", to_meta, True).status_code == 404
+    assert c.get(thumb, headers=as_("nl.viewer")).status_code == 403
+    nl_before = set(_notes(world, "nl.viewer"))
+    granted = decide("au.admin", to_meta, True, "go ahead")
+    assert granted.status_code == 200 and granted.json()["state"] == "granted"
+    assert decide("au.admin", to_meta, False).status_code == 400  # decided once
+    assert c.get(thumb, headers=as_("nl.viewer")).status_code == 200
+    assert c.get(thumb, headers=as_("root")).status_code == 403  # for NL alone
+    refused = decide("au.admin", to_hidden, False, "ask our case officer first")
+    assert refused.json()["state"] == "refused"
+    assert c.get(f"/api/series/{hidden}", headers=as_("nl.viewer")).status_code == 404
+    answers = set(_notes(world, "nl.viewer")) - nl_before
+    assert any("granted" in m and SHARING["metadata"] in m and "go ahead" in m
+               for m in answers), answers
+    assert any("refused" in m and "material held by AU" in m for m in answers), answers
+    assert SHARING["hash-only"] not in str(answers)
+    assert [g["agency"] for g in c.get(f"/api/series/{meta}/grants",
+                                       headers=as_("au.viewer")).json()] == ["NL"]
+    assert c.get(f"/api/series/{meta}/grants", headers=as_("nl.inv")).json() == []
+    trail = {who: {e["action"] for e in c.get("/api/audit", headers=as_(who),
+                                              params={"limit": 1000}).json()}
+             for who in ("au.admin", "nl.admin")}  # each agency's own acts
+    assert {"access.grant", "access.refuse"} <= trail["au.admin"] - trail["nl.admin"]
+    assert "access.request" in trail["nl.admin"] - trail["au.admin"]
+
+    assert c.delete(f"/api/series/{meta}/grants/NL", headers=as_("au.inv")).status_code == 403
+    assert c.delete(f"/api/series/{meta}/grants/NL", headers=as_("au.admin")).status_code == 200
+    assert c.get(thumb, headers=as_("nl.viewer")).status_code == 403
+    assert c.delete(f"/api/series/{meta}/grants/NL", headers=as_("au.admin")).status_code == 404

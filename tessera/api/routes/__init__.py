@@ -1,6 +1,7 @@
 """API routers, one module per area; each route parses, calls one service function, answers."""
 
 from tessera.api.routes import (
+    access,
     admin,
     auth,
     catalogue,
@@ -15,4 +16,4 @@ from tessera.api.routes import (
 
 ROUTERS = [auth.router, jobs.router, catalogue.router, search.router, faces.router,
            notifications.router, admin.router, triage.router, stats.router,
-           links.router]
+           links.router, access.router]

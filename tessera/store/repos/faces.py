@@ -20,6 +20,7 @@ from tessera.store.tables import (
     MediaSeries,
     Person,
     Series,
+    SeriesGrant,
     Signal,
     Submission,
 )
@@ -65,12 +66,15 @@ def faces_of_media(s: Session, media_id: int) -> list[FaceRow]:
 
 
 def visible_media_ids(s: Session, agency_id: int) -> set[int]:
-    """Media whose pictures an agency may see: its own submissions and series shared in full
-    (the same rule as ``policy.media_visibility`` reaching FULL)."""
+    """Media whose pictures an agency may see: its own submissions, series shared in full and
+    series granted to it in full (the same rule as ``policy.media_visibility`` reaching FULL)."""
     own = s.scalars(select(Submission.media_id).where(Submission.agency_id == agency_id))
     shared = s.scalars(select(MediaSeries.media_id).join(Series, Series.id == MediaSeries.series_id)
                        .where(or_(Series.owner_agency_id == agency_id, Series.sharing == "full")))
-    return set(own) | set(shared)
+    granted = s.scalars(select(MediaSeries.media_id).join(
+        SeriesGrant, SeriesGrant.series_id == MediaSeries.series_id)
+        .where(SeriesGrant.agency_id == agency_id, SeriesGrant.level == "full"))
+    return set(own) | set(shared) | set(granted)
 
 
 def faces_in(s: Session, media_ids: Iterable[int], min_quality: int) -> list[FaceRow]:
