@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import Path as UrlPart
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -36,6 +37,7 @@ from tessera.http.deps import (
 )
 from tessera.reports.select import Selection, grouped
 from tessera.service import (
+    access,
     accounts,
     auth,
     categories,
@@ -233,6 +235,7 @@ def report_page(job_id: RowId, request: Request, svc: Svc, c: Page,
                   files=report.files, pixels=pixels, own=own, total=total, page=page,
                   pages=max(1, -(-total // REPORT_PAGE)), query=query,
                   choices=chosen.choices(full), groups=grouped(report.files) if group else None,
+                  may_ask=can(c.principal, Action.UPLOAD),
                   qs=urlencode({k: v for k, v in query.items() if v}))
 
 
@@ -259,8 +262,15 @@ def series_page(series_id: RowId, request: Request, svc: Svc, c: Page,
         connections = links.links_of(s, c.principal, ("series", series_id))
         others = [y for y in views.list_series(s, c.principal) if y["id"] != series_id] \
             if x["can_edit"] else []
+        requests = access.requests_for_series(s, c.principal, series_id)
+        grants = access.grants_of(s, c.principal, series_id)
+        outgoing = [r for r in access.requests_of(s, c.principal)["outgoing"]
+                    if r["series_id"] == series_id]
+        may_ask = can(c.principal, Action.REQUEST_ACCESS, views.series_target(
+            c.principal, repos.series_by_id(s, series_id)))
     return render(request, "series.html", c, series=x, page=max(page, 1), posts=posts,
                   may_post=may_post, links=connections, others=others,
+                  access_requests=requests, grants=grants, asked=outgoing, may_ask=may_ask,
                   link_kinds=ASSERTED_KINDS,
                   victim_statuses=[v.value for v in VictimStatus],
                   offender_statuses=[o.value for o in OffenderStatus],
@@ -312,6 +322,51 @@ def series_link_add(series_id: RowId, svc: Svc, c: FormWho,
 def series_link_suggest(series_id: RowId, svc: Svc, c: FormWho) -> Response:
     links.suggest_for_series(svc.ctx, c.principal, series_id)
     return back(f"/series/{series_id}#connections")
+
+
+@router.post("/series/{series_id}/access-requests")
+def series_ask(series_id: RowId, svc: Svc, c: FormWho,
+               level: Annotated[str, Form(pattern="^(metadata|full)$")],
+               reason: Annotated[str, Form(max_length=access.MAX_REASON)] = "") -> Response:
+    with svc.ctx.db.session() as s:
+        access.request_access(s, c.principal, series_id, level, reason or None)
+    return back(f"/series/{series_id}#access")
+
+
+@router.post("/series/{series_id}/grants/{agency_code}/withdraw")
+def series_withdraw_grant(series_id: RowId, agency_code: Annotated[str, UrlPart(max_length=32)],
+                          svc: Svc, c: FormWho) -> Response:
+    with svc.ctx.db.session() as s:
+        access.withdraw_grant(s, c.principal, series_id, agency_code)
+    return back(f"/series/{series_id}#access")
+
+
+@router.post("/jobs/{job_id}/access-requests")
+def job_ask(job_id: RowId, svc: Svc, c: FormWho, owner: Annotated[str, Form(max_length=32)],
+            level: Annotated[str, Form(pattern="^(metadata|full)$")],
+            reason: Annotated[str, Form(max_length=access.MAX_REASON)] = "") -> Response:
+    with svc.ctx.db.session() as s:
+        access.request_access_for_job(s, c.principal, job_id, owner, level, reason or None)
+    return back("/access-requests")
+
+
+@router.get("/access-requests")
+def access_requests_page(request: Request, svc: Svc, c: Page) -> Response:
+    with svc.ctx.db.session() as s:
+        both = access.requests_of(s, c.principal)
+    return render(request, "access_requests.html", c, incoming=both["incoming"],
+                  outgoing=both["outgoing"])
+
+
+@router.post("/access-requests/{request_id}")
+def access_request_decide(request_id: RowId, svc: Svc, c: FormWho,
+                          decision: Annotated[str, Form(pattern="^(grant|refuse)$")],
+                          note: Annotated[str, Form(max_length=2000)] = "",
+                          series: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None
+                          ) -> Response:
+    with svc.ctx.db.session() as s:
+        access.decide_request(s, c.principal, request_id, decision == "grant", note or None)
+    return back(f"/series/{series}#access" if series else "/access-requests")
 
 
 @router.post("/series/{series_id}/sharing")

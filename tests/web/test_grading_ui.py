@@ -313,3 +313,65 @@ def test_connections_confirmed_rejected_and_told(page, lab: Lab) -> None:  # typ
     page.click("#link-form button[type=submit]")
     expect(page.locator("#links tr.link-confirmed")).to_have_count(2)
     expect(page.locator("#links")).to_contain_text("the same school uniform")
+
+
+def test_asking_for_access_and_the_owner_answering(page, lab: Lab) -> None:  # type: ignore[no-untyped-def]
+    """NL asks AU for full access to a series it reads, and for access to what its upload
+    matched that is known only as "held by AU"; AU's agency admin grants one and refuses the
+    other in one click each; NL then sees the pictures (blurred) and both answers."""
+    import httpx
+
+    hidden = sorted(lab.server.folders["hash-only"].iterdir())[1]
+    auth = {"authorization": f"Bearer {lab.server.tokens['nl.inv']}"}
+    job = httpx.post(f"{lab.server.url}/api/jobs", headers=auth, data={"case": "NL-ASK"},
+                     files=[("files", (hidden.name, hidden.read_bytes(), "image/jpeg"))]).json()
+    for _ in range(600):
+        state = httpx.get(f"{lab.server.url}/api/jobs/{job['id']}", headers=auth).json()
+        if state["state"] not in ("queued", "running"):
+            break
+        page.wait_for_timeout(100)
+    assert state["state"] == "done", state
+
+    login(page, lab.server, "nl.inv")
+    page.goto(f"{lab.server.url}/jobs/{job['id']}/report")
+    holder = page.locator("#holders form.ask-holder")
+    holder.locator("input[name=reason]").fill("our case NL-ASK holds the same picture")
+    holder.locator("button").click()
+    page.wait_for_url(f"{lab.server.url}/access-requests")
+    asked = page.locator("#outgoing tr.request-pending")
+    expect(asked).to_contain_text("material held by AU")
+    expect(page.locator("#outgoing")).not_to_contain_text(SHARING["hash-only"])
+    page.goto(f"{lab.server.url}/series/{lab.server.series['metadata']}")
+    page.fill("#ask-form input[name=reason]", "same room as Tulip")
+    page.click("#ask-form button[type=submit]")
+    expect(page.locator("#access ~ p.request-pending").first).to_contain_text("pending")
+
+    page.context.clear_cookies()
+    login(page, lab.server, "au.admin")
+    page.click("nav >> text=Notifications")
+    expect(page.locator("main")).to_contain_text(
+        f"asks for full access to your series '{SHARING['metadata']}'")
+    page.click("nav >> text=Access requests")
+    meta = page.locator("#incoming tr.request-pending", has_text=SHARING["metadata"])
+    expect(meta).to_contain_text("same room as Tulip")
+    meta.locator("input[name=note]").fill("go ahead")
+    meta.locator("button[value=grant]").click()
+    expect(page.locator("#incoming tr.request-granted")).to_contain_text("go ahead")
+    page.locator("#incoming tr.request-pending", has_text=SHARING["hash-only"]) \
+        .locator("button[value=refuse]").click()
+    expect(page.locator("#incoming tr.request-refused")).to_have_count(1)
+    page.goto(f"{lab.server.url}/series/{lab.server.series['metadata']}#access")
+    expect(page.locator("#grants")).to_contain_text("NL sees full")
+
+    page.context.clear_cookies()
+    login(page, lab.server, "nl.inv")
+    page.goto(f"{lab.server.url}/series/{lab.server.series['metadata']}")
+    expect(page.locator("main")).to_contain_text("Previews are blurred and grey")
+    expect(page.locator("#access ~ p.request-granted")).to_contain_text("granted")
+    page.click("nav >> text=Notifications")
+    told = page.locator("main")
+    expect(told).to_contain_text(f"granted your request for full access to series "
+                                 f"'{SHARING['metadata']}'")
+    expect(told).to_contain_text("refused your request for metadata access to material held "
+                                 "by AU")
+    expect(told).not_to_contain_text(SHARING["hash-only"])
