@@ -320,3 +320,21 @@ def test_links_from_the_command_line(home: Path, tmp_path: Path) -> None:
                     "--agency", "AU", "--note", "same school uniform").stdout
     assert "same victim" in added and "asserted" in added
     assert "link.confirm" in tessera(home, "audit", "list").stdout
+
+    # DE holds a file of AU's Ocean (shared hash-only): it may ask for more, AU answers
+    asked = tessera(home, "access", "request", "AU/Ocean", "--agency", "DE", "--level",
+                    "metadata", "--reason", "same file in Rhein").stdout
+    assert "pending" in asked and "same file in Rhein" in asked
+    assert "held by AU" in asked and "Ocean" not in asked  # DE may not read its name yet
+    (request,) = json.loads(tessera(home, "access", "list", "--agency", "AU",
+                                    "--json").stdout)["incoming"]
+    assert (request["agency"], request["series"]) == ("DE", "Ocean")
+    assert "granted" in tessera(home, "access", "grant", str(request["id"]), "--agency", "AU",
+                                "--note", "call us").stdout
+    again = tessera(home, "access", "refuse", str(request["id"]), "--agency", "AU", ok=False)
+    assert again.returncode != 0 and "already granted" in again.stderr
+    (mine,) = json.loads(tessera(home, "access", "list", "--agency", "DE",
+                                 "--json").stdout)["outgoing"]
+    assert mine["state"] == "granted" and mine["series"] == "Ocean"  # readable now
+    assert "no longer" in tessera(home, "access", "withdraw", "Ocean", "DE",
+                                  "--agency", "AU").stdout

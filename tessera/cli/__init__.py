@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 
 from tessera.cli import (
+    access,
     audit,
     catalogue,
     faces,
@@ -21,7 +22,7 @@ from tessera.cli import (
 from tessera.cli.common import app
 
 __all__ = ["app", "main"]
-_GROUPS = (audit, catalogue, faces, indexes, links, seizures, serve, setup, stats, triage,
+_GROUPS = (access, audit, catalogue, faces, indexes, links, seizures, serve, setup, stats, triage,
            users)  # registered
 
 

@@ -59,3 +59,19 @@ def operator(ctx: Context, agency: str | None = None) -> Principal:
     with ctx.db.session() as s:
         row = repos.get_agency(s, agency)
         return Principal.local_operator(ctx.actor, row.id, row.code)
+
+
+def series_ref(ctx: Context, ref: str) -> int:
+    """A series named ``NAME`` or, where several agencies have one of that name, ``CODE/NAME``."""
+    from tessera.core.errors import NotFound
+    from tessera.service import views
+
+    p = operator(ctx)
+    with ctx.db.session() as s:
+        try:
+            return views.series_named(s, p, ref).id
+        except NotFound:
+            code, _, name = ref.partition("/")
+            if not name:
+                raise
+            return views.series_named(s, p, name, code).id

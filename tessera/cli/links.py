@@ -13,8 +13,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from tessera.cli.common import app, command, open_context, operator, out
-from tessera.context import Context
+from tessera.cli.common import app, command, open_context, operator, out, series_ref
 
 link_app = typer.Typer(help="Connections between series: suggested, confirmed, rejected.",
                        no_args_is_help=True)
@@ -22,21 +21,6 @@ app.add_typer(link_app, name="link")
 
 Agency = Annotated[str | None, typer.Option(help="the agency the operator acts for")]
 Note = Annotated[str | None, typer.Option(help="why: kept with the link")]
-
-
-def _series_id(ctx: Context, ref: str) -> int:
-    from tessera.core.errors import NotFound
-    from tessera.service import views
-
-    p = operator(ctx)
-    with ctx.db.session() as s:
-        try:
-            return views.series_named(s, p, ref).id
-        except NotFound:
-            code, _, name = ref.partition("/")
-            if not name:
-                raise
-            return views.series_named(s, p, name, code).id
 
 
 def _table(rows: list[dict]) -> Table:
@@ -59,7 +43,7 @@ def link_list(series: str,
     from tessera.service import links
 
     ctx = open_context()
-    series_id = _series_id(ctx, series)
+    series_id = series_ref(ctx, series)
     with ctx.db.session() as s:
         rows = links.links_of(s, operator(ctx), ("series", series_id),
                               **({"states": (state,)} if state else {}))
@@ -80,7 +64,7 @@ def link_suggest(series: Annotated[str | None, typer.Argument(
     ctx = open_context()
     p = operator(ctx)
     if series is not None:
-        ids = [_series_id(ctx, series)]
+        ids = [series_ref(ctx, series)]
     else:
         with ctx.db.session() as s:
             ids = [x["id"] for x in views.list_series(s, p)]
@@ -121,7 +105,7 @@ def link_add(a: str, b: str,
     from tessera.service import links
 
     ctx = open_context()
-    left, right = _series_id(ctx, a), _series_id(ctx, b)
+    left, right = series_ref(ctx, a), series_ref(ctx, b)
     with ctx.db.session() as s:
         row = links.assert_link(s, operator(ctx, agency), ("series", left), ("series", right),
                                 kind, note)
@@ -137,7 +121,7 @@ def link_graph(series: str, depth: Annotated[int, typer.Option(min=1, max=6)] = 
     from tessera.service import links
 
     ctx = open_context()
-    start = _series_id(ctx, series)
+    start = series_ref(ctx, series)
     with ctx.db.session() as s:
         found = links.graph(s, operator(ctx), ("series", start), depth,
                             include_suggested=not confirmed)
@@ -157,7 +141,7 @@ def link_path(a: str, b: str) -> None:
     from tessera.service import links
 
     ctx = open_context()
-    left, right = _series_id(ctx, a), _series_id(ctx, b)
+    left, right = series_ref(ctx, a), series_ref(ctx, b)
     with ctx.db.session() as s:
         rows = links.path(s, operator(ctx), ("series", left), ("series", right))
     out.print(_table(rows) if rows else "not connected by confirmed links")

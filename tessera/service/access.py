@@ -21,7 +21,6 @@ from tessera.access.policy import (
     parse_sharing,
     request_target,
     require,
-    series_visibility,
 )
 from tessera.core.errors import NotFound, TesseraError
 from tessera.service.notifications import notify
@@ -43,7 +42,7 @@ def request_access(s: Session, p: Principal, series_id: int, level: str,
                    reason: str | None = None) -> dict[str, Any]:
     """Ask the owner of a series for ``level`` (metadata or full) for one's agency."""
     x = repos.series_by_id(s, series_id)
-    seen = series_visibility(p, *x.shares)
+    seen = _seen(p, x)
     matched = p.agency_id in repos.agencies_that_matched(s, x)
     require(p, Action.REQUEST_ACCESS, request_target(p, x.owner_agency_id, seen, matched),
             hide=seen < Visibility.METADATA and not matched)
@@ -57,7 +56,7 @@ def request_access_for_media(s: Session, p: Principal, media_id: int, level: str
     require(p, Action.VIEW_MEDIA, media_target(s, p, media_id), hide=True)
     asked = []
     for x in repos.series_for_media(s, [media_id]).get(media_id, []):
-        seen = series_visibility(p, *x.shares)
+        seen = _seen(p, x)
         if x.owner_agency_id == p.agency_id or seen >= _level(level):
             continue
         require(p, Action.REQUEST_ACCESS, request_target(p, x.owner_agency_id, seen, True))
@@ -78,7 +77,7 @@ def request_access_for_job(s: Session, p: Principal, job_id: int, owner: str, le
     holder = repos.get_agency(s, owner)
     asked = []
     for x in access_repo.series_matched_by_task(s, task.id, holder.id):
-        seen = series_visibility(p, *x.shares)
+        seen = _seen(p, x)
         if seen < _level(level):
             require(p, Action.REQUEST_ACCESS, request_target(p, x.owner_agency_id, seen, True))
             asked.append(_ask(s, p, x, seen, level, reason))
@@ -86,6 +85,11 @@ def request_access_for_job(s: Session, p: Principal, job_id: int, owner: str, le
         raise TesseraError(f"this upload matched no series of {holder.code} that you see "
                            f"less of than {level}")
     return asked
+
+
+def _seen(p: Principal, x: Series) -> Visibility:
+    """What the asking agency sees (the console's operator asks for an agency, as it)."""
+    return agency_series_visibility(p.agency_id, *x.shares)
 
 
 def _level(level: str) -> Visibility:
@@ -191,7 +195,7 @@ def grants_of(s: Session, p: Principal, series_id: int) -> list[dict[str, Any]]:
 def request_row(s: Session, p: Principal, row: AccessRequest) -> dict[str, Any]:
     """A request as ``p`` may read it: the series by name only where ``p`` reads it."""
     x = row.series
-    reads = series_visibility(p, *x.shares) >= Visibility.METADATA
+    reads = _seen(p, x) >= Visibility.METADATA
     return {"id": row.id, "series_id": x.id if reads else None,
             "series": x.name if reads else None, "owner": x.owner.code,
             "agency": row.agency.code, "level": row.level, "state": row.state,
