@@ -6,12 +6,13 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test lint system-deps bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml package.json package-lock.json
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed")'
 	@bash scripts/system-deps.sh
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'
+	npm ci --no-audit --no-fund --loglevel=error  # the UI's graph, charts and map (served by the app)
 	@touch $(STAMP)
 
 system-deps:
@@ -33,4 +34,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_index.py --sizes 1000000
 
 clean:
-	rm -rf $(VENV) demo-output .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) node_modules demo-output .pytest_cache .ruff_cache .mypy_cache

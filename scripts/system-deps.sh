@@ -5,11 +5,13 @@
 #   chromium     the HTML report (and later the web UI) is tested in real headless Chromium
 #   libchromaprint-tools  fpcalc: soundtrack fingerprints (Chromaprint)
 #   espeak-ng    synthetic speech for the speech-recognition tests and demo
+#   npm          the web UI's graph, chart and map libraries, from the npm registry (package.json)
 set -euo pipefail
 need=()
 command -v g++ >/dev/null 2>&1 || need+=(g++)
 command -v fpcalc >/dev/null 2>&1 || need+=(libchromaprint-tools)
 command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)
+command -v npm >/dev/null 2>&1 || need+=(npm)
 if [ "${TESSERA_SKIP_POSTGRES:-}" != 1 ]; then
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 fi

@@ -17,7 +17,13 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+)
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -33,6 +39,7 @@ from tessera.http.security import SecurityMiddleware, TooLarge
 from tessera.service.runtime import Services
 from tessera.service.tasks import TaskRunner
 from tessera.store.blobs import load_key
+from tessera.web.vendor import TYPES, vendor_file
 
 log = logging.getLogger("tessera.api")
 STATIC = Path(__file__).resolve().parent / "web" / "static"
@@ -130,6 +137,16 @@ def create_app(settings: Settings, *, run_tasks: bool = True) -> FastAPI:
                             status_code=500)
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/vendor/{name}", include_in_schema=False)
+    def vendor(name: str) -> Response:
+        path = vendor_file(name)
+        if path is None:
+            return JSONResponse({"error": {"code": "not_found", "message":
+                                           f"{name} is not installed: run `make demo`"}},
+                                status_code=404)
+        return FileResponse(path, media_type=TYPES[path.suffix],
+                            headers={"cache-control": "public, max-age=86400"})
     app.mount("/api/docs/assets", StaticFiles(directory=str(SWAGGER_UI)), name="swagger")
 
     @app.get("/api/docs", include_in_schema=False)

@@ -314,6 +314,14 @@ def test_connections_confirmed_rejected_and_told(page, lab: Lab) -> None:  # typ
     expect(page.locator("#links tr.link-confirmed")).to_have_count(2)
     expect(page.locator("#links")).to_contain_text("the same school uniform")
 
+    # the graph around Tulip, drawn by the served library, says what the table says
+    graph = page.locator("#connection-graph")
+    expect(graph).to_have_attribute("data-edges", "2")  # the rejected link is left out
+    labels = page.evaluate("window.tesseraGraph.nodes().map(n => n.data('label')).sort()")
+    assert labels == [f"{SHARING['full']} (AU)", "Tulip (NL)"], labels
+    expect(page.locator("#graph-text")).to_contain_text("the same victim (confirmed)")
+    page.screenshot(path=str(lab.case.parent / "graph.png"))
+
 
 def test_asking_for_access_and_the_owner_answering(page, lab: Lab) -> None:  # type: ignore[no-untyped-def]
     """NL asks AU for full access to a series it reads, and for access to what its upload
