@@ -461,6 +461,9 @@ def stats_page(request: Request, svc: Svc, c: Page,
     api_query = {"since": start.isoformat() if start else "",
                  "until": end.isoformat() if end else "", "by": by}
     return render(request, "stats.html", c, table=table, columns=stats.COLUMNS, query=query,
+                  step_columns=[k for k in stats.COLUMNS if k.startswith(("victims_",
+                                                                          "offenders_"))],
+                  file_columns=[k for k in stats.COLUMNS if k.startswith("files_")],
                   qs=urlencode({k: v for k, v in api_query.items() if v}))
 
 

@@ -251,6 +251,11 @@ def test_a_status_step_is_kept_shown_and_counted(page, lab: Lab) -> None:  # typ
     page.click("nav >> text=Statistics")
     au = page.locator("#stats-table tr", has_text="AU").first
     assert au.locator("td").nth(5).inner_text() == "1"  # offenders convicted
+    bars = page.evaluate("""() => { const c = window.tesseraCharts['chart-groups'].data;
+        return {labels: c.labels, sets: c.datasets.map(d => [d.label, d.data])}; }""")
+    convicted = dict(bars["sets"])["offenders convicted"]
+    assert convicted[bars["labels"].index("AU")] == 1  # the chart draws the table's numbers
+    page.screenshot(path=str(lab.case.parent / "stats.png"), full_page=True)
     page.select_option("select[name=by]", "country")
     page.click("#stats-filter button")
     expect(page.locator("#stats-table th").first).to_have_text("country")
