@@ -184,23 +184,18 @@ class Side:
 
 
 def _sides(s: Session, p: Principal, ends: Iterable[Endpoint]) -> dict[Endpoint, Side]:
+    wanted = set(ends)
+    series = repos.series_by_ids(s, [i for kind, i in wanted if kind == "series"])
+    persons = face_repo.persons_by_ids(s, [i for kind, i in wanted if kind == "person"])
     out: dict[Endpoint, Side] = {}
-    for kind, entity_id in sorted(set(ends)):
-        if kind == "series":
-            try:
-                x = repos.series_by_id(s, entity_id)
-            except NotFound:
-                continue
-            out[(kind, entity_id)] = Side((kind, entity_id), x.owner, series_visibility(
-                p, *x.shares), x.name, None, x.victim_status)
-        elif kind == "person":
-            try:
-                person = face_repo.get_person(s, entity_id)
-            except NotFound:
-                continue
-            out[(kind, entity_id)] = Side((kind, entity_id), person.owner, person_visibility(
-                p, person.owner_agency_id, person.sharing), person.label, person.role,
-                person.status)
+    for x in series.values():
+        out[("series", x.id)] = Side(("series", x.id), x.owner, series_visibility(
+            p, *x.shares), x.name, None, x.victim_status)
+    for person in persons.values():
+        out[("person", person.id)] = Side(("person", person.id), person.owner,
+                                          person_visibility(p, person.owner_agency_id,
+                                                            person.sharing),
+                                          person.label, person.role, person.status)
     return out
 
 
@@ -353,14 +348,33 @@ def _shares(s: Session, end: Endpoint) -> tuple[int, str, dict[int, str]]:
 # --- walks -----------------------------------------------------------------------------------
 
 
-def _fetcher(s: Session, p: Principal, states: tuple[str, ...]):
-    def fetch(ends: set[Endpoint]) -> list[Edge]:
-        links = link_repo.of_entities(s, ends, states)
-        sides = _sides(s, p, [x for link in links for x in ((link.a_type, link.a_id),
-                                                           (link.b_type, link.b_id))])
-        return [Edge(x.id, (x.a_type, x.a_id), (x.b_type, x.b_id), x.kind, x.state)
-                for x in _visible(p, links, sides)]
-    return fetch
+class _Walk:
+    """One walk's fetch: the links touching a frontier that ``p`` may see, each entity's side
+    resolved once for the whole walk."""
+
+    def __init__(self, s: Session, p: Principal, states: tuple[str, ...]) -> None:
+        self.s, self.p, self.states = s, p, states
+        self.sides: dict[Endpoint, Side] = {}
+        self.missing: set[Endpoint] = set()
+
+    def resolve(self, ends: Iterable[Endpoint]) -> dict[Endpoint, Side]:
+        new = {e for e in ends if e not in self.sides and e not in self.missing}
+        if new:
+            found = _sides(self.s, self.p, new)
+            self.sides.update(found)
+            self.missing |= new - found.keys()
+        return self.sides
+
+    def __call__(self, ends: set[Endpoint]) -> list[Edge]:
+        rows = link_repo.edges_of(self.s, ends, self.states)
+        sides = self.resolve(x for r in rows for x in ((r[1], r[2]), (r[3], r[4])))
+        out = []
+        for link_id, at, ai, bt, bi, kind, state in rows:
+            a, b = sides.get((at, ai)), sides.get((bt, bi))
+            if a is not None and b is not None and can(self.p, Action.VIEW_LINK,
+                                                       _target(self.p, a, b)):
+                out.append(Edge(link_id, (at, ai), (bt, bi), kind, state))
+        return out
 
 
 def _states(include_suggested: bool) -> tuple[str, ...]:
@@ -374,8 +388,9 @@ def graph(s: Session, p: Principal, start: Endpoint, depth: int = 2, *,
     if not 1 <= depth <= 6:
         raise TesseraError("depth must be between 1 and 6")
     _entity(s, p, start)
-    found = neighbourhood(start, depth, _fetcher(s, p, _states(include_suggested)))
-    sides = _sides(s, p, found.depth_of)
+    walk = _Walk(s, p, _states(include_suggested))
+    found = neighbourhood(start, depth, walk)
+    sides = walk.resolve(found.depth_of)
     ends = [end for end, _ in sorted(found.depth_of.items(), key=lambda x: (x[1], x[0]))
             if end in sides]
     keys = _keys(ends, sides)
@@ -403,7 +418,7 @@ def path(s: Session, p: Principal, a: Endpoint, b: Endpoint) -> list[dict[str, A
     """The fewest confirmed links from one entity to another (empty when not connected)."""
     _entity(s, p, a)
     _entity(s, p, b)
-    found = shortest_path(a, b, _fetcher(s, p, ("confirmed",)))
+    found = shortest_path(a, b, _Walk(s, p, ("confirmed",)))
     if not found:
         return []
     links = {x.id: x for x in link_repo.of_entities(

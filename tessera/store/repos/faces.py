@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from tessera.core.errors import NotFound
 from tessera.store.rows import added, by_id
@@ -93,6 +93,15 @@ def faces_in(s: Session, media_ids: Iterable[int], min_quality: int) -> list[Fac
 
 def get_person(s: Session, person_id: int) -> Person:
     return by_id(s, Person, person_id, "person")
+
+
+def persons_by_ids(s: Session, ids: Iterable[int]) -> dict[int, Person]:
+    wanted, out = sorted(set(ids)), {}
+    for start in range(0, len(wanted), 500):
+        out.update({x.id: x for x in s.scalars(
+            select(Person).where(Person.id.in_(wanted[start:start + 500]))
+            .options(selectinload(Person.owner)))})
+    return out
 
 
 def list_persons(s: Session) -> Sequence[Person]:

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select, tuple_
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from tessera.store.rows import by_id
@@ -50,20 +50,48 @@ def decide(row: EntityLink, state: str, actor: str, agency_id: int | None,
         row.note = note
 
 
+def _touching(columns: Sequence[Any], ends: Iterable[Endpoint], states: Sequence[str]
+              ) -> list[Any]:
+    """Statements for the links touching ``ends``: one per side, entity type and chunk, each
+    an equality on the type and an IN on ids, so that the a-side uses the pair's unique index
+    and the b-side ``ix_entity_link_b`` (a row-value IN under an OR made SQLite scan)."""
+    by_type: dict[str, list[int]] = {}
+    for kind, entity_id in set(ends):
+        by_type.setdefault(kind, []).append(entity_id)
+    out = []
+    for kind, ids in sorted(by_type.items()):
+        ids.sort()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            for type_col, id_col in ((EntityLink.a_type, EntityLink.a_id),
+                                     (EntityLink.b_type, EntityLink.b_id)):
+                out.append(select(*columns).where(type_col == kind, id_col.in_(chunk),
+                                                  EntityLink.state.in_(list(states))))
+    return out
+
+
 def of_entities(s: Session, ends: Iterable[Endpoint],
                 states: Sequence[str] = ("suggested", "confirmed", "rejected")
                 ) -> list[EntityLink]:
     """Every link touching any of ``ends`` in one of ``states``, oldest first."""
-    keys = sorted(set(ends))
     out: dict[int, EntityLink] = {}
-    for start in range(0, len(keys), 400):
-        chunk = keys[start:start + 400]
-        rows = s.scalars(select(EntityLink).where(
-            EntityLink.state.in_(list(states)),
-            or_(tuple_(EntityLink.a_type, EntityLink.a_id).in_(chunk),
-                tuple_(EntityLink.b_type, EntityLink.b_id).in_(chunk)))).all()
-        out.update({r.id: r for r in rows})
+    for q in _touching([EntityLink], ends, states):
+        out.update({r.id: r for r in s.scalars(q)})
     return sorted(out.values(), key=lambda r: r.id)
+
+
+EdgeRow = tuple[int, str, int, str, int, str, str]  # id, a type, a id, b type, b id, kind, state
+
+
+def edges_of(s: Session, ends: Iterable[Endpoint], states: Sequence[str]) -> list[EdgeRow]:
+    """The same links as ``of_entities``, as plain rows without their evidence: what a walk
+    over the graph needs, hundreds at a time."""
+    columns = [EntityLink.id, EntityLink.a_type, EntityLink.a_id, EntityLink.b_type,
+               EntityLink.b_id, EntityLink.kind, EntityLink.state]
+    out: dict[int, EdgeRow] = {}
+    for q in _touching(columns, ends, states):
+        out.update({r[0]: tuple(r) for r in s.execute(q)})
+    return [out[k] for k in sorted(out)]
 
 
 def of_kind_between(s: Session, pairs: Iterable[tuple[Endpoint, Endpoint, str]]
