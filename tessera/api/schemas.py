@@ -672,3 +672,11 @@ class GrantOut(Out):
     level: str
     granted_by: str
     at: str
+
+
+class TimelineEventOut(Out):
+    at: str
+    kind: str  # created | submitted | matched | status | note | linked
+    agency: str | None
+    by: str | None
+    text: str

@@ -47,6 +47,7 @@ from tessera.service import (
     notifications,
     stats,
     tasks,
+    timeline,
     views,
 )
 from tessera.store import repos
@@ -268,9 +269,11 @@ def series_page(series_id: RowId, request: Request, svc: Svc, c: Page,
                     if r["series_id"] == series_id]
         may_ask = can(c.principal, Action.REQUEST_ACCESS, views.series_target(
             c.principal, repos.series_by_id(s, series_id)))
+        events = timeline.series_timeline(s, c.principal, series_id)
     return render(request, "series.html", c, series=x, page=max(page, 1), posts=posts,
                   may_post=may_post, links=connections, others=others,
                   access_requests=requests, grants=grants, asked=outgoing, may_ask=may_ask,
+                  timeline=events,
                   link_kinds=ASSERTED_KINDS,
                   victim_statuses=[v.value for v in VictimStatus],
                   offender_statuses=[o.value for o in OffenderStatus],

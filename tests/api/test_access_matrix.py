@@ -67,6 +67,7 @@ COVERED = {
     ("GET", "/api/stats"),
     # a series' thread between agencies, per user and level: tests/api/test_identification.py
     ("GET", "/api/series/{series_id}/discussion"), ("POST", "/api/series/{series_id}/discussion"),
+    ("GET", "/api/series/{series_id}/timeline"),
     # connections, per user and level: tests/api/test_links_api.py
     ("GET", "/api/entities/{entity_type}/{entity_id}/links"),
     ("GET", "/api/entities/{entity_type}/{entity_id}/graph"), ("GET", "/api/links/path"),

@@ -69,6 +69,29 @@ def test_status_changes_are_kept_and_told_to_those_who_matched(world: World) -> 
     assert any(e["details"].get("task") and e["details"].get("files") for e in made)
 
 
+@pytest.mark.parametrize("user", [u for u, _, _ in USERS])
+def test_a_series_timeline_tells_what_its_reader_may_know(world: World, user: str) -> None:
+    """Run after the workflow test: NL's upload matched the series, AU changed statuses."""
+    for level in SHARING:
+        r = world.client.get(f"/api/series/{world.series[level]}/timeline",
+                             headers=world.as_(user))
+        if sees(user, level) == "hash-only":
+            assert r.status_code == 404
+            continue
+        events = r.json()
+        assert [e["at"] for e in events] == sorted(e["at"] for e in events)
+        assert events[0]["kind"] == "created"
+        submitted = [e for e in events if e["kind"] == "submitted"]
+        assert any("AU submitted 4 files" in e["text"] for e in submitted), events
+        owner = user.startswith("au.")
+        assert ("in case OP-AU-1" in str(submitted)) == owner  # another agency's case stays
+        matched = [e for e in events if e["kind"] == "matched"]
+        assert bool(matched) == owner and all("NL-ID-1" in e["text"] for e in matched)
+        if level == "full":
+            assert any(e["kind"] == "status" and "offender: unknown → arrested" in e["text"]
+                       for e in events)
+
+
 def test_statistics_count_the_steps_and_the_spared_triage(world: World) -> None:
     """Run after the workflow test above (same world): one offender arrested (AU), one victim
     safeguarded (AU), NL's upload of three known files spared it their triage."""

@@ -245,6 +245,11 @@ def test_a_status_step_is_kept_shown_and_counted(page, lab: Lab) -> None:  # typ
     history = page.locator("#series-history")
     expect(history).to_contain_text("offender: unknown → convicted")
     expect(history).to_contain_text("sentenced on 3 December")
+    page.click("#timeline-view summary")
+    steps = page.locator("#series-timeline li")
+    expect(steps.first).to_contain_text("Series created by")
+    expect(page.locator("#series-timeline li.event-status")).to_contain_text(
+        "offender: unknown → convicted (sentenced on 3 December)")
     page.fill("#post-form textarea[name=text]", "@NL the same wallpaper is in your case?")
     page.click("#post-form button[type=submit]")
     expect(page.locator("#series-thread")).to_contain_text("the same wallpaper")

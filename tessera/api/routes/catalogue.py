@@ -8,10 +8,17 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
 
-from tessera.api.schemas import MediaDetailOut, PostOut, SeriesDetailOut, SeriesOut, SharingOut
+from tessera.api.schemas import (
+    MediaDetailOut,
+    PostOut,
+    SeriesDetailOut,
+    SeriesOut,
+    SharingOut,
+    TimelineEventOut,
+)
 from tessera.http.deps import MAX_ID, RowId, Svc, Who
 from tessera.http.responses import JPEG, NO_STORE, jpeg
-from tessera.service import discussion, views
+from tessera.service import discussion, timeline, views
 
 router = APIRouter(tags=["catalogue"])
 
@@ -61,6 +68,14 @@ def series_thread(series_id: RowId, svc: Svc, p: Who) -> list[dict[str, Any]]:
     """The series' thread between agencies, oldest first."""
     with svc.ctx.db.session() as s:
         return discussion.thread(s, p, series_id)
+
+
+@router.get("/series/{series_id}/timeline", response_model=list[TimelineEventOut])
+def series_timeline(series_id: RowId, svc: Svc, p: Who) -> list[dict[str, Any]]:
+    """First seen, submissions, matches (the owner's to know), status steps, notes and
+    confirmed connections, oldest first."""
+    with svc.ctx.db.session() as s:
+        return timeline.series_timeline(s, p, series_id)
 
 
 @router.post("/series/{series_id}/discussion", status_code=201, response_model=PostOut)

@@ -50,6 +50,7 @@ from tessera.store.repos.series import (
     get_series,
     link_media_series,
     list_series,
+    matches_told,
     posts_of,
     series_by_id,
     series_by_ids,
@@ -57,6 +58,7 @@ from tessera.store.repos.series import (
     series_media,
     series_media_count,
     status_history,
+    submission_groups,
 )
 
 __all__ = [
@@ -88,6 +90,7 @@ __all__ = [
     "list_agencies",
     "list_jobs",
     "list_series",
+    "matches_told",
     "max_signal_id",
     "media_by_sha256",
     "media_durations",
@@ -105,6 +108,7 @@ __all__ = [
     "signal_stats",
     "status_history",
     "stored_signals",
+    "submission_groups",
     "submissions_of",
     "transcript_of",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -11,6 +12,7 @@ from tessera.core.errors import NotFound, TesseraError
 from tessera.store.rows import by_id
 from tessera.store.tables import (
     Agency,
+    Case,
     DiscussionPost,
     Media,
     MediaSeries,
@@ -139,6 +141,26 @@ def agencies_that_matched(s: Session, series: Series) -> set[int]:
         MediaSeries.series_id == series.id)
     found = set(s.scalars(told)) | set(s.scalars(holding))
     return found - {series.owner_agency_id}
+
+
+def submission_groups(s: Session, series_id: int
+                      ) -> list[tuple[int, str | None, datetime, datetime, int]]:
+    """Who submitted the series' files, per agency and case: agency id, case reference, first
+    and last submission, how many files (for the series' timeline)."""
+    held = select(MediaSeries.media_id).where(MediaSeries.series_id == series_id)
+    q = (select(Submission.agency_id, Case.reference, func.min(Submission.submitted_at),
+                func.max(Submission.submitted_at), func.count(func.distinct(Submission.media_id)))
+         .outerjoin(Case, Case.id == Submission.case_id)
+         .where(Submission.media_id.in_(held))
+         .group_by(Submission.agency_id, Case.reference))
+    return [tuple(r) for r in s.execute(q)]  # type: ignore[misc]
+
+
+def matches_told(s: Session, series: Series, limit: int = 500) -> list[Notification]:
+    """What the owner was told of other agencies' uploads matching this series."""
+    return list(s.scalars(select(Notification).where(
+        Notification.series_id == series.id, Notification.agency_id == series.owner_agency_id,
+        Notification.task_id.is_not(None)).order_by(Notification.id).limit(limit)))
 
 
 # --- notes between agencies -----------------------------------------------------------------
