@@ -85,6 +85,9 @@ class Action(StrEnum):
     VIEW_PERSON = "person.view"  # label, role, status, linked faces
     EDIT_PERSON = "person.edit"  # create, status, link or reject faces, review clusters
     SHARE_PERSON = "person.share"
+    VIEW_PLACE = "place.view"  # label, country, region, point, clues
+    EDIT_PLACE = "place.edit"  # create, correct, link a place
+    SHARE_PLACE = "place.share"
     READ_NOTIFICATIONS = "notifications.read"
     MANAGE_AGENCIES = "agencies.manage"
     MANAGE_AGENCY = "agency.manage"  # one agency's contact and sharing default
@@ -159,7 +162,7 @@ def agency_series_visibility(agency_id: int, owner_agency_id: int, sharing: str,
 
 
 def person_visibility(p: Principal, owner_agency_id: int, sharing: str) -> Visibility:
-    """The rule of series, applied to the persons an agency tracks."""
+    """The rule of series, applied to the persons an agency tracks (and to its places)."""
     return series_visibility(p, owner_agency_id, sharing)
 
 
@@ -230,7 +233,8 @@ def can(p: Principal, action: Action, target: Target | None = None) -> bool:
             return own
         case Action.CANCEL_JOB:
             return own and p.at_least(Role.INVESTIGATOR)
-        case Action.VIEW_SERIES | Action.VIEW_MEDIA | Action.VIEW_PERSON | Action.VIEW_LINK:
+        case (Action.VIEW_SERIES | Action.VIEW_MEDIA | Action.VIEW_PERSON | Action.VIEW_LINK
+              | Action.VIEW_PLACE):
             return t.visibility >= Visibility.METADATA
         case Action.VIEW_PIXELS:
             return t.visibility >= Visibility.FULL
@@ -245,9 +249,9 @@ def can(p: Principal, action: Action, target: Target | None = None) -> bool:
             return t.visibility >= Visibility.METADATA and p.at_least(Role.INVESTIGATOR)
         case Action.EXPORT_HASHES:  # what leaves the instance is an agency's decision
             return own and p.at_least(Role.AGENCY_ADMIN)
-        case Action.EDIT_SERIES | Action.EDIT_PERSON | Action.LINK:
+        case Action.EDIT_SERIES | Action.EDIT_PERSON | Action.EDIT_PLACE | Action.LINK:
             return own and p.at_least(Role.INVESTIGATOR)
-        case Action.SHARE_SERIES | Action.SHARE_PERSON:
+        case Action.SHARE_SERIES | Action.SHARE_PERSON | Action.SHARE_PLACE:
             return own and p.at_least(Role.AGENCY_ADMIN)
         case Action.MANAGE_AGENCY:
             return p.role is Role.ADMIN or (own and p.role is Role.AGENCY_ADMIN)

@@ -680,3 +680,23 @@ class TimelineEventOut(Out):
     agency: str | None
     by: str | None
     text: str
+
+
+class PlaceOut(Out):
+    id: int
+    label: str
+    country: str | None  # ISO 3166-1 alpha-2
+    country_name: str | None
+    region: str | None
+    lat: float | None
+    lon: float | None
+    radius_m: float | None  # how sure the point is
+    clues: str | None
+    owner: str
+    owner_name: str
+    contact: str | None
+    sharing: str | None  # the owner's choice, shown to the owner only
+    created_by: str
+    created_at: str
+    can_edit: bool
+    can_share: bool

@@ -10,7 +10,7 @@ own sharing allows: a hash-only series appears as "held by AU", its media ids ne
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -46,12 +46,13 @@ from tessera.store import audit, repos
 from tessera.store.repos import faces as face_repo
 from tessera.store.repos import links as link_repo
 from tessera.store.repos import notifications as notification_repo
+from tessera.store.repos import places as place_repo
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from tessera.context import Context
-    from tessera.store.tables import Agency, EntityLink
+    from tessera.store.tables import Agency, EntityLink, Person, Place, Series
 
 SEARCH_BATCH = 256  # stored media searched at once when suggesting for a series
 
@@ -183,19 +184,53 @@ class Side:
                 "words": self.label if open_ else f"held by {self.owner.code}"}
 
 
+@dataclass(frozen=True)
+class EntityKind:
+    """How links read one type of entity: rows by id, and each row as a side for ``p``."""
+
+    load: Callable[[Session, Iterable[int]], Mapping[int, Any]]
+    side: Callable[[Principal, Any], Side]
+    shares: Callable[[Any], tuple[int, str, dict[int, str]]]  # for policy.*_visibility
+
+
+def _series_side(p: Principal, x: Series) -> Side:
+    return Side(("series", x.id), x.owner, series_visibility(p, *x.shares), x.name, None,
+                x.victim_status)
+
+
+def _person_side(p: Principal, x: Person) -> Side:
+    return Side(("person", x.id), x.owner, person_visibility(p, x.owner_agency_id, x.sharing),
+                x.label, x.role, x.status)
+
+
+def _place_side(p: Principal, x: Place) -> Side:
+    where = ", ".join(filter(None, (x.region, x.country)))
+    return Side(("place", x.id), x.owner, person_visibility(p, x.owner_agency_id, x.sharing),
+                x.label, None, where or None)
+
+
+ENTITY_KINDS: dict[str, EntityKind] = {
+    "series": EntityKind(repos.series_by_ids, _series_side, lambda x: x.shares),
+    "person": EntityKind(face_repo.persons_by_ids, _person_side,
+                         lambda x: (x.owner_agency_id, x.sharing, {})),
+    "place": EntityKind(place_repo.places_by_ids, _place_side,
+                        lambda x: (x.owner_agency_id, x.sharing, {})),
+}
+assert set(ENTITY_KINDS) == set(ENTITY_TYPES)
+
+
 def _sides(s: Session, p: Principal, ends: Iterable[Endpoint]) -> dict[Endpoint, Side]:
-    wanted = set(ends)
-    series = repos.series_by_ids(s, [i for kind, i in wanted if kind == "series"])
-    persons = face_repo.persons_by_ids(s, [i for kind, i in wanted if kind == "person"])
+    wanted: dict[str, set[int]] = {}
+    for kind, entity_id in ends:
+        wanted.setdefault(kind, set()).add(entity_id)
     out: dict[Endpoint, Side] = {}
-    for x in series.values():
-        out[("series", x.id)] = Side(("series", x.id), x.owner, series_visibility(
-            p, *x.shares), x.name, None, x.victim_status)
-    for person in persons.values():
-        out[("person", person.id)] = Side(("person", person.id), person.owner,
-                                          person_visibility(p, person.owner_agency_id,
-                                                            person.sharing),
-                                          person.label, person.role, person.status)
+    for kind, ids in wanted.items():
+        entity = ENTITY_KINDS.get(kind)
+        if entity is None:
+            continue
+        for row in entity.load(s, ids).values():
+            side = entity.side(p, row)
+            out[side.end] = side
     return out
 
 
@@ -339,10 +374,8 @@ def _tell_other_side(s: Session, p: Principal, link: EntityLink, a: Side, b: Sid
 
 
 def _shares(s: Session, end: Endpoint) -> tuple[int, str, dict[int, str]]:
-    if end[0] == "series":
-        return repos.series_by_id(s, end[1]).shares
-    person = face_repo.get_person(s, end[1])
-    return person.owner_agency_id, person.sharing, {}
+    entity = ENTITY_KINDS[end[0]]
+    return entity.shares(entity.load(s, [end[1]])[end[1]])
 
 
 # --- walks -----------------------------------------------------------------------------------

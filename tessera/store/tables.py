@@ -342,6 +342,29 @@ class Person(Base):
     owner: Mapped[Agency] = relationship()
 
 
+class Place(Base):
+    """A place an agency has worked out (a room, a street, a town): country and region, a point
+    with how sure it is (``radius_m``), and the clues that led there. Shared like a series."""
+
+    __tablename__ = "place"
+    __table_args__ = (UniqueConstraint("owner_agency_id", "label", name="uq_place_owner_label"),
+                      Index("ix_place_lat", "lat"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    label: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str | None] = mapped_column(String(2))  # ISO 3166-1 alpha-2
+    region: Mapped[str | None] = mapped_column(String(200))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    radius_m: Mapped[float | None] = mapped_column(Float)
+    clues: Mapped[str | None] = mapped_column(Text)
+    owner_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    sharing: Mapped[str] = mapped_column(String(12), default="hash-only")
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    owner: Mapped[Agency] = relationship()
+
+
 class FaceLink(Base):
     """A face tied to a person: ``confirmed`` by an investigator, ``suggested`` by Tessera
     (with its score; never promoted on its own) or ``rejected`` ("not this person", which keeps

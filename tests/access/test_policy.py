@@ -43,7 +43,8 @@ def expected(action: Action, role: Role, own: bool, vis: Visibility) -> bool:
         return own
     if action is Action.CANCEL_JOB:
         return own and at_least_inv
-    if action in (Action.VIEW_SERIES, Action.VIEW_MEDIA, Action.VIEW_PERSON, Action.VIEW_LINK):
+    if action in (Action.VIEW_SERIES, Action.VIEW_MEDIA, Action.VIEW_PERSON, Action.VIEW_LINK,
+                  Action.VIEW_PLACE):
         return vis >= Visibility.METADATA
     if action is Action.VIEW_PIXELS:
         return vis is Visibility.FULL
@@ -55,9 +56,9 @@ def expected(action: Action, role: Role, own: bool, vis: Visibility) -> bool:
         return vis >= Visibility.METADATA and at_least_inv
     if action is Action.EXPORT_HASHES:
         return own and role in (Role.AGENCY_ADMIN, Role.ADMIN)
-    if action in (Action.EDIT_SERIES, Action.EDIT_PERSON, Action.LINK):
+    if action in (Action.EDIT_SERIES, Action.EDIT_PERSON, Action.EDIT_PLACE, Action.LINK):
         return own and at_least_inv
-    if action in (Action.SHARE_SERIES, Action.SHARE_PERSON):
+    if action in (Action.SHARE_SERIES, Action.SHARE_PERSON, Action.SHARE_PLACE):
         return own and role in (Role.AGENCY_ADMIN, Role.ADMIN)
     if action is Action.MANAGE_AGENCIES:
         return role is Role.ADMIN

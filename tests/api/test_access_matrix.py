@@ -80,6 +80,9 @@ COVERED = {
     ("POST", "/api/access-requests/{request_id}/decision"),
     ("GET", "/api/series/{series_id}/grants"),
     ("DELETE", "/api/series/{series_id}/grants/{agency_code}"),
+    # places, per user and level: tests/api/test_places_api.py
+    ("GET", "/api/places"), ("POST", "/api/places"), ("GET", "/api/places/{place_id}"),
+    ("PATCH", "/api/places/{place_id}"), ("PUT", "/api/places/{place_id}/sharing"),
 }
 
 

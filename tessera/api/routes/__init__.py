@@ -9,6 +9,7 @@ from tessera.api.routes import (
     jobs,
     links,
     notifications,
+    places,
     search,
     stats,
     triage,
@@ -16,4 +17,4 @@ from tessera.api.routes import (
 
 ROUTERS = [auth.router, jobs.router, catalogue.router, search.router, faces.router,
            notifications.router, admin.router, triage.router, stats.router,
-           links.router, access.router]
+           links.router, access.router, places.router]

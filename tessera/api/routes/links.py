@@ -9,19 +9,20 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
 from tessera.api.schemas import GraphOut, LinkOut, SuggestOut
-from tessera.entities.links import ASSERTED_KINDS
+from tessera.entities.links import ASSERTED_KINDS, ENTITY_TYPES
 from tessera.http.deps import MAX_ID, RowId, Svc, Who
 from tessera.service import links
 
 router = APIRouter(tags=["connections"])
 
-EntityType = Annotated[str, Path(pattern="^(series|person)$")]
-EntityRef = Annotated[str, Query(pattern=r"^(series|person):[0-9]{1,12}$",
+TYPES = "|".join(ENTITY_TYPES)
+EntityType = Annotated[str, Path(pattern=f"^({TYPES})$")]
+EntityRef = Annotated[str, Query(pattern=rf"^({TYPES}):[0-9]{{1,12}}$",
                                  description="type:id, e.g. series:4")]
 
 
 class EndIn(BaseModel):
-    type: str = Field(pattern="^(series|person)$")
+    type: str = Field(pattern=f"^({TYPES})$")
     id: int = Field(ge=1, le=MAX_ID)
 
 

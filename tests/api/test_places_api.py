@@ -1,0 +1,90 @@
+"""Places through the API, per user and sharing level: AU works out two places (one shared
+metadata, one hash-only), corrects one and links both to its series; what each user reads of
+them, here and in the connections, follows the places' own sharing."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api.conftest import SHARING, USERS, World
+
+HARBOUR = {"label": "Harbour flat", "country": "Australia", "region": "New South Wales",
+           "lat": -33.86, "lon": 151.21, "radius_m": 50, "sharing": "metadata",
+           "clues": "ferry horn in the soundtrack; a 240 V socket of type I"}
+
+
+@pytest.fixture(scope="module")
+def made(world: World) -> dict[str, int]:
+    c, as_ = world.client, world.as_
+    r = c.post("/api/places", headers=as_("au.inv"), json=HARBOUR)
+    assert r.status_code == 201, r.text
+    assert (r.json()["country"], r.json()["country_name"]) == ("AU", "Australia")
+    hidden = c.post("/api/places", headers=as_("au.inv"),
+                    json={"label": "Safe house", "country": "AU", "sharing": "hash-only"})
+    assert hidden.status_code == 201, hidden.text
+    return {"harbour": r.json()["id"], "hidden": hidden.json()["id"]}
+
+
+def test_what_makes_a_place_and_who_may_make_one(world: World, made: dict[str, int]) -> None:
+    c, as_ = world.client, world.as_
+    post = lambda user, body: c.post("/api/places", headers=as_(user), json=body)  # noqa: E731
+    assert post("au.viewer", {"label": "Kitchen"}).status_code == 403
+    assert post("au.inv", {"label": "Kitchen", "lat": 91, "lon": 0}).status_code == 422
+    no_point = post("au.inv", {"label": "Kitchen", "radius_m": 10})
+    assert no_point.status_code == 400 and "a radius needs a point" in no_point.text
+    half = post("au.inv", {"label": "Kitchen", "lat": 10})
+    assert half.status_code == 400 and "both latitude and longitude" in half.text
+    nowhere = post("au.inv", {"label": "Kitchen", "country": "Atlantis"})
+    assert nowhere.status_code == 400 and "no country 'Atlantis'" in nowhere.text
+    assert post("au.inv", {"label": "Harbour flat"}).status_code == 409
+    assert post("nl.inv", {"label": "Harbour flat", "country": "nl"}).status_code == 201
+
+
+@pytest.mark.parametrize("user", [u for u, _, _ in USERS])
+def test_who_reads_a_place(world: World, made: dict[str, int], user: str) -> None:
+    c, as_ = world.client, world.as_
+    listed = {(x["owner"], x["label"]): x
+              for x in c.get("/api/places", headers=as_(user)).json()}
+    owner = user.startswith("au.")
+    assert ("AU", "Harbour flat") in listed
+    assert (("AU", "Safe house") in listed) == owner
+    assert (listed[("AU", "Harbour flat")]["sharing"] is not None) == owner
+    hidden = c.get(f"/api/places/{made['hidden']}", headers=as_(user))
+    assert hidden.status_code == (200 if owner else 404)
+    if not owner:
+        assert "Safe house" not in hidden.text
+
+
+def test_correcting_sharing_and_linking_places(world: World, made: dict[str, int]) -> None:
+    c, as_ = world.client, world.as_
+    harbour, hidden, full = made["harbour"], made["hidden"], world.series["full"]
+    assert c.patch(f"/api/places/{harbour}", headers=as_("nl.inv"),
+                   json={"clues": "x"}).status_code == 403
+    fixed = c.patch(f"/api/places/{harbour}", headers=as_("au.inv"),
+                    json={"radius_m": 25, "clues": "ferry horn; type I socket; red door"})
+    assert fixed.status_code == 200 and fixed.json()["radius_m"] == 25
+    assert fixed.json()["lat"] == HARBOUR["lat"]  # what was not sent stays
+    assert c.patch(f"/api/places/{harbour}", headers=as_("au.inv"),
+                   json={"lat": None}).status_code == 400  # a point is both or neither
+    trail = c.get("/api/audit", headers=as_("au.admin"), params={"action": "place.edit"}).json()
+    assert trail[0]["details"]["before"]["radius_m"] == 50
+    assert c.put(f"/api/places/{harbour}/sharing", headers=as_("au.inv"),
+                 json={"sharing": "full"}).status_code == 403  # the agency admin's call
+    assert c.put(f"/api/places/{harbour}/sharing", headers=as_("nl.admin"),
+                 json={"sharing": "full"}).status_code == 403
+
+    for place in (harbour, hidden):
+        r = c.post("/api/links", headers=as_("au.inv"),
+                   json={"a": {"type": "place", "id": place}, "b": {"type": "series", "id": full},
+                         "kind": "same-place", "note": "the same red door"})
+        assert r.status_code == 201, r.text
+    seen = c.get(f"/api/entities/series/{full}/links", headers=as_("nl.viewer")).json()
+    words = sorted(side["words"] for link in seen for side in (link["a"], link["b"])
+                   if side["type"] == "place")
+    assert words == ["Harbour flat", "held by AU"]
+    assert "Safe house" not in str(seen)
+    graph = c.get(f"/api/entities/place/{harbour}/graph", headers=as_("nl.viewer")).json()
+    assert {n["words"] for n in graph["nodes"]} == {"Harbour flat", SHARING["full"],
+                                                    "held by AU"}
+    assert c.get(f"/api/entities/place/{hidden}/links",
+                 headers=as_("nl.viewer")).status_code == 404
