@@ -42,6 +42,12 @@ def country_name(code: str | None) -> str | None:
     return str(found.name) if found is not None else None
 
 
+def country_number(code: str | None) -> str | None:
+    """ISO 3166-1 numeric ("036"): how Natural Earth's outlines name countries."""
+    found = pycountry.countries.get(alpha_2=code) if code else None
+    return str(found.numeric) if found is not None else None
+
+
 def place_fields(label: str, *, country: str | None = None, region: str | None = None,
                  lat: float | None = None, lon: float | None = None,
                  radius_m: float | None = None, clues: str | None = None) -> PlaceFields:

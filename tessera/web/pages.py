@@ -21,6 +21,7 @@ from tessera.core.errors import NotFound, TesseraError
 from tessera.core.types import OffenderStatus, VictimStatus
 from tessera.entities.links import ASSERTED_KINDS
 from tessera.entities.persons import ROLES
+from tessera.entities.places import country_number
 from tessera.http.deps import (
     MAX_ID,
     SESSION_COOKIE,
@@ -45,6 +46,7 @@ from tessera.service import (
     faces,
     links,
     notifications,
+    places,
     stats,
     tasks,
     timeline,
@@ -468,6 +470,87 @@ def stats_page(request: Request, svc: Svc, c: Page,
                                                                           "offenders_"))],
                   file_columns=[k for k in stats.COLUMNS if k.startswith("files_")],
                   qs=urlencode({k: v for k, v in api_query.items() if v}))
+
+
+def _float(value: str) -> float | None:
+    """A number typed in a form ("" for none); a clear error otherwise."""
+    value = value.strip().replace(",", ".")
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise TesseraError(f"{value!r} is not a number") from None
+
+
+def _place_form(label: str, country: str, region: str, lat: str, lon: str, radius_m: str,
+                clues: str) -> dict[str, Any]:
+    return {"label": label, "country": country or None, "region": region or None,
+            "lat": _float(lat), "lon": _float(lon), "radius_m": _float(radius_m),
+            "clues": clues or None}
+
+
+PlaceText = Annotated[str, Form(max_length=200)]
+PlaceNumber = Annotated[str, Form(max_length=32)]
+
+
+def _map_points(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{"id": r["id"], "label": r["label"], "owner": r["owner"], "lat": r["lat"],
+             "lon": r["lon"], "radius_m": r["radius_m"]} for r in rows if r["lat"] is not None]
+
+
+@router.get("/places")
+def places_page(request: Request, svc: Svc, c: Page) -> Response:
+    with svc.ctx.db.session() as s:
+        rows = places.list_places(s, c.principal)
+    return render(request, "places.html", c, places=rows, points=_map_points(rows),
+                  focus=sorted({n for r in rows if (n := country_number(r["country"]))}),
+                  can_create=can(c.principal, Action.EDIT_PLACE, _own(c.principal)))
+
+
+@router.post("/places")
+def places_create(svc: Svc, c: FormWho, label: PlaceText, country: PlaceText = "",
+                  region: PlaceText = "", lat: PlaceNumber = "", lon: PlaceNumber = "",
+                  radius_m: PlaceNumber = "",
+                  clues: Annotated[str, Form(max_length=10_000)] = "",
+                  sharing: Annotated[str, Form(max_length=12)] = "") -> Response:
+    with svc.ctx.db.session() as s:
+        fields = _place_form(label, country, region, lat, lon, radius_m, clues)
+        row = places.create_place(s, c.principal, fields.pop("label"),
+                                  sharing=sharing or None, **fields)
+    return back(f"/places/{row['id']}")
+
+
+@router.get("/places/{place_id}")
+def place_page(place_id: RowId, request: Request, svc: Svc, c: Page) -> Response:
+    with svc.ctx.db.session() as s:
+        row = places.place_detail(s, c.principal, place_id)
+        connections = links.links_of(s, c.principal, ("place", place_id))
+        others = views.list_series(s, c.principal) if row["can_edit"] else []
+    focus = [n for n in [country_number(row["country"])] if n]
+    return render(request, "place.html", c, place=row, links=connections, others=others,
+                  points=_map_points([row]), focus=focus)
+
+
+@router.post("/places/{place_id}/edit")
+def place_edit(place_id: RowId, svc: Svc, c: FormWho, label: PlaceText,
+               country: PlaceText = "", region: PlaceText = "", lat: PlaceNumber = "",
+               lon: PlaceNumber = "", radius_m: PlaceNumber = "",
+               clues: Annotated[str, Form(max_length=10_000)] = "") -> Response:
+    with svc.ctx.db.session() as s:
+        places.edit_place(s, c.principal, place_id,
+                          **_place_form(label, country, region, lat, lon, radius_m, clues))
+    return back(f"/places/{place_id}")
+
+
+@router.post("/places/{place_id}/links")
+def place_link(place_id: RowId, svc: Svc, c: FormWho,
+               series: Annotated[int, Form(ge=1, le=MAX_ID)],
+               note: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    with svc.ctx.db.session() as s:
+        links.assert_link(s, c.principal, ("place", place_id), ("series", series),
+                          "same-place", note or None)
+    return back(f"/places/{place_id}#connections")
 
 
 @router.get("/persons")

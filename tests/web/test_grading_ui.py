@@ -393,3 +393,41 @@ def test_asking_for_access_and_the_owner_answering(page, lab: Lab) -> None:  # t
     expect(told).to_contain_text("refused your request for metadata access to material held "
                                  "by AU")
     expect(told).not_to_contain_text(SHARING["hash-only"])
+
+
+def test_a_place_on_the_offline_map_linked_to_a_series(page, lab: Lab) -> None:  # type: ignore[no-untyped-def]
+    """AU adds the place it worked out (a point ± 500 m, shared metadata), links its series to
+    it; NL reads it on the map, drawn from the served country outlines without any tile
+    service (every request stays on the server: the page fixture checks)."""
+    login(page, lab.server, "au.inv")
+    page.click("nav >> text=Places")
+    page.fill("#place-form input[name=label]", "Harbour flat")
+    page.fill("#place-form input[name=country]", "Australia")
+    page.fill("#place-form input[name=region]", "New South Wales")
+    page.fill("#place-form input[name=lat]", "-33.8688")
+    page.fill("#place-form input[name=lon]", "151.2093")
+    page.fill("#place-form input[name=radius_m]", "500")
+    page.fill("#place-form textarea[name=clues]", "ferry horn; type I socket")
+    page.select_option("#place-form select[name=sharing]", "metadata")
+    page.click("#place-form button[type=submit]")
+    expect(page.locator("#place-country")).to_have_text("Australia")
+    expect(page.locator("#place-point")).to_contain_text("± 500 m")
+    svg = page.locator("#places-map")
+    expect(svg).to_have_attribute("data-markers", "1")
+    assert int(svg.get_attribute("data-countries") or 0) > 150
+    expect(page.locator("#places-map path.country.focus")).to_have_count(1)
+    page.select_option("#place-link-form select[name=series]", label=f"{SHARING['full']} (AU)")
+    page.fill("#place-link-form input[name=note]", "the same red door")
+    page.click("#place-link-form button[type=submit]")
+    expect(page.locator("#place-links")).to_contain_text(SHARING["full"])
+    expect(page.locator("#connection-graph")).to_have_attribute("data-edges", "1")
+
+    page.context.clear_cookies()
+    login(page, lab.server, "nl.viewer")
+    page.click("nav >> text=Places")
+    expect(page.locator("#places")).to_contain_text("Harbour flat")
+    expect(page.locator("#places-map")).to_have_attribute("data-markers", "1")
+    page.screenshot(path=str(lab.case.parent / "places.png"))
+    page.click("#places a:text-is('Harbour flat')")
+    expect(page.locator("#place-clues")).to_have_text("ferry horn; type I socket")
+    expect(page.locator("#place-edit")).to_have_count(0)  # NL reads, AU corrects

@@ -3,13 +3,14 @@
 // same in text: for a screen reader, and for a browser without the library.
 "use strict";
 (function () {
+  var PAGES = { series: "/series/", person: "/persons/", place: "/places/" };
   function label(n) { return n.words + " (" + n.agency + ")"; }
 
   function elements(g) {
     var out = [];
     g.nodes.forEach(function (n) {
       out.push({ group: "nodes", data: { id: n.key, label: label(n), type: n.type,
-        href: n.id ? (n.type === "person" ? "/persons/" : "/series/") + n.id : "" },
+        href: n.id ? (PAGES[n.type] || "/series/") + n.id : "" },
         classes: [n.type, n.id ? "open" : "held", n.key === g.start ? "start" : ""].join(" ") });
     });
     g.edges.forEach(function (e) {
@@ -25,6 +26,7 @@
       "text-background-color": "#fff", "text-background-opacity": 0.85 } },
     { selector: "node.series", style: { "shape": "round-rectangle" } },
     { selector: "node.person", style: { "shape": "ellipse", "background-color": "#0f766e" } },
+    { selector: "node.place", style: { "shape": "diamond", "background-color": "#b45309" } },
     { selector: "node.held", style: { "background-color": "#cbd5e1", "border-width": 1,
       "border-style": "dashed", "border-color": "#64748b" } },
     { selector: "node.start", style: { "border-width": 3, "border-color": "#1d4ed8" } },
