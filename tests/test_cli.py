@@ -338,3 +338,20 @@ def test_links_from_the_command_line(home: Path, tmp_path: Path) -> None:
     assert mine["state"] == "granted" and mine["series"] == "Ocean"  # readable now
     assert "no longer" in tessera(home, "access", "withdraw", "Ocean", "DE",
                                   "--agency", "AU").stdout
+
+
+    # a place AU worked out, corrected, and the series made there
+    added = tessera(home, "place", "add", "Harbour flat", "--agency", "AU", "--country",
+                    "australia", "--lat", "-33.8688", "--lon", "151.2093", "--radius", "500",
+                    "--clues", "ferry horn").stdout
+    assert "Australia" in added and "± 500 m" in added
+    wrong = tessera(home, "place", "add", "Kitchen", "--agency", "AU", "--radius", "5",
+                    ok=False)
+    assert wrong.returncode != 0 and "a radius needs a point" in wrong.stderr
+    assert "± 50 m" in tessera(home, "place", "edit", "Harbour flat", "--agency", "AU",
+                                "--radius", "50").stdout
+    linked = tessera(home, "place", "link", "Harbour flat", "Ocean", "--agency", "AU",
+                     "--note", "the same red door").stdout
+    assert "Harbour flat — the same place — Ocean" in linked
+    (place,) = json.loads(tessera(home, "place", "list", "--json").stdout)
+    assert (place["country"], place["radius_m"]) == ("AU", 50)

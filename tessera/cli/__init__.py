@@ -12,6 +12,7 @@ from tessera.cli import (
     faces,
     indexes,
     links,
+    places,
     seizures,
     serve,
     setup,
@@ -22,8 +23,8 @@ from tessera.cli import (
 from tessera.cli.common import app
 
 __all__ = ["app", "main"]
-_GROUPS = (access, audit, catalogue, faces, indexes, links, seizures, serve, setup, stats, triage,
-           users)  # registered
+_GROUPS = (access, audit, catalogue, faces, indexes, links, places, seizures, serve, setup,
+           stats, triage, users)  # registered
 
 
 def main() -> None:
