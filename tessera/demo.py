@@ -23,7 +23,7 @@ from tessera.entities.persons import create_person, link_faces, suggest
 from tessera.pipeline.deconflict import deconflict
 from tessera.pipeline.ingest import ingest
 from tessera.reports.renderers import RENDERERS
-from tessera.service import tasks, views
+from tessera.service import links, places, tasks, views
 from tessera.store import audit, repos
 from tessera.store.bootstrap import initialise
 from tessera.store.repos import faces as face_repo
@@ -58,12 +58,22 @@ def _write(path: Path, data: bytes) -> None:
     path.write_bytes(data)
 
 
+# one camera (by its serial number in EXIF) took a picture of AU's Ocean and one of NL's Forest
+CAMERA = ("Fujifilm", "X-T30", "7AB01234")
+CAMERA_SEEDS = {7, 105}
+# the place AU worked out for Series Harbour
+HARBOUR_FLAT = {"country": "AU", "region": "New South Wales", "lat": -33.8688,
+                "lon": 151.2093, "radius_m": 500.0,
+                "clues": "ferry horn in the soundtrack; power socket of type I; harbour view"}
+
+
 def make_known(root: Path) -> dict[str, Path]:
     folders = {}
     for name, _, seeds, _, _ in SERIES:
         folder = root / name.lower().replace(" ", "-")
         for seed in seeds:
-            _write(folder / f"img_{seed:04d}.jpg", jpeg(picture(seed)))
+            camera = CAMERA if seed in CAMERA_SEEDS else None
+            _write(folder / f"img_{seed:04d}.jpg", jpeg(picture(seed), camera=camera))
         folders[name] = folder
     write_video(folders["Series Ocean"] / "clip_ocean.mp4", OCEAN_VIDEO, audio=OCEAN_TRACK)
     return folders
@@ -156,6 +166,7 @@ def run_demo(output: Path, console: Console) -> None:
             views.share_series(s, operator, series.id, sharing)
         console.print(f"  {agency} ingested {file_count(summary.files)} into '{name}' "
                       f"(victim {victim}, shared as {sharing})")
+    _connections(ctx, operator, console)
     seizure = output / "seizure"
     make_seizure(seizure)
     _faces(ctx, output, seizure, console)
@@ -178,6 +189,29 @@ def run_demo(output: Path, console: Console) -> None:
         console.print(f"  log in as [bold]{user}[/] / [bold]{passwords[user]}[/]"
                       f"  ({role}, {agency})")
     console.print(f"  (also written to {output / 'credentials.txt'}, readable by you only)")
+
+
+def _connections(ctx: Context, operator: Principal, console: Console) -> None:
+    """What the series connect to: Tessera's suggestions (here the same camera serial in AU's
+    and NL's material), and a place AU worked out for one of its series."""
+    with ctx.db.session() as s:
+        ids = [x["id"] for x in views.list_series(s, operator)]
+    made = sum(links.suggest_for_series(ctx, operator, i).created for i in ids)
+    with ctx.db.session() as s:
+        found = [r for i in ids for r in links.links_of(s, operator, ("series", i))]
+        for r in {r["id"]: r for r in found}.values():
+            console.print(f"  Tessera suggests: {r['a']['words']} ({r['a']['agency']}) and "
+                          f"{r['b']['words']} ({r['b']['agency']}) show {r['words']}: "
+                          f"{r['evidence'][0]['fact'] if r['evidence'] else ''}")
+        au = next(a for a in repos.list_agencies(s) if a.code == "AU")
+        as_au = Principal.local_operator(ctx.actor, au.id, au.code)
+        place = places.create_place(s, as_au, "Harbour flat", sharing="metadata",
+                                    **HARBOUR_FLAT)
+        harbour = views.series_named(s, operator, "Series Harbour")
+        links.assert_link(s, as_au, ("place", place["id"]), ("series", harbour.id),
+                          "same-place", "worked out from the clues")
+    console.print(f"  {made} connection(s) suggested; AU placed 'Series Harbour' at "
+                  f"'Harbour flat' (New South Wales, ± 500 m)")
 
 
 def _accounts(ctx: Context, output: Path) -> dict[str, str]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFilter, ImageOps
+from PIL import ExifTags, Image, ImageDraw, ImageFilter, ImageOps
 
 
 def picture(seed: int, size: tuple[int, int] = (640, 480)) -> Image.Image:
@@ -39,9 +39,17 @@ def picture(seed: int, size: tuple[int, int] = (640, 480)) -> Image.Image:
     return image.filter(ImageFilter.GaussianBlur(1))
 
 
-def jpeg(image: Image.Image, quality: int = 90) -> bytes:
+def jpeg(image: Image.Image, quality: int = 90,
+         camera: tuple[str, str, str] | None = None) -> bytes:
+    """A JPEG; with ``camera`` (make, model, serial) in its EXIF, as a camera writes them."""
     out = io.BytesIO()
-    image.save(out, format="JPEG", quality=quality)
+    extra = {}
+    if camera is not None:
+        exif = Image.Exif()
+        exif[0x010F], exif[0x0110] = camera[0], camera[1]
+        exif.get_ifd(ExifTags.IFD.Exif)[0xA431] = camera[2]
+        extra["exif"] = exif.tobytes()
+    image.save(out, format="JPEG", quality=quality, **extra)
     return out.getvalue()
 
 
