@@ -10,7 +10,7 @@ own sharing allows: a hash-only series appears as "held by AU", its media ids ne
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +22,6 @@ from tessera.access.policy import (
     agency_series_visibility,
     can,
     link_target,
-    person_visibility,
     require,
     series_visibility,
 )
@@ -42,17 +41,17 @@ from tessera.matching.hits import Hit
 from tessera.matching.leads import SUGGESTERS, Probe, ProbeItem
 from tessera.matching.leads.base import kind_words
 from tessera.pipeline.deconflict import Matched
+from tessera.service.entity_kinds import Side, shares_of
+from tessera.service.entity_kinds import sides as sides_of
 from tessera.store import audit, repos
-from tessera.store.repos import faces as face_repo
 from tessera.store.repos import links as link_repo
 from tessera.store.repos import notifications as notification_repo
-from tessera.store.repos import places as place_repo
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from tessera.context import Context
-    from tessera.store.tables import Agency, EntityLink, Person, Place, Series
+    from tessera.store.tables import EntityLink
 
 SEARCH_BATCH = 256  # stored media searched at once when suggesting for a series
 
@@ -161,79 +160,6 @@ def _require_side(p: Principal, action: Action, owner: int, visibility: Visibili
     require(p, action, Target(owner, visibility))
 
 
-# --- entities on either side -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Side:
-    end: Endpoint
-    owner: Agency
-    visibility: Visibility
-    label: str
-    role: str | None  # a person's: victim | offender
-    status: str | None
-
-    def shown(self) -> dict[str, Any]:
-        """The side as the viewer may know it: its name and id only with its details."""
-        open_ = self.visibility >= Visibility.METADATA
-        return {"type": self.end[0], "id": self.end[1] if open_ else None,
-                "label": self.label if open_ else None,
-                "role": self.role if open_ else None, "status": self.status if open_ else None,
-                "agency": self.owner.code, "country": self.owner.country,
-                "contact": self.owner.contact,
-                "words": self.label if open_ else f"held by {self.owner.code}"}
-
-
-@dataclass(frozen=True)
-class EntityKind:
-    """How links read one type of entity: rows by id, and each row as a side for ``p``."""
-
-    load: Callable[[Session, Iterable[int]], Mapping[int, Any]]
-    side: Callable[[Principal, Any], Side]
-    shares: Callable[[Any], tuple[int, str, dict[int, str]]]  # for policy.*_visibility
-
-
-def _series_side(p: Principal, x: Series) -> Side:
-    return Side(("series", x.id), x.owner, series_visibility(p, *x.shares), x.name, None,
-                x.victim_status)
-
-
-def _person_side(p: Principal, x: Person) -> Side:
-    return Side(("person", x.id), x.owner, person_visibility(p, x.owner_agency_id, x.sharing),
-                x.label, x.role, x.status)
-
-
-def _place_side(p: Principal, x: Place) -> Side:
-    where = ", ".join(filter(None, (x.region, x.country)))
-    return Side(("place", x.id), x.owner, person_visibility(p, x.owner_agency_id, x.sharing),
-                x.label, None, where or None)
-
-
-ENTITY_KINDS: dict[str, EntityKind] = {
-    "series": EntityKind(repos.series_by_ids, _series_side, lambda x: x.shares),
-    "person": EntityKind(face_repo.persons_by_ids, _person_side,
-                         lambda x: (x.owner_agency_id, x.sharing, {})),
-    "place": EntityKind(place_repo.places_by_ids, _place_side,
-                        lambda x: (x.owner_agency_id, x.sharing, {})),
-}
-assert set(ENTITY_KINDS) == set(ENTITY_TYPES)
-
-
-def _sides(s: Session, p: Principal, ends: Iterable[Endpoint]) -> dict[Endpoint, Side]:
-    wanted: dict[str, set[int]] = {}
-    for kind, entity_id in ends:
-        wanted.setdefault(kind, set()).add(entity_id)
-    out: dict[Endpoint, Side] = {}
-    for kind, ids in wanted.items():
-        entity = ENTITY_KINDS.get(kind)
-        if entity is None:
-            continue
-        for row in entity.load(s, ids).values():
-            side = entity.side(p, row)
-            out[side.end] = side
-    return out
-
-
 def _target(p: Principal, a: Side, b: Side) -> Target:
     return link_target(p, [(a.owner.id, a.visibility), (b.owner.id, b.visibility)])
 
@@ -268,7 +194,7 @@ def _entity(s: Session, p: Principal, end: Endpoint) -> Side:
     """One entity the principal may read the details of (else "not found")."""
     if end[0] not in ENTITY_TYPES:
         raise TesseraError(f"links join {', '.join(ENTITY_TYPES)}; not {end[0]!r}")
-    side = _sides(s, p, [end]).get(end)
+    side = sides_of(s, p, [end]).get(end)
     if side is None or side.visibility < Visibility.METADATA:
         raise NotFound(f"no {end[0]} {end[1]}")
     return side
@@ -280,7 +206,7 @@ def links_of(s: Session, p: Principal, end: Endpoint, *,
     """What one entity connects to, best first within each state, as ``p`` may see it."""
     _entity(s, p, end)
     links = link_repo.of_entities(s, [end], states)
-    sides = _sides(s, p, [x for link in links for x in ((link.a_type, link.a_id),
+    sides = sides_of(s, p, [x for link in links for x in ((link.a_type, link.a_id),
                                                        (link.b_type, link.b_id))])
     order = {"confirmed": 0, "suggested": 1, "rejected": 2}
     visible = sorted(_visible(p, links, sides),
@@ -302,7 +228,7 @@ def decide_link(s: Session, p: Principal, link_id: int, state: str,
     if wanted is LinkState.SUGGESTED:
         raise TesseraError("a link is confirmed or rejected; only Tessera suggests")
     link = link_repo.get(s, link_id)
-    sides = _sides(s, p, [(link.a_type, link.a_id), (link.b_type, link.b_id)])
+    sides = sides_of(s, p, [(link.a_type, link.a_id), (link.b_type, link.b_id)])
     a, b = sides.get((link.a_type, link.a_id)), sides.get((link.b_type, link.b_id))
     if a is None or b is None or not can(p, Action.VIEW_LINK, target := _target(p, a, b)):
         raise NotFound(f"no link {link_id}")  # as if there were none
@@ -358,7 +284,7 @@ def _tell_other_side(s: Session, p: Principal, link: EntityLink, a: Side, b: Sid
     for mine, theirs in ((a, b), (b, a)):
         if mine.owner.id != decider or theirs.owner.id == decider:
             continue
-        seen = agency_series_visibility(theirs.owner.id, *_shares(s, mine.end))
+        seen = agency_series_visibility(theirs.owner.id, *shares_of(s, mine.end))
         named = f"{mine.end[0]} '{mine.label}'" if seen >= Visibility.METADATA else \
             f"material held by {mine.owner.code}"
         made = notification_repo.add(
@@ -371,11 +297,6 @@ def _tell_other_side(s: Session, p: Principal, link: EntityLink, a: Side, b: Sid
         audit.append(s, "system", "notification.create", f"notification:{made.id}",
                      agency=mine.owner.code,
                      details={"to_agency_id": theirs.owner.id, "link": link.id})
-
-
-def _shares(s: Session, end: Endpoint) -> tuple[int, str, dict[int, str]]:
-    entity = ENTITY_KINDS[end[0]]
-    return entity.shares(entity.load(s, [end[1]])[end[1]])
 
 
 # --- walks -----------------------------------------------------------------------------------
@@ -393,7 +314,7 @@ class _Walk:
     def resolve(self, ends: Iterable[Endpoint]) -> dict[Endpoint, Side]:
         new = {e for e in ends if e not in self.sides and e not in self.missing}
         if new:
-            found = _sides(self.s, self.p, new)
+            found = sides_of(self.s, self.p, new)
             self.sides.update(found)
             self.missing |= new - found.keys()
         return self.sides
@@ -456,5 +377,5 @@ def path(s: Session, p: Principal, a: Endpoint, b: Endpoint) -> list[dict[str, A
         return []
     links = {x.id: x for x in link_repo.of_entities(
         s, [end for e in found for end in (e.a, e.b)], ("confirmed",))}
-    sides = _sides(s, p, [end for e in found for end in (e.a, e.b)])
+    sides = sides_of(s, p, [end for e in found for end in (e.a, e.b)])
     return [_row(p, links[e.id], sides) for e in found]
