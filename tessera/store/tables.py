@@ -144,12 +144,17 @@ class StatusChange(Base):
 
 
 class DiscussionPost(Base):
-    """A message in a series' thread between agencies: read by every agency that may read the
-    series' details, so it says only what the series' sharing already tells."""
+    """A message in the thread on an entity (a series, a person, a place) between agencies:
+    read by every agency that may read the entity's details, so it says only what the
+    entity's sharing already tells. ``series_id`` is kept for a series' posts."""
 
     __tablename__ = "discussion_post"
+    __table_args__ = (Index("ix_discussion_post_entity", "entity_type", "entity_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    series_id: Mapped[int] = mapped_column(ForeignKey("series.id"), index=True)
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("series.id"), index=True)
+    entity_type: Mapped[str] = mapped_column(String(16), default="series",
+                                             server_default="series")
+    entity_id: Mapped[int] = mapped_column(Integer)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
     actor: Mapped[str] = mapped_column(String(200))
     text: Mapped[str] = mapped_column(Text)

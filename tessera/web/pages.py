@@ -527,9 +527,28 @@ def place_page(place_id: RowId, request: Request, svc: Svc, c: Page) -> Response
         row = places.place_detail(s, c.principal, place_id)
         connections = links.links_of(s, c.principal, ("place", place_id))
         others = views.list_series(s, c.principal) if row["can_edit"] else []
+        posts = discussion.thread_of(s, c.principal, ("place", place_id))
+        may_post = discussion.may_post(s, c.principal, ("place", place_id))
     focus = [n for n in [country_number(row["country"])] if n]
     return render(request, "place.html", c, place=row, links=connections, others=others,
-                  points=_map_points([row]), focus=focus)
+                  points=_map_points([row]), focus=focus, posts=posts, may_post=may_post,
+                  post_to=f"/places/{place_id}/discussion")
+
+
+@router.post("/places/{place_id}/discussion")
+def place_post(place_id: RowId, svc: Svc, c: FormWho,
+               text: Annotated[str, Form(max_length=10_000)]) -> Response:
+    with svc.ctx.db.session() as s:
+        discussion.post_on(s, c.principal, ("place", place_id), text)
+    return back(f"/places/{place_id}#discussion")
+
+
+@router.post("/persons/{person_id}/discussion")
+def person_post(person_id: RowId, svc: Svc, c: FormWho,
+                text: Annotated[str, Form(max_length=10_000)]) -> Response:
+    with svc.ctx.db.session() as s:
+        discussion.post_on(s, c.principal, ("person", person_id), text)
+    return back(f"/persons/{person_id}#discussion")
 
 
 @router.post("/places/{place_id}/edit")
@@ -576,8 +595,11 @@ def persons_create(svc: Svc, c: FormWho, label: Annotated[str, Form(max_length=2
 def person_page(person_id: RowId, request: Request, svc: Svc, c: Page) -> Response:
     with svc.ctx.db.session() as s:
         row = faces.person_detail(s, c.principal, person_id)
+        posts = discussion.thread_of(s, c.principal, ("person", person_id))
+        may_post = discussion.may_post(s, c.principal, ("person", person_id))
     statuses = [x.value for x in ROLES[row["role"]]]
-    return render(request, "person.html", c, p=row, statuses=statuses)
+    return render(request, "person.html", c, p=row, statuses=statuses, posts=posts,
+                  may_post=may_post, post_to=f"/persons/{person_id}/discussion")
 
 
 @router.post("/persons/{person_id}/edit")

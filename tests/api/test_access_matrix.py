@@ -73,6 +73,9 @@ COVERED = {
     ("GET", "/api/entities/{entity_type}/{entity_id}/graph"), ("GET", "/api/links/path"),
     ("POST", "/api/links"), ("POST", "/api/links/{link_id}/decision"),
     ("POST", "/api/series/{series_id}/links/suggest"),
+    # threads on persons and places (series' own routes above): tests/api/test_places_api.py
+    ("GET", "/api/entities/{entity_type}/{entity_id}/discussion"),
+    ("POST", "/api/entities/{entity_type}/{entity_id}/discussion"),
     # access requests and grants, per user and level: tests/api/test_identification.py
     ("POST", "/api/series/{series_id}/access-requests"),
     ("POST", "/api/media/{media_id}/access-requests"),

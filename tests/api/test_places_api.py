@@ -88,3 +88,44 @@ def test_correcting_sharing_and_linking_places(world: World, made: dict[str, int
                                                     "held by AU"}
     assert c.get(f"/api/entities/place/{hidden}/links",
                  headers=as_("nl.viewer")).status_code == 404
+
+
+@pytest.mark.parametrize("user", [u for u, _, _ in USERS])
+def test_a_thread_on_a_place_is_read_and_written_as_its_details_are(
+        world: World, made: dict[str, int], user: str) -> None:
+    c, as_ = world.client, world.as_
+    for name in ("harbour", "hidden"):
+        url = f"/api/entities/place/{made[name]}/discussion"
+        readable = name == "harbour" or user.startswith("au.")
+        text = f"{user}: the same socket in our case @NL"
+        r = c.post(url, headers=as_(user), json={"text": text})
+        assert r.status_code == (404 if not readable else 403 if user.endswith("viewer")
+                                 else 201), (user, name, r.text)
+        thread = c.get(url, headers=as_(user))
+        assert thread.status_code == (200 if readable else 404)
+        if r.status_code == 201:
+            assert text in [m["text"] for m in thread.json()]
+
+
+def test_a_note_on_a_place_tells_its_owner_and_those_named(world: World,
+                                                           made: dict[str, int]) -> None:
+    c, as_ = world.client, world.as_
+    before = {who: set(_notes(world, who)) for who in ("au.viewer", "nl.viewer", "root")}
+    assert c.post(f"/api/entities/place/{made['harbour']}/discussion", headers=as_("nl.inv"),
+                  json={"text": "we saw this red door in NL-7 @DE"}).status_code == 201
+    assert c.post(f"/api/entities/place/{made['hidden']}/discussion", headers=as_("au.inv"),
+                  json={"text": "a safe house, @NL @DE"}).status_code == 201
+    told = {who: set(_notes(world, who)) - before[who] for who in before}
+    assert any("wrote on place 'Harbour flat'" in m for m in told["au.viewer"])
+    assert any("red door" in m for m in told["root"])  # DE named, and may read it
+    assert not any("Safe house" in m or "safe house" in m
+                   for who in ("nl.viewer", "root") for m in told[who])
+    assert c.get("/api/entities/person/999999/discussion",
+                 headers=as_("au.inv")).status_code == 404
+    assert c.get("/api/entities/media/1/discussion",
+                 headers=as_("au.inv")).status_code == 422
+
+
+def _notes(world: World, user: str) -> list[str]:
+    return [n["message"] for n in world.client.get("/api/notifications",
+                                                   headers=world.as_(user)).json()]

@@ -432,3 +432,12 @@ def test_a_place_on_the_offline_map_linked_to_a_series(page, lab: Lab) -> None: 
     page.click("#places a:text-is('Harbour flat')")
     expect(page.locator("#place-clues")).to_have_text("ferry horn; type I socket")
     expect(page.locator("#place-edit")).to_have_count(0)  # NL reads, AU corrects
+    expect(page.locator("#entity-post-form")).to_have_count(0)  # a viewer reads the thread
+
+    page.context.clear_cookies()
+    login(page, lab.server, "nl.inv")
+    page.click("nav >> text=Places")
+    page.click("#places a:text-is('Harbour flat')")
+    page.fill("#entity-post-form textarea[name=text]", "the same red door in our case NL-7")
+    page.click("#entity-post-form button[type=submit]")
+    expect(page.locator("#entity-thread")).to_contain_text("the same red door in our case")

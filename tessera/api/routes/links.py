@@ -1,5 +1,6 @@
-"""Connections: what a series or person links to and why; suggestions confirmed or rejected by
-an investigator; links asserted; the graph around an entity and the path between two."""
+"""Connections: what a series, person or place links to and why; suggestions confirmed or
+rejected by an investigator; links asserted; the graph around an entity and the path between
+two; the thread between agencies on any entity."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
-from tessera.api.schemas import GraphOut, LinkOut, SuggestOut
+from tessera.api.schemas import GraphOut, LinkOut, PostOut, SuggestOut
 from tessera.entities.links import ASSERTED_KINDS, ENTITY_TYPES
 from tessera.http.deps import MAX_ID, RowId, Svc, Who
-from tessera.service import links
+from tessera.service import discussion, links
 
 router = APIRouter(tags=["connections"])
 
@@ -87,3 +88,23 @@ def suggest(series_id: RowId, svc: Svc, p: Who) -> dict[str, int]:
     found = links.suggest_for_series(svc.ctx, p, series_id)
     return {"media": found.media, "leads": found.leads, "created": found.created,
             "updated": found.updated}
+
+
+class EntityPostIn(BaseModel):
+    text: str = Field(min_length=1, max_length=10_000,
+                      description="@CODE names an agency, which is told if it may read it")
+
+
+@router.get("/entities/{entity_type}/{entity_id}/discussion", response_model=list[PostOut])
+def entity_thread(entity_type: EntityType, entity_id: RowId, svc: Svc, p: Who
+                  ) -> list[dict[str, Any]]:
+    with svc.ctx.db.session() as s:
+        return discussion.thread_of(s, p, (entity_type, entity_id))
+
+
+@router.post("/entities/{entity_type}/{entity_id}/discussion", status_code=201,
+             response_model=PostOut)
+def entity_post(entity_type: EntityType, entity_id: RowId, body: EntityPostIn, svc: Svc,
+                p: Who) -> dict[str, Any]:
+    with svc.ctx.db.session() as s:
+        return discussion.post_on(s, p, (entity_type, entity_id), body.text)

@@ -166,14 +166,19 @@ def matches_told(s: Session, series: Series, limit: int = 500) -> list[Notificat
 # --- notes between agencies -----------------------------------------------------------------
 
 
-def add_post(s: Session, series_id: int, agency_id: int, actor: str, text: str) -> DiscussionPost:
-    row = DiscussionPost(series_id=series_id, agency_id=agency_id, actor=actor, text=text)
+def add_post(s: Session, end: tuple[str, int], agency_id: int, actor: str,
+             text: str) -> DiscussionPost:
+    kind, entity_id = end
+    row = DiscussionPost(entity_type=kind, entity_id=entity_id, agency_id=agency_id,
+                         series_id=entity_id if kind == "series" else None, actor=actor,
+                         text=text)
     s.add(row)
     s.flush()
     return row
 
 
-def posts_of(s: Session, series_id: int, limit: int = 500) -> list[DiscussionPost]:
-    return list(s.scalars(select(DiscussionPost).where(DiscussionPost.series_id == series_id)
+def posts_of(s: Session, end: tuple[str, int], limit: int = 500) -> list[DiscussionPost]:
+    return list(s.scalars(select(DiscussionPost).where(DiscussionPost.entity_type == end[0],
+                                                       DiscussionPost.entity_id == end[1])
                           .options(selectinload(DiscussionPost.agency))
                           .order_by(DiscussionPost.id).limit(limit)))
