@@ -54,6 +54,15 @@ def _place_id(ctx: Context, ref: str, agency: str | None) -> int:
         return found[0].id
 
 
+def _look_around(ctx: Context, agency: str, place_id: int) -> None:
+    from tessera.service import links
+
+    found = links.suggest_for_place(ctx, operator(ctx, agency), place_id)
+    if found is not None and found.created:
+        out.print(f"{found.created} series suggested as made at this place "
+                  f"(`tessera link list SERIES`)")
+
+
 @command(place_app, "list")
 def place_list(as_json: bool = typer.Option(False, "--json", help="JSON")) -> None:
     """Every place, with its point and clues."""
@@ -82,6 +91,7 @@ def place_add(label: str, agency: Agency, country: Country = None, region: Regio
                                   country=country, region=region, lat=lat, lon=lon,
                                   radius_m=radius, clues=clues)
     out.print(_table([row]))
+    _look_around(ctx, agency, row["id"])
 
 
 @command(place_app, "edit")
@@ -99,6 +109,7 @@ def place_edit(place: str, agency: Agency, label: Annotated[str | None, typer.Op
     with ctx.db.session() as s:
         row = places.edit_place(s, operator(ctx, agency), place_id, **given)
     out.print(_table([row]))
+    _look_around(ctx, agency, place_id)
 
 
 @command(place_app, "link")

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from tessera.matching.leads.base import Lead
+from tessera.matching.leads.base import EntityLead, Lead
 
 Endpoint = tuple[str, int]  # (entity type, id)
 
@@ -44,7 +44,7 @@ class Proposal:
     source: str = ""
     evidence: list[dict[str, object]] = field(default_factory=list)
 
-    def add(self, lead: Lead, a_media: int, b_media: int) -> None:
+    def add(self, lead: Lead | EntityLead, a_media: int | None, b_media: int | None) -> None:
         if lead.score > self.score:
             self.score, self.source = lead.score, lead.source
         merge_evidence(self.evidence, [{"source": lead.source, "score": lead.score,
@@ -85,6 +85,20 @@ def propose(leads: Iterable[Lead], series_of: Mapping[int, Iterable[int]]
                     else (lead.other_media_id, lead.key)
                 key = (a, b, lead.kind)
                 out.setdefault(key, Proposal(a, b, lead.kind)).add(lead, a_media, b_media)
+    return out
+
+
+def propose_entities(leads: Iterable[EntityLead], series_of: Mapping[int, Iterable[int]]
+                     ) -> dict[tuple[Endpoint, Endpoint, str], Proposal]:
+    """Links from each series of a stored media to the entity its lead reaches (the place it
+    was made at); the entity's side of the evidence names no media."""
+    out: dict[tuple[Endpoint, Endpoint, str], Proposal] = {}
+    for lead in leads:
+        for x in series_of.get(lead.key, ()):
+            a, b = ordered(("series", x), lead.entity)
+            a_media, b_media = (lead.key, None) if a == ("series", x) else (None, lead.key)
+            key = (a, b, lead.kind)
+            out.setdefault(key, Proposal(a, b, lead.kind)).add(lead, a_media, b_media)
     return out
 
 

@@ -35,6 +35,7 @@ from tessera.entities.links import (
     merge_evidence,
     neighbourhood,
     propose,
+    propose_entities,
     shortest_path,
 )
 from tessera.matching.hits import Hit
@@ -44,8 +45,10 @@ from tessera.pipeline.deconflict import Matched
 from tessera.service.entity_kinds import Side, shares_of
 from tessera.service.entity_kinds import sides as sides_of
 from tessera.store import audit, repos
+from tessera.store.repos import facts
 from tessera.store.repos import links as link_repo
 from tessera.store.repos import notifications as notification_repo
+from tessera.store.repos import places as place_repo
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -96,10 +99,13 @@ def suggest_links(ctx: Context, media_ids: Iterable[int], *, actor: str = "syste
         probe = Probe(tuple(ProbeItem(m, meta.get(m, {}), found.get(m, ()), media_id=m)
                             for m in ids))
         leads = [lead for _, suggester in SUGGESTERS for lead in suggester.suggest(s, probe)]
-        involved = {m for lead in leads for m in (lead.key, lead.other_media_id)}
+        to_entities = [lead for _, suggester in SUGGESTERS
+                       for lead in suggester.suggest_entities(s, probe)]
+        involved = {m for lead in leads for m in (lead.key, lead.other_media_id)} | \
+            {lead.key for lead in to_entities}
         series_of = {m: [x.id for x in xs]
                      for m, xs in repos.series_for_media(s, involved).items()}
-        proposals = propose(leads, series_of)
+        proposals = propose(leads, series_of) | propose_entities(to_entities, series_of)
         existing = link_repo.of_kind_between(s, [(x.a, x.b, x.kind)
                                                  for x in proposals.values()])
         for key, proposal in sorted(proposals.items()):
@@ -118,7 +124,8 @@ def suggest_links(ctx: Context, media_ids: Iterable[int], *, actor: str = "syste
                     updated += 1
         if created or updated:
             audit.append(s, actor, "link.suggest", None,
-                         details={"media": len(ids), "leads": len(leads), "created": created,
+                         details={"media": len(ids), "leads": len(leads) + len(to_entities),
+                                  "created": created,
                                   "updated": updated})
     return SuggestSummary(len(ids), len(leads), created, updated)
 
@@ -143,6 +150,18 @@ def suggest_for_job(ctx: Context, job_id: int, agency_id: int, *, actor: str,
                     hits.setdefault(record.id, []).extend(
                         h for h in near if h.media_id != record.id)
     return suggest_links(ctx, media, actor=actor, hits=hits)
+
+
+def suggest_for_place(ctx: Context, p: Principal, place_id: int) -> SuggestSummary | None:
+    """Look for the series made at a place just worked out (or corrected): every stored file
+    whose GPS falls inside it, through the registered suggesters (their metadata only; the
+    matcher is not run again). None for a place without a point and radius."""
+    with ctx.db.session() as s:
+        x = place_repo.get_place(s, place_id)
+        if x.lat is None or x.lon is None or x.radius_m is None:
+            return None
+        media = [m for m, _ in facts.media_near(s, x.lat, x.lon, x.radius_m + 30.0)]
+    return suggest_links(ctx, media, actor=p.actor, hits={}) if media else None
 
 
 def suggest_for_series(ctx: Context, p: Principal, series_id: int) -> SuggestSummary:

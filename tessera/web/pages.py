@@ -518,6 +518,7 @@ def places_create(svc: Svc, c: FormWho, label: PlaceText, country: PlaceText = "
         fields = _place_form(label, country, region, lat, lon, radius_m, clues)
         row = places.create_place(s, c.principal, fields.pop("label"),
                                   sharing=sharing or None, **fields)
+    links.suggest_for_place(svc.ctx, c.principal, row["id"])
     return back(f"/places/{row['id']}")
 
 
@@ -559,6 +560,7 @@ def place_edit(place_id: RowId, svc: Svc, c: FormWho, label: PlaceText,
     with svc.ctx.db.session() as s:
         places.edit_place(s, c.principal, place_id,
                           **_place_form(label, country, region, lat, lon, radius_m, clues))
+    links.suggest_for_place(svc.ctx, c.principal, place_id)
     return back(f"/places/{place_id}")
 
 

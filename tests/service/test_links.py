@@ -188,3 +188,42 @@ def test_asserted_links_and_the_walks(ctx: Context, seized: dict[str, int]) -> N
     assert len(near["nodes"]) == 2
     with ctx.db.session() as s, pytest.raises(TesseraError):
         links.graph(s, nl, ("series", polder), depth=9)
+
+
+def test_a_place_worked_out_suggests_the_series_made_inside_it(
+        ctx: Context, seized: dict[str, int], shared_data: Path) -> None:
+    """DE works out the street of images/street_garden.jpg (± 60 m): both series with a file
+    made there are suggested as made at that place, by GPS, with nothing naming the place in
+    the evidence; a place as wide as a region suggests nothing."""
+    from tessera.media.metadata import position_of, read_exif
+    from tessera.service import places
+
+    lat, lon, _ = position_of(read_exif(Image.open(shared_data / "images/street_garden.jpg")))
+    de = _principal(ctx, "DE")
+    with ctx.db.session() as s:
+        street = places.create_place(s, de, "Garden street", lat=lat, lon=lon, radius_m=60,
+                                     sharing="hash-only")["id"]
+        region = places.create_place(s, de, "The county", lat=lat, lon=lon,
+                                     radius_m=50_000)["id"]
+        nowhere = places.create_place(s, de, "Somewhere in DE", country="DE")["id"]
+    found = links.suggest_for_place(ctx, de, street)
+    assert found is not None and found.created == 2
+    wide = links.suggest_for_place(ctx, de, region)
+    assert wide is None or wide.created == 0
+    assert links.suggest_for_place(ctx, de, nowhere) is None
+    with ctx.db.session() as s:
+        rows = links.links_of(s, de, ("place", street))
+    assert {(r["kind"], r["state"], r["source"]) for r in rows} == {
+        ("same-place", "suggested", "gps")}
+    ends = {side["words"] for r in rows for side in (r["a"], r["b"])}
+    assert ends == {"Garden street", "Rhein", "held by AU"}
+    for r in rows:
+        (piece,) = r["evidence"]
+        assert "Garden street" not in piece["fact"] and "± 60 m" in piece["fact"]
+    au = _principal(ctx, "AU")
+    with ctx.db.session() as s:  # AU sees the suggestion on its series, the place held by DE
+        (mine,) = [r for r in links.links_of(s, au, ("series", seized["harbour"]))
+                   if r["kind"] == "same-place" and "place" in (r["a"]["type"], r["b"]["type"])]
+    assert "held by DE" in (mine["a"]["words"], mine["b"]["words"]) and mine["can_decide"]
+    assert "Garden street" not in str(mine)
+    assert links.suggest_for_place(ctx, de, street).created == 0  # found once

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from tessera.api.schemas import PlaceOut, SharingOut
 from tessera.http.deps import RowId, Svc, Who
-from tessera.service import places
+from tessera.service import links, places
 
 router = APIRouter(tags=["places"])
 
@@ -44,9 +44,12 @@ def list_places(svc: Svc, p: Who) -> list[dict[str, Any]]:
 
 @router.post("/places", status_code=201, response_model=PlaceOut)
 def create_place(body: PlaceIn, svc: Svc, p: Who) -> dict[str, Any]:
+    """The series whose files' GPS falls inside the new place are suggested as made there."""
     with svc.ctx.db.session() as s:
         fields = body.model_dump(exclude={"label", "sharing"})
-        return places.create_place(s, p, body.label, sharing=body.sharing, **fields)
+        row = places.create_place(s, p, body.label, sharing=body.sharing, **fields)
+    links.suggest_for_place(svc.ctx, p, row["id"])
+    return row
 
 
 @router.get("/places/{place_id}", response_model=PlaceOut)
@@ -57,9 +60,12 @@ def get_place(place_id: RowId, svc: Svc, p: Who) -> dict[str, Any]:
 
 @router.patch("/places/{place_id}", response_model=PlaceOut)
 def edit_place(place_id: RowId, body: PlaceEdit, svc: Svc, p: Who) -> dict[str, Any]:
-    """Only the fields sent change; send ``null`` to clear one."""
+    """Only the fields sent change; send ``null`` to clear one. A new point or radius looks
+    for the series made there again."""
     with svc.ctx.db.session() as s:
-        return places.edit_place(s, p, place_id, **body.model_dump(exclude_unset=True))
+        row = places.edit_place(s, p, place_id, **body.model_dump(exclude_unset=True))
+    links.suggest_for_place(svc.ctx, p, place_id)
+    return row
 
 
 @router.put("/places/{place_id}/sharing", response_model=SharingOut)

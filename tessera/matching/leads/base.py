@@ -37,6 +37,19 @@ class Lead:
 
 
 @dataclass(frozen=True, slots=True)
+class EntityLead:
+    """Evidence that a probed file belongs with an entity itself (the place it was made at),
+    not with another media."""
+
+    key: int  # the probed file's ``ProbeItem.key``
+    entity: tuple[str, int]  # ("place", 3)
+    kind: str
+    source: str
+    score: float
+    fact: str  # says nothing of the entity that its own sharing would not (no name)
+
+
+@dataclass(frozen=True, slots=True)
 class ProbeItem:
     """One file to find connections of, with what is known of it already."""
 
@@ -60,6 +73,10 @@ class LinkSuggester(ABC):
 
     @abstractmethod
     def suggest(self, s: Session, probe: Probe) -> list[Lead]: ...
+
+    def suggest_entities(self, s: Session, probe: Probe) -> list[EntityLead]:
+        """Leads straight to entities (a place); most suggesters find none."""
+        return []
 
 
 SUGGESTERS: Registry[LinkSuggester] = Registry("link suggester")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tessera.media.metadata import device_of, position_of
-from tessera.store.tables import Device, MediaDevice, MediaPosition
+from tessera.store.tables import Device, MediaDevice, MediaPosition, Place
 
 EARTH_RADIUS_M = 6_371_000.0
 
@@ -89,3 +89,26 @@ def media_near(s: Session, lat: float, lon: float, radius_m: float,
         if metres <= radius_m:
             out.append((int(media_id), metres))
     return sorted(out, key=lambda x: (x[1], x[0]))[:limit]
+
+
+def places_around(s: Session, lat: float, lon: float, widest_m: float, slack_m: float
+                  ) -> list[tuple[int, float, float]]:
+    """(place id, metres, radius) of the places whose point ± radius (+ ``slack_m``, for the
+    position's own error) covers this position; places wider than ``widest_m`` are left out."""
+    reach = widest_m + slack_m
+    dlat = math.degrees(reach / EARTH_RADIUS_M)
+    dlon = min(180.0, dlat / max(math.cos(math.radians(lat)), 1e-6))
+    rows = s.execute(select(Place.id, Place.lat, Place.lon, Place.radius_m)
+                     .where(Place.lat.between(lat - dlat, lat + dlat),
+                            Place.radius_m.is_not(None), Place.radius_m <= widest_m)).all()
+    out = []
+    for place_id, there_lat, there_lon, radius in rows:
+        if there_lat is None or there_lon is None or radius is None:
+            continue
+        gap = abs(there_lon - lon)
+        if min(gap, 360 - gap) > dlon:
+            continue
+        metres = metres_between((lat, lon), (there_lat, there_lon))
+        if metres <= radius + slack_m:
+            out.append((int(place_id), metres, float(radius)))
+    return sorted(out, key=lambda x: (x[1], x[0]))
