@@ -342,3 +342,32 @@ def test_secure_cookies_come_with_hsts(world: World) -> None:
     r = _login(c, "behind.tls")
     assert "secure" in r.headers["set-cookie"].lower()
     assert r.headers["strict-transport-security"].startswith("max-age=")
+
+
+def test_every_page_form_refuses_a_forged_post(world: World) -> None:
+    """Every form of the UI that changes something refuses a logged-in browser's request
+    without the session's CSRF token (another site's page posting on the user's behalf) and
+    changes nothing: walked over every POST route of the pages, so a new form is covered."""
+    import re
+
+    from fastapi.routing import APIRoute
+
+    from tessera.web.pages import router
+
+    client = TestClient(world.app, base_url="http://testserver")
+    assert _login(client, "au.admin").status_code == 200
+    posts = sorted(r.path for r in router.routes
+                   if isinstance(r, APIRoute) and "POST" in r.methods)
+    assert len(posts) > 30  # the walk found the forms
+    last = client.get("/api/audit", params={"limit": 1}).json()[0]["id"]
+    for path in posts:
+        if path in ("/login", "/login/totp", "/login/enrol"):  # no session yet to forge
+            continue
+        r = client.post(re.sub(r"\{[^}]+\}", "1", path), follow_redirects=False,
+                        data={"text": "forged", "state": "confirmed", "decision": "grant",
+                              "sharing": "full", "label": "forged", "level": "full",
+                              "series": "1", "other": "1", "kind": "related", "owner": "AU"})
+        assert r.status_code in (401, 403), (path, r.status_code, r.text[:200])
+    since = [e["action"] for e in client.get("/api/audit", params={"limit": 1000}).json()
+             if e["id"] > last]
+    assert set(since) <= {"audit.browse"}, since  # nothing was done
