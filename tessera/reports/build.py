@@ -21,11 +21,12 @@ from tessera.core.paths import raw_b64, shown
 from tessera.core.types import FileResult
 from tessera.core.words import file_count
 from tessera.matching.hits import Hit
-from tessera.matching.leads import Lead
+from tessera.matching.leads import EntityLead, Lead
 from tessera.matching.leads.base import kind_words
 from tessera.media.image import shielded_jpeg
 from tessera.reports.connections import (
     connection_lines,
+    place_lines,
     summarise_connections,
     upload_leads,
 )
@@ -35,6 +36,7 @@ from tessera.reports.model import (
     FileEntry,
     MatchEntry,
     PersonRef,
+    PlaceRef,
     Report,
     SeriesRef,
     SeriesSummary,
@@ -42,6 +44,7 @@ from tessera.reports.model import (
 from tessera.store import repos
 from tessera.store.db import Database
 from tessera.store.repos import faces as face_repo
+from tessera.store.repos import places as place_repo
 from tessera.store.repos import triage
 
 _VICTIM_WORDS = {"identified": "victim identified", "safeguarded": "victim safeguarded",
@@ -168,6 +171,30 @@ def _persons(db: Database, signal_ids: set[int],
     return out
 
 
+def _places(db: Database, place_ids: set[int], viewer: Principal | None) -> dict[int, PlaceRef]:
+    """The places leads reach, as the viewer may know them (a hash-only one by its owner)."""
+    if not place_ids:
+        return {}
+    with db.session() as s:
+        rows = place_repo.places_by_ids(s, place_ids)
+        return {i: PlaceRef(x.label if viewer is None or person_visibility(
+                    viewer, x.owner_agency_id, x.sharing) >= Visibility.METADATA else None,
+                    x.owner.code, x.owner.name, x.owner.contact) for i, x in rows.items()}
+
+
+def _place_entries(leads: list[EntityLead], places: dict[int, PlaceRef]) -> list[ConnectionEntry]:
+    """A file's leads to places, best first, each place once."""
+    out, told = [], set()
+    for lead in sorted(leads, key=lambda x: -x.score):
+        place = places.get(lead.entity[1]) if lead.entity[0] == "place" else None
+        if place is None or lead.entity in told:
+            continue
+        told.add(lead.entity)
+        out.append(ConnectionEntry(lead.kind, kind_words(lead.kind), lead.source, lead.score,
+                                   lead.fact, None, [], place))
+    return out
+
+
 def _face_entries(entry: FileEntry, hits: list[Hit], known: _Known,
                   persons: dict[int, list[PersonRef]]) -> None:
     """Face matches, best first. Faces in media the viewer may not see give one entry per
@@ -217,7 +244,9 @@ def build_report(db: Database, agency: str, source: str, thresholds: Thresholds,
                  near: list[list[Hit]], viewer: Principal | None = None) -> Report:
     """``viewer`` set: redacted to what that principal may see (hash-only matches name only the
     holding agency and its contact, once per file)."""
-    leads = upload_leads(db, results, exact, near)
+    leads, to_places = upload_leads(db, results, exact, near)
+    places = _places(db, {lead.entity[1] for found in to_places.values() for lead in found
+                          if lead.entity[0] == "place"}, viewer)
     known = _Known(db, set(exact.values()) | {h.media_id for hits in near for h in hits}
                    | {x.other_media_id for found in leads.values() for x in found}, viewer,
                    agency)
@@ -258,11 +287,12 @@ def build_report(db: Database, agency: str, source: str, thresholds: Thresholds,
             add(hit.media_id, match)
         if entry.status == "new" and entry.matches and result.ok:
             entry.status = "near"
-        entry.connections = _connections(leads.get(n, []), known)
+        entry.connections = _connections(leads.get(n, []), known) + \
+            _place_entries(to_places.get(n, []), places)
         files.append(entry)
     report = summarise(files, agency, shown(source), thresholds)
     report.connections = summarise_connections(files, leads, series_of)
-    report.lines[-1:-1] = connection_lines(report.connections)  # before the counts
+    report.lines[-1:-1] = connection_lines(report.connections) + place_lines(files)
     return report
 
 

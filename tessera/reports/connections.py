@@ -9,7 +9,7 @@ from collections import defaultdict
 from tessera.core.types import FileResult
 from tessera.core.words import file_count
 from tessera.matching.hits import Hit
-from tessera.matching.leads import SUGGESTERS, Lead, Probe, ProbeItem
+from tessera.matching.leads import SUGGESTERS, EntityLead, Lead, Probe, ProbeItem
 from tessera.matching.leads.base import kind_words
 from tessera.reports.model import ConnectionSummary, FileEntry, SeriesRef
 from tessera.store.db import Database
@@ -18,22 +18,26 @@ MAX_FACTS = 3
 
 
 def upload_leads(db: Database, results: list[FileResult], exact: dict[str, int],
-                 near: list[list[Hit]]) -> dict[int, list[Lead]]:
-    """File number (in ``results``) → its leads to stored media."""
+                 near: list[list[Hit]]
+                 ) -> tuple[dict[int, list[Lead]], dict[int, list[EntityLead]]]:
+    """File number (in ``results``) → its leads to stored media, and to entities (places)."""
     items = tuple(
         ProbeItem(n, result.info.metadata or {}, hits,
                   exact=exact.get(result.digests.sha256) if result.digests else None)
         for n, (result, hits) in enumerate(zip(results, near, strict=True))
         if result.ok and result.info is not None)
     if not items:
-        return {}
+        return {}, {}
     probe = Probe(items)
     out: dict[int, list[Lead]] = defaultdict(list)
+    to_entities: dict[int, list[EntityLead]] = defaultdict(list)
     with db.session() as s:
         for _, suggester in SUGGESTERS:
             for lead in suggester.suggest(s, probe):
                 out[lead.key].append(lead)
-    return out
+            for entity_lead in suggester.suggest_entities(s, probe):
+                to_entities[entity_lead.key].append(entity_lead)
+    return out, to_entities
 
 
 def summarise_connections(files: list[FileEntry], leads: dict[int, list[Lead]],
@@ -51,6 +55,19 @@ def summarise_connections(files: list[FileEntry], leads: dict[int, list[Lead]],
     for key, summary in by_key.items():
         summary.kinds = {kind: len(numbers) for kind, numbers in sorted(counted[key].items())}
     return sorted(by_key.values(), key=lambda x: (-sum(x.kinds.values()), x.series.key))
+
+
+def place_lines(files: list[FileEntry]) -> list[str]:
+    """The places the upload's files were made in, as each is known to the viewer."""
+    count: dict[tuple[str | None, str], int] = defaultdict(int)
+    for f in files:
+        for where in {(c.place.name, c.place.agency) for c in f.connections if c.place}:
+            count[where] += 1
+    lines = []
+    for (name, agency), n in sorted(count.items(), key=lambda x: (-x[1], x[0][1], x[0][0] or "")):
+        what = f"place '{name}' ({agency})" if name else f"a place held by {agency}"
+        lines.append(f"{file_count(n)} {'was' if n == 1 else 'were'} made inside {what}")
+    return lines
 
 
 def connection_lines(connections: list[ConnectionSummary]) -> list[str]:

@@ -30,7 +30,9 @@ JSON schema (version 1), stable for machine clients:
                     evidence of a person, not of a copy.
            connections[]: leads that are neither copies nor faces (same camera by serial,
                           same place by GPS, …): kind, words, source, score, fact,
-                          media_id (null when hash-only), series[]
+                          media_id (null when hash-only), series[], place (a place an
+                          agency worked out that the file's GPS falls in: name null when
+                          it is shared hash-only, agency, agency_name, contact; else null)
   summary: counts{exact,near,new,error,total}, by_series[], by_agency[], lines[],
            connections[]: what this upload connects to, per series or holder: the series
                           fields, kinds{link kind: files}, facts[] (up to 3)
@@ -192,6 +194,17 @@ class FaceMatchEntry:
 
 
 @dataclass(slots=True)
+class PlaceRef:
+    """A place a file was made in, as the viewer may know it: ``name`` None when its owner
+    shares it hash-only (then only "a place held by AU" and whom to ask)."""
+
+    name: str | None
+    agency: str
+    agency_name: str
+    contact: str | None
+
+
+@dataclass(slots=True)
 class ConnectionEntry:
     """A lead that is not a copy or a face (those are listed as matches): the same camera, the
     same place, … with the known media and its series as the viewer may know them."""
@@ -201,13 +214,15 @@ class ConnectionEntry:
     source: str
     score: float
     fact: str
-    media_id: int | None  # None: hash-only
+    media_id: int | None  # None: hash-only, or a lead to a place
     series: list[SeriesRef]
+    place: PlaceRef | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "words": self.words, "source": self.source,
                 "score": self.score, "fact": self.fact, "media_id": self.media_id,
-                "series": [asdict(x) for x in self.series]}
+                "series": [asdict(x) for x in self.series],
+                "place": asdict(self.place) if self.place else None}
 
 
 @dataclass(slots=True)

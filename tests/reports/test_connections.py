@@ -66,3 +66,37 @@ def test_an_upload_is_told_what_it_connects_to(sqlite_ctx: Context, tmp_path: Pa
     assert {("camera_too.jpg", "same-device"), ("corner.jpg", "same-place")} <= kinds
     html = RENDERERS.get("html").render(report).decode()
     assert "What this upload connects" in html and "the same camera: 1 file" in html
+
+
+def test_an_upload_is_told_the_place_its_files_were_made_in(sqlite_ctx: Context,
+                                                            tmp_path: Path) -> None:
+    """AU worked out a street (± 60 m, shared hash-only); a seized photo made at its
+    point is told as made inside it: by name to AU's view, as "a place held by AU" to DE."""
+    from tessera.service import places
+
+    ctx = sqlite_ctx
+    with ctx.db.session() as s:
+        places.create_place(s, _principal(ctx, "AU"), "Garden street", lat=26.121667,
+                            lon=-80.164722, radius_m=60, sharing="hash-only")
+    seized = tmp_path / "seized"
+    _with_exif(seized / "corner.jpg", 602, _gps((26.0, 7.0, 18.0), (80.0, 9.0, 53.0)))
+    write_pictures(seized, [604])
+    matched = match_source(ctx, seized, thumbnails=False)
+    for viewer, named in ((None, "place 'Garden street' (AU)"),
+                          (_principal(ctx, "DE"), "a place held by AU")):
+        report = build_report(ctx.db, "DE", str(seized), ctx.thresholds(), matched.results,
+                              matched.exact, matched.near, viewer=viewer)
+        data = json.loads(RENDERERS.get("json").render(report))
+        files = {Path(f["path"]).name: f for f in data["files"]}
+        (lead,) = files["corner.jpg"]["connections"]
+        assert lead["kind"] == "same-place" and lead["source"] == "gps"
+        assert lead["place"]["agency"] == "AU" and "± 60 m" in lead["fact"]
+        assert lead["media_id"] is None and files["img_00604.jpg"]["connections"] == []
+        assert f"1 file was made inside {named}" in data["summary"]["lines"]
+        html = RENDERERS.get("html").render(report).decode()
+        assert named.replace("'", "&#39;") in html or named in html
+        if viewer is not None:
+            assert lead["place"]["name"] is None and "Garden street" not in json.dumps(data)
+            assert "Garden street" not in html
+            rows = RENDERERS.get("csv").render(report).decode()
+            assert "a place held by AU" in rows and "Garden street" not in rows

@@ -49,9 +49,15 @@ class CsvRenderer(Renderer):
                 writer.writerow([spreadsheet_safe(v) for v in [*base, *tail, warnings, raw]])
             for c in f.connections:  # leads of other kinds (same camera, same place)
                 first = c.series[0] if c.series else None
-                tail = [c.media_id, c.kind, "", "", first.name if first else "",
-                        first.agency if first else "", first.country if first else "",
-                        first.victim_status if first else "", c.fact, "", f"{c.score:.3f}", ""]
+                if c.place is not None:  # a place the file was made in: its name, owner
+                    named = c.place.name or f"a place held by {c.place.agency}"
+                    tail = [None, c.kind, "", "", named, c.place.agency, "", "", c.fact, "",
+                            f"{c.score:.3f}", ""]
+                else:
+                    tail = [c.media_id, c.kind, "", "", first.name if first else "",
+                            first.agency if first else "", first.country if first else "",
+                            first.victim_status if first else "", c.fact, "",
+                            f"{c.score:.3f}", ""]
                 writer.writerow([spreadsheet_safe(v) for v in [*base, *tail, warnings, raw]])
             if not rows and not f.faces and not f.connections:
                 writer.writerow([spreadsheet_safe(v)
