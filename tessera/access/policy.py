@@ -88,6 +88,8 @@ class Action(StrEnum):
     VIEW_PLACE = "place.view"  # label, country, region, point, clues
     EDIT_PLACE = "place.edit"  # create, correct, link a place
     SHARE_PLACE = "place.share"
+    VIEW_CLUE = "clue.view"  # what was noticed in a media, and where in it
+    EDIT_CLUE = "clue.edit"  # note a clue in a media one sees the pixels of; correct it
     READ_NOTIFICATIONS = "notifications.read"
     MANAGE_AGENCIES = "agencies.manage"
     MANAGE_AGENCY = "agency.manage"  # one agency's contact and sharing default
@@ -166,6 +168,15 @@ def person_visibility(p: Principal, owner_agency_id: int, sharing: str) -> Visib
     return series_visibility(p, owner_agency_id, sharing)
 
 
+def clue_visibility(p: Principal, owner_agency_id: int, sharing: str,
+                    media_seen: Visibility) -> Visibility:
+    """A clue says where something is in a media: it is shared like a series, and never
+    further than the media it points into."""
+    if p.operator or owner_agency_id == p.agency_id:
+        return Visibility.FULL
+    return min(series_visibility(p, owner_agency_id, sharing), media_seen)
+
+
 def _shared(p: Principal, share: SeriesShare) -> tuple[int, Visibility]:
     owner, sharing, *grants = share
     return owner, series_visibility(p, owner, sharing, grants[0] if grants else None)
@@ -234,7 +245,7 @@ def can(p: Principal, action: Action, target: Target | None = None) -> bool:
         case Action.CANCEL_JOB:
             return own and p.at_least(Role.INVESTIGATOR)
         case (Action.VIEW_SERIES | Action.VIEW_MEDIA | Action.VIEW_PERSON | Action.VIEW_LINK
-              | Action.VIEW_PLACE):
+              | Action.VIEW_PLACE | Action.VIEW_CLUE):
             return t.visibility >= Visibility.METADATA
         case Action.VIEW_PIXELS:
             return t.visibility >= Visibility.FULL
@@ -249,7 +260,8 @@ def can(p: Principal, action: Action, target: Target | None = None) -> bool:
             return t.visibility >= Visibility.METADATA and p.at_least(Role.INVESTIGATOR)
         case Action.EXPORT_HASHES:  # what leaves the instance is an agency's decision
             return own and p.at_least(Role.AGENCY_ADMIN)
-        case Action.EDIT_SERIES | Action.EDIT_PERSON | Action.EDIT_PLACE | Action.LINK:
+        case (Action.EDIT_SERIES | Action.EDIT_PERSON | Action.EDIT_PLACE | Action.EDIT_CLUE
+              | Action.LINK):
             return own and p.at_least(Role.INVESTIGATOR)
         case Action.SHARE_SERIES | Action.SHARE_PERSON | Action.SHARE_PLACE:
             return own and p.at_least(Role.AGENCY_ADMIN)

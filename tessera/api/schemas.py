@@ -700,3 +700,19 @@ class PlaceOut(Out):
     created_at: str
     can_edit: bool
     can_share: bool
+
+
+class ClueOut(Out):
+    id: int
+    media_id: int
+    kind: str  # object | logo | text | sound | other
+    note: str
+    words: str
+    region: list[float] | None  # x, y, width, height as fractions of the picture
+    start_s: float | None
+    end_s: float | None
+    owner: str
+    sharing: str | None  # shown to the owner only
+    created_by: str
+    created_at: str
+    can_edit: bool

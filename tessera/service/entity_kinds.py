@@ -1,4 +1,4 @@
-"""How the services read each type of entity (series, person, place): rows by id, and each row
+"""How the services read each type of entity (series, person, place, clue): rows by id, and each row
 as one *side* for a reader, with what the reader may see of it. Links, their walks and the
 threads between agencies go through here; a new entity type is a class of rows, a side and a
 registration, not edits in each of them."""
@@ -9,16 +9,25 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from tessera.access.policy import Principal, Visibility, person_visibility, series_visibility
+from tessera.access.policy import (
+    Principal,
+    Visibility,
+    clue_visibility,
+    media_visibility,
+    person_visibility,
+    series_visibility,
+)
+from tessera.entities.clues import clue_words
 from tessera.entities.links import ENTITY_TYPES, Endpoint
 from tessera.store import repos
+from tessera.store.repos import clues as clue_repo
 from tessera.store.repos import faces as face_repo
 from tessera.store.repos import places as place_repo
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from tessera.store.tables import Agency, Person, Place, Series
+    from tessera.store.tables import Agency, Clue, Person, Place, Series
 
 
 @dataclass(frozen=True)
@@ -46,24 +55,32 @@ class EntityKind:
     """How the services read one type of entity: rows by id, and each row as a side for ``p``."""
 
     load: Callable[[Session, Iterable[int]], Mapping[int, Any]]
-    side: Callable[[Principal, Any], Side]
+    side: Callable[[Session, Principal, Any], Side]
     shares: Callable[[Any], tuple[int, str, dict[int, str]]]  # for policy.*_visibility
 
 
-def _series_side(p: Principal, x: Series) -> Side:
+def _series_side(s: Session, p: Principal, x: Series) -> Side:
     return Side(("series", x.id), x.owner, series_visibility(p, *x.shares), x.name, None,
                 x.victim_status)
 
 
-def _person_side(p: Principal, x: Person) -> Side:
+def _person_side(s: Session, p: Principal, x: Person) -> Side:
     return Side(("person", x.id), x.owner, person_visibility(p, x.owner_agency_id, x.sharing),
                 x.label, x.role, x.status)
 
 
-def _place_side(p: Principal, x: Place) -> Side:
+def _place_side(s: Session, p: Principal, x: Place) -> Side:
     where = ", ".join(filter(None, (x.region, x.country)))
     return Side(("place", x.id), x.owner, person_visibility(p, x.owner_agency_id, x.sharing),
                 x.label, None, where or None)
+
+
+def _clue_side(s: Session, p: Principal, x: Clue) -> Side:
+    submitting = [a.id for a in repos.media_owners(s, [x.media_id]).get(x.media_id, [])]
+    held = [y.shares for y in repos.series_for_media(s, [x.media_id]).get(x.media_id, [])]
+    seen = clue_visibility(p, x.owner_agency_id, x.sharing,
+                           media_visibility(p, submitting, held))
+    return Side(("clue", x.id), x.owner, seen, clue_words(x.kind, x.note), None, x.kind)
 
 
 ENTITY_KINDS: dict[str, EntityKind] = {
@@ -72,6 +89,8 @@ ENTITY_KINDS: dict[str, EntityKind] = {
                          lambda x: (x.owner_agency_id, x.sharing, {})),
     "place": EntityKind(place_repo.places_by_ids, _place_side,
                         lambda x: (x.owner_agency_id, x.sharing, {})),
+    "clue": EntityKind(clue_repo.clues_by_ids, _clue_side,
+                       lambda x: (x.owner_agency_id, x.sharing, {})),
 }
 assert set(ENTITY_KINDS) == set(ENTITY_TYPES)
 
@@ -87,7 +106,7 @@ def sides(s: Session, p: Principal, ends: Iterable[Endpoint]) -> dict[Endpoint, 
         if entity is None:
             continue
         for row in entity.load(s, ids).values():
-            side = entity.side(p, row)
+            side = entity.side(s, p, row)
             out[side.end] = side
     return out
 

@@ -370,6 +370,30 @@ class Place(Base):
     owner: Mapped[Agency] = relationship()
 
 
+class Clue(Base):
+    """What an investigator noticed in one media that may lead somewhere: an object, a logo,
+    a text, a sound; a region of the picture (fractions of its width and height) or a stretch
+    of the video or sound (seconds), or the whole file; with a note. Owned and shared like a
+    series; readable only by those who may read the media's details too."""
+
+    __tablename__ = "clue"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    media_id: Mapped[int] = mapped_column(ForeignKey("media.id"), index=True)
+    owner_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    sharing: Mapped[str] = mapped_column(String(12), default="hash-only")
+    kind: Mapped[str] = mapped_column(String(12))  # object|logo|text|sound|other
+    note: Mapped[str] = mapped_column(Text)
+    x: Mapped[float | None] = mapped_column(Float)
+    y: Mapped[float | None] = mapped_column(Float)
+    w: Mapped[float | None] = mapped_column(Float)
+    h: Mapped[float | None] = mapped_column(Float)
+    start_s: Mapped[float | None] = mapped_column(Float)
+    end_s: Mapped[float | None] = mapped_column(Float)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    owner: Mapped[Agency] = relationship()
+
+
 class FaceLink(Base):
     """A face tied to a person: ``confirmed`` by an investigator, ``suggested`` by Tessera
     (with its score; never promoted on its own) or ``rejected`` ("not this person", which keeps

@@ -14,6 +14,7 @@ from tessera.access.policy import (
     Target,
     Visibility,
     can,
+    clue_visibility,
     holding_visibility,
     link_target,
     media_visibility,
@@ -44,7 +45,7 @@ def expected(action: Action, role: Role, own: bool, vis: Visibility) -> bool:
     if action is Action.CANCEL_JOB:
         return own and at_least_inv
     if action in (Action.VIEW_SERIES, Action.VIEW_MEDIA, Action.VIEW_PERSON, Action.VIEW_LINK,
-                  Action.VIEW_PLACE):
+                  Action.VIEW_PLACE, Action.VIEW_CLUE):
         return vis >= Visibility.METADATA
     if action is Action.VIEW_PIXELS:
         return vis is Visibility.FULL
@@ -56,7 +57,8 @@ def expected(action: Action, role: Role, own: bool, vis: Visibility) -> bool:
         return vis >= Visibility.METADATA and at_least_inv
     if action is Action.EXPORT_HASHES:
         return own and role in (Role.AGENCY_ADMIN, Role.ADMIN)
-    if action in (Action.EDIT_SERIES, Action.EDIT_PERSON, Action.EDIT_PLACE, Action.LINK):
+    if action in (Action.EDIT_SERIES, Action.EDIT_PERSON, Action.EDIT_PLACE, Action.EDIT_CLUE,
+                  Action.LINK):
         return own and at_least_inv
     if action in (Action.SHARE_SERIES, Action.SHARE_PERSON, Action.SHARE_PLACE):
         return own and role in (Role.AGENCY_ADMIN, Role.ADMIN)
@@ -159,3 +161,11 @@ def test_an_agency_may_ask_only_about_a_series_it_knows_of() -> None:
     assert can(nl, Action.REQUEST_ACCESS, request_target(nl, OTHER, Visibility.HASH_ONLY, True))
     assert can(nl, Action.REQUEST_ACCESS, request_target(nl, OTHER, Visibility.METADATA, False))
     assert not can(nl, Action.REQUEST_ACCESS, request_target(nl, OTHER, Visibility.FULL, True))
+
+
+def test_a_clue_is_never_shared_further_than_its_media() -> None:
+    nl = Principal(3, "nl.inv", 3, "NL", Role.INVESTIGATOR)
+    assert clue_visibility(nl, OTHER, "full", Visibility.HASH_ONLY) is Visibility.HASH_ONLY
+    assert clue_visibility(nl, OTHER, "hash-only", Visibility.FULL) is Visibility.HASH_ONLY
+    assert clue_visibility(nl, OTHER, "metadata", Visibility.FULL) is Visibility.METADATA
+    assert clue_visibility(nl, 3, "hash-only", Visibility.NONE) is Visibility.FULL  # its own

@@ -86,6 +86,9 @@ COVERED = {
     # places, per user and level: tests/api/test_places_api.py
     ("GET", "/api/places"), ("POST", "/api/places"), ("GET", "/api/places/{place_id}"),
     ("PATCH", "/api/places/{place_id}"), ("PUT", "/api/places/{place_id}/sharing"),
+    # clues in media, per user and level: tests/api/test_places_api.py
+    ("GET", "/api/media/{media_id}/clues"), ("POST", "/api/media/{media_id}/clues"),
+    ("GET", "/api/clues/{clue_id}"),
 }
 
 

@@ -129,3 +129,66 @@ def test_a_note_on_a_place_tells_its_owner_and_those_named(world: World,
 def _notes(world: World, user: str) -> list[str]:
     return [n["message"] for n in world.client.get("/api/notifications",
                                                    headers=world.as_(user)).json()]
+
+
+@pytest.fixture(scope="module")
+def clues(world: World, made: dict[str, int]) -> dict[str, int]:
+    c, as_ = world.client, world.as_
+    full, hidden = world.media["full"][0], world.media["hash-only"][0]
+    logo = c.post(f"/api/media/{full}/clues", headers=as_("au.inv"),
+                  json={"kind": "logo", "note": "a bakery's logo on the mug",
+                        "region": [0.1, 0.2, 0.3, 0.2], "sharing": "metadata"})
+    assert logo.status_code == 201, logo.text
+    secret = c.post(f"/api/media/{hidden}/clues", headers=as_("au.inv"),
+                    json={"kind": "text", "note": "a street sign", "sharing": "full"})
+    assert secret.status_code == 201, secret.text
+    theirs = c.post(f"/api/media/{full}/clues", headers=as_("nl.inv"),
+                    json={"kind": "sound", "note": "a tram bell", "start_s": 1, "end_s": 2.5})
+    assert theirs.status_code == 201, theirs.text
+    return {"logo": logo.json()["id"], "secret": secret.json()["id"],
+            "theirs": theirs.json()["id"]}
+
+
+def test_who_may_note_a_clue_and_what_makes_one(world: World, clues: dict[str, int]) -> None:
+    c, as_ = world.client, world.as_
+    post = lambda user, media, body: c.post(f"/api/media/{media}/clues",  # noqa: E731
+                                            headers=as_(user), json=body)
+    full, meta, hidden = (world.media[k][0] for k in ("full", "metadata", "hash-only"))
+    ok = {"kind": "object", "note": "a red kettle"}
+    assert post("nl.inv", meta, ok).status_code == 403  # details, but not the pixels
+    assert post("nl.inv", hidden, ok).status_code == 404
+    assert post("au.viewer", full, ok).status_code == 403
+    outside = post("au.inv", full, {**ok, "region": [0.8, 0.8, 0.5, 0.1]})
+    assert outside.status_code == 400 and "inside it" in outside.text
+    half = post("au.inv", full, {**ok, "start_s": 3})
+    assert half.status_code == 400 and "a start and an end" in half.text
+    assert post("au.inv", full, {**ok, "kind": "smell"}).status_code == 422
+
+
+@pytest.mark.parametrize("user", [u for u, _, _ in USERS])
+def test_who_reads_a_clue(world: World, clues: dict[str, int], user: str) -> None:
+    c, as_ = world.client, world.as_
+    agency = {u: a for u, a, _ in USERS}[user]
+    listed = {x["note"] for x in c.get(f"/api/media/{world.media['full'][0]}/clues",
+                                       headers=as_(user)).json()}
+    expected = {"a bakery's logo on the mug"} | ({"a tram bell"} if agency == "NL" else set())
+    assert listed == expected, (user, listed)
+    secret = c.get(f"/api/clues/{clues['secret']}", headers=as_(user))
+    assert secret.status_code == (200 if agency == "AU" else 404)  # never past its media
+    if agency != "AU":
+        assert "street sign" not in secret.text
+
+
+def test_a_clue_leads_to_a_place(world: World, made: dict[str, int],
+                                 clues: dict[str, int]) -> None:
+    c, as_ = world.client, world.as_
+    r = c.post("/api/links", headers=as_("au.inv"),
+               json={"a": {"type": "clue", "id": clues["logo"]},
+                     "b": {"type": "place", "id": made["harbour"]}, "kind": "related",
+                     "note": "the bakery is on this street"})
+    assert r.status_code == 201, r.text
+    seen = c.get(f"/api/entities/place/{made['harbour']}/links", headers=as_("nl.viewer"))
+    words = {side["words"] for link in seen.json() for side in (link["a"], link["b"])}
+    assert "logo: a bakery's logo on the mug" in words
+    assert c.post(f"/api/entities/clue/{clues['logo']}/discussion", headers=as_("nl.inv"),
+                  json={"text": "that bakery has a branch in Utrecht"}).status_code == 201

@@ -5,6 +5,7 @@ from tessera.api.routes import (
     admin,
     auth,
     catalogue,
+    clues,
     faces,
     jobs,
     links,
@@ -17,4 +18,4 @@ from tessera.api.routes import (
 
 ROUTERS = [auth.router, jobs.router, catalogue.router, search.router, faces.router,
            notifications.router, admin.router, triage.router, stats.router,
-           links.router, access.router, places.router]
+           links.router, access.router, places.router, clues.router]
