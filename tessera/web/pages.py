@@ -19,6 +19,7 @@ from tessera.access import identity
 from tessera.access.policy import Action, Principal, Role, Target, Visibility, can
 from tessera.core.errors import NotFound, TesseraError
 from tessera.core.types import OffenderStatus, VictimStatus
+from tessera.entities.clues import ClueKind
 from tessera.entities.links import ASSERTED_KINDS
 from tessera.entities.persons import ROLES
 from tessera.entities.places import country_number
@@ -42,6 +43,7 @@ from tessera.service import (
     accounts,
     auth,
     categories,
+    clues,
     discussion,
     faces,
     links,
@@ -91,6 +93,21 @@ def render_error(request: Request, status: int, message: str) -> HTMLResponse:
 
 def back(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
+
+
+def _float(value: str) -> float | None:
+    """A number typed in a form ("" for none); a clear error otherwise."""
+    value = value.strip().replace(",", ".")
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        raise TesseraError(f"{value!r} is not a number") from None
+
+
+PlaceText = Annotated[str, Form(max_length=200)]
+PlaceNumber = Annotated[str, Form(max_length=32)]  # a number typed in a form
 
 
 # --- login ----------------------------------------------------------------------------------
@@ -389,8 +406,68 @@ def media_page(media_id: RowId, request: Request, svc: Svc, c: Page) -> Response
         found = faces.faces_of_media(s, c.principal, media_id)
         mine = [p for p in faces.list_persons(s, c.principal) if p["can_edit"]] \
             if record["pixels"] else []
+        noted = clues.clues_of_media(s, c.principal, media_id)
     return render(request, "media.html", c, m=record, faces=found, persons=mine,
-                  min_quality=faces.quality_floor(svc.ctx))
+                  min_quality=faces.quality_floor(svc.ctx), clues=noted,
+                  may_note=record["pixels"] and can(c.principal, Action.EDIT_CLUE,
+                                                    _own(c.principal)),
+                  clue_kinds=[k.value for k in ClueKind])
+
+
+def _fraction(value: str) -> float | None:
+    """A percentage typed in a form, as a fraction."""
+    number = _float(value)
+    return None if number is None else number / 100.0
+
+
+@router.post("/media/{media_id}/clues")
+def media_clue_add(media_id: RowId, svc: Svc, c: FormWho,
+                   kind: Annotated[str, Form(max_length=12)],
+                   note: Annotated[str, Form(max_length=5_000)],
+                   x: PlaceNumber = "", y: PlaceNumber = "", w: PlaceNumber = "",
+                   h: PlaceNumber = "", start_s: PlaceNumber = "", end_s: PlaceNumber = "",
+                   sharing: Annotated[str, Form(max_length=12)] = "") -> Response:
+    box = [_fraction(v) for v in (x, y, w, h)]
+    if any(v is not None for v in box) and None in box:
+        raise TesseraError("a region needs its left, top, width and height")
+    region = tuple(v for v in box if v is not None) if box[0] is not None else None
+    with svc.ctx.db.session() as s:
+        row = clues.add_clue(s, c.principal, media_id, kind, note,
+                             region=region,  # type: ignore[arg-type]
+                             start_s=_float(start_s), end_s=_float(end_s),
+                             sharing=sharing or None)
+    return back(f"/clues/{row['id']}")
+
+
+@router.get("/clues/{clue_id}")
+def clue_page(clue_id: RowId, request: Request, svc: Svc, c: Page) -> Response:
+    with svc.ctx.db.session() as s:
+        row = clues.clue_detail(s, c.principal, clue_id)
+        connections = links.links_of(s, c.principal, ("clue", clue_id))
+        mine = [x for x in places.list_places(s, c.principal) if x["can_edit"]] \
+            if row["can_edit"] else []
+        posts = discussion.thread_of(s, c.principal, ("clue", clue_id))
+        may_post = discussion.may_post(s, c.principal, ("clue", clue_id))
+    return render(request, "clue.html", c, clue=row, links=connections, my_places=mine,
+                  posts=posts, may_post=may_post, post_to=f"/clues/{clue_id}/discussion")
+
+
+@router.post("/clues/{clue_id}/links")
+def clue_link(clue_id: RowId, svc: Svc, c: FormWho,
+              place: Annotated[int, Form(ge=1, le=MAX_ID)],
+              note: Annotated[str, Form(max_length=2000)] = "") -> Response:
+    with svc.ctx.db.session() as s:
+        links.assert_link(s, c.principal, ("clue", clue_id), ("place", place), "related",
+                          note or None)
+    return back(f"/clues/{clue_id}#connections")
+
+
+@router.post("/clues/{clue_id}/discussion")
+def clue_post(clue_id: RowId, svc: Svc, c: FormWho,
+              text: Annotated[str, Form(max_length=10_000)]) -> Response:
+    with svc.ctx.db.session() as s:
+        discussion.post_on(s, c.principal, ("clue", clue_id), text)
+    return back(f"/clues/{clue_id}#discussion")
 
 
 @router.get("/compare/{left}/{right}")
@@ -472,17 +549,6 @@ def stats_page(request: Request, svc: Svc, c: Page,
                   qs=urlencode({k: v for k, v in api_query.items() if v}))
 
 
-def _float(value: str) -> float | None:
-    """A number typed in a form ("" for none); a clear error otherwise."""
-    value = value.strip().replace(",", ".")
-    if not value:
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        raise TesseraError(f"{value!r} is not a number") from None
-
-
 def _place_form(label: str, country: str, region: str, lat: str, lon: str, radius_m: str,
                 clues: str) -> dict[str, Any]:
     return {"label": label, "country": country or None, "region": region or None,
@@ -490,8 +556,6 @@ def _place_form(label: str, country: str, region: str, lat: str, lon: str, radiu
             "clues": clues or None}
 
 
-PlaceText = Annotated[str, Form(max_length=200)]
-PlaceNumber = Annotated[str, Form(max_length=32)]
 
 
 def _map_points(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

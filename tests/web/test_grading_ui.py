@@ -441,3 +441,38 @@ def test_a_place_on_the_offline_map_linked_to_a_series(page, lab: Lab) -> None: 
     page.fill("#entity-post-form textarea[name=text]", "the same red door in our case NL-7")
     page.click("#entity-post-form button[type=submit]")
     expect(page.locator("#entity-thread")).to_contain_text("the same red door in our case")
+
+
+def test_a_clue_noted_in_a_picture_leads_to_a_place(page, lab: Lab) -> None:  # type: ignore[no-untyped-def]
+    import httpx
+
+    auth = {"authorization": f"Bearer {lab.server.tokens['au.inv']}"}
+    made = httpx.post(f"{lab.server.url}/api/places", headers=auth,
+                      json={"label": "Bakery street", "country": "AU", "sharing": "metadata"})
+    assert made.status_code == 201, made.text
+    login(page, lab.server, "au.inv")
+    page.goto(f"{lab.server.url}/series/{lab.server.series['full']}")
+    page.locator("ul.grid a.small").first.click()
+    page.click("text=Note a clue")
+    page.select_option("#clue-form select[name=kind]", "logo")
+    page.fill("#clue-form textarea[name=note]", "a bakery's logo on the mug")
+    for field, value in (("x", "10"), ("y", "20"), ("w", "30"), ("h", "20")):
+        page.fill(f"#clue-form input[name={field}]", value)
+    page.select_option("#clue-form select[name=sharing]", "metadata")
+    page.click("#clue-form button[type=submit]")
+    expect(page.locator("#clue-note")).to_have_text("a bakery's logo on the mug")
+    expect(page.locator("main")).to_contain_text("region at 10%, 20% (30% × 20%)")
+    page.select_option("#clue-link-form select[name=place]", label="Bakery street (AU)")
+    page.fill("#clue-link-form input[name=note]", "the bakery is on this street")
+    page.click("#clue-link-form button[type=submit]")
+    expect(page.locator("#clue-links")).to_contain_text("Bakery street")
+    expect(page.locator("#connection-graph")).to_have_attribute("data-edges", "1")
+    clue_url = page.url.split("#")[0]
+
+    page.context.clear_cookies()
+    login(page, lab.server, "nl.inv")
+    page.goto(clue_url)
+    expect(page.locator("#clue-note")).to_have_text("a bakery's logo on the mug")
+    page.fill("#entity-post-form textarea[name=text]", "that bakery has a branch in Utrecht")
+    page.click("#entity-post-form button[type=submit]")
+    expect(page.locator("#entity-thread")).to_contain_text("a branch in Utrecht")

@@ -3,7 +3,7 @@
 // same in text: for a screen reader, and for a browser without the library.
 "use strict";
 (function () {
-  var PAGES = { series: "/series/", person: "/persons/", place: "/places/" };
+  var PAGES = { series: "/series/", person: "/persons/", place: "/places/", clue: "/clues/" };
   function label(n) { return n.words + " (" + n.agency + ")"; }
 
   function elements(g) {
@@ -27,6 +27,7 @@
     { selector: "node.series", style: { "shape": "round-rectangle" } },
     { selector: "node.person", style: { "shape": "ellipse", "background-color": "#0f766e" } },
     { selector: "node.place", style: { "shape": "diamond", "background-color": "#b45309" } },
+    { selector: "node.clue", style: { "shape": "triangle", "background-color": "#7c3aed" } },
     { selector: "node.held", style: { "background-color": "#cbd5e1", "border-width": 1,
       "border-style": "dashed", "border-color": "#64748b" } },
     { selector: "node.start", style: { "border-width": 3, "border-color": "#1d4ed8" } },
