@@ -355,3 +355,16 @@ def test_links_from_the_command_line(home: Path, tmp_path: Path) -> None:
     assert "Harbour flat — the same place — Ocean" in linked
     (place,) = json.loads(tessera(home, "place", "list", "--json").stdout)
     assert (place["country"], place["radius_m"]) == ("AU", 50)
+
+    # a clue noticed in one of Ocean's pictures, leading to that place
+    media = json.loads(tessera(home, "media", "show", "1").stdout)  # Ocean's, ingested first
+    assert media["series"][0]["name"] == "Ocean"
+    noted = tessera(home, "clue", "add", str(media["id"]), "--agency", "AU", "--kind", "logo",
+                    "--note", "a bakery's logo", "--region", "0.1,0.2,0.3,0.2").stdout
+    clue_id = noted.split()[1].rstrip(":")
+    outside = tessera(home, "clue", "add", str(media["id"]), "--agency", "AU", "--kind",
+                      "logo", "--note", "x", "--region", "0.9,0.9,0.5,0.5", ok=False)
+    assert outside.returncode != 0 and "inside it" in outside.stderr
+    assert "region 0.10,0.20,0.30,0.20" in tessera(home, "clue", "list", str(media["id"])).stdout
+    led = tessera(home, "clue", "link", clue_id, str(place["id"]), "--agency", "AU").stdout
+    assert "logo: a bakery's logo — related — Harbour flat" in led

@@ -9,6 +9,7 @@ from tessera.cli import (
     access,
     audit,
     catalogue,
+    clues,
     faces,
     indexes,
     links,
@@ -23,7 +24,7 @@ from tessera.cli import (
 from tessera.cli.common import app
 
 __all__ = ["app", "main"]
-_GROUPS = (access, audit, catalogue, faces, indexes, links, places, seizures, serve, setup,
+_GROUPS = (access, audit, catalogue, clues, faces, indexes, links, places, seizures, serve, setup,
            stats, triage, users)  # registered
 
 
