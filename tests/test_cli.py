@@ -309,6 +309,7 @@ def test_links_from_the_command_line(home: Path, tmp_path: Path) -> None:
     assert "0 new suggestions" in tessera(home, "link", "suggest").stdout
     graph = tessera(home, "link", "graph", "AU/Ocean").stdout
     assert "Rhein (DE)" in graph and "the same material" in graph
+    assert "Rhein (DE)" in tessera(home, "link", "graph", "Ocean", "--all").stdout
     route = tessera(home, "link", "path", "Ocean", "DE/Rhein").stdout
     assert "confirmed" in route and "same file" in route
     rejected = tessera(home, "link", "reject", str(link["id"]), "--agency", "AU").stdout

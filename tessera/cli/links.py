@@ -116,6 +116,8 @@ def link_add(a: str, b: str,
 def link_graph(series: str, depth: Annotated[int, typer.Option(min=1, max=6)] = 2,
                confirmed: bool = typer.Option(False, "--confirmed",
                                               help="confirmed links only"),
+               whole: bool = typer.Option(False, "--all", help="everything joined to it by "
+                                                             "confirmed links, however far"),
                as_json: bool = typer.Option(False, "--json", help="JSON")) -> None:
     """Every series within ``depth`` links, and the links among them."""
     from tessera.service import links
@@ -123,8 +125,9 @@ def link_graph(series: str, depth: Annotated[int, typer.Option(min=1, max=6)] = 
     ctx = open_context()
     start = series_ref(ctx, series)
     with ctx.db.session() as s:
-        found = links.graph(s, operator(ctx), ("series", start), depth,
-                            include_suggested=not confirmed)
+        found = links.connected(s, operator(ctx), ("series", start)) if whole else \
+            links.graph(s, operator(ctx), ("series", start), depth,
+                        include_suggested=not confirmed)
     if as_json:
         out.print_json(json.dumps(found))
         return

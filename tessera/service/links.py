@@ -32,6 +32,8 @@ from tessera.entities.links import (
     Edge,
     Endpoint,
     LinkState,
+    Neighbourhood,
+    component,
     merge_evidence,
     neighbourhood,
     propose,
@@ -363,6 +365,23 @@ def graph(s: Session, p: Principal, start: Endpoint, depth: int = 2, *,
     _entity(s, p, start)
     walk = _Walk(s, p, _states(include_suggested))
     found = neighbourhood(start, depth, walk)
+    audit.append_read(s, p.actor, "link.graph", f"{start[0]}:{start[1]}",
+                      agency=p.agency_code, details={"depth": depth})
+    return _shaped(start, depth, found, walk)
+
+
+def connected(s: Session, p: Principal, start: Endpoint) -> dict[str, Any]:
+    """Everything joined to an entity by confirmed links, however far (the connected
+    component, capped at ``component``'s bound), shaped as a graph."""
+    _entity(s, p, start)
+    walk = _Walk(s, p, ("confirmed",))
+    found = component(start, walk)
+    audit.append_read(s, p.actor, "link.component", f"{start[0]}:{start[1]}",
+                      agency=p.agency_code, details={"nodes": len(found.depth_of)})
+    return _shaped(start, max(found.depth_of.values(), default=0), found, walk)
+
+
+def _shaped(start: Endpoint, depth: int, found: Neighbourhood, walk: _Walk) -> dict[str, Any]:
     sides = walk.resolve(found.depth_of)
     ends = [end for end, _ in sorted(found.depth_of.items(), key=lambda x: (x[1], x[0]))
             if end in sides]
@@ -372,8 +391,6 @@ def graph(s: Session, p: Principal, start: Endpoint, depth: int = 2, *,
     edges = [{"id": e.id, "a": keys[e.a], "b": keys[e.b],
               "kind": e.kind, "words": kind_words(e.kind), "state": e.state}
              for e in found.edges if e.a in keys and e.b in keys]
-    audit.append_read(s, p.actor, "link.graph", f"{start[0]}:{start[1]}",
-                      agency=p.agency_code, details={"depth": depth})
     return {"start": keys[start], "depth": depth, "nodes": nodes, "edges": edges}
 
 

@@ -71,6 +71,7 @@ COVERED = {
     # connections, per user and level: tests/api/test_links_api.py
     ("GET", "/api/entities/{entity_type}/{entity_id}/links"),
     ("GET", "/api/entities/{entity_type}/{entity_id}/graph"), ("GET", "/api/links/path"),
+    ("GET", "/api/entities/{entity_type}/{entity_id}/component"),
     ("POST", "/api/links"), ("POST", "/api/links/{link_id}/decision"),
     ("POST", "/api/series/{series_id}/links/suggest"),
     # threads on persons and places (series' own routes above): tests/api/test_places_api.py

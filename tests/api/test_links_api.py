@@ -105,6 +105,12 @@ def test_deciding_asserting_and_walking(world: World, tulip: int) -> None:
                  params={"depth": 2, "suggested": "false"}).json()
     assert {n["words"] for n in firm["nodes"]} == {"Tulip", SHARING["full"], SHARING["metadata"]}
     assert {e["kind"] for e in firm["edges"]} == {"same-series", "same-victim"}
+    group = c.get(f"/api/entities/series/{full}/component", headers=as_("nl.inv")).json()
+    assert {n["words"] for n in group["nodes"]} == {"Tulip", SHARING["full"],
+                                                    SHARING["metadata"]}  # 2 links away too
+    assert all(e["state"] == "confirmed" for e in group["edges"]) and group["depth"] == 2
+    assert c.get(f"/api/entities/series/{hidden}/component",
+                 headers=as_("nl.inv")).status_code == 404
     route = c.get("/api/links/path", headers=as_("nl.inv"),
                   params={"a": f"series:{full}", "b": f"series:{meta}"}).json()
     assert [r["kind"] for r in route] == ["same-series", "same-victim"]

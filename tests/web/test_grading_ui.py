@@ -329,6 +329,9 @@ def test_connections_confirmed_rejected_and_told(page, lab: Lab) -> None:  # typ
     expect(graph).to_have_attribute("data-edges", "2")  # the rejected link is left out
     labels = page.evaluate("window.tesseraGraph.nodes().map(n => n.data('label')).sort()")
     assert labels == [f"{SHARING['full']} (AU)", "Tulip (NL)"], labels
+    page.select_option("#graph-depth", "all")  # the whole group joined by confirmed links
+    expect(graph).to_have_attribute("data-edges", "2")
+    expect(page.locator("#graph-text")).to_contain_text("(confirmed)")
     expect(page.locator("#graph-text")).to_contain_text("the same victim (confirmed)")
     page.screenshot(path=str(lab.case.parent / "graph.png"))
 

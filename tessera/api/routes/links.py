@@ -62,6 +62,13 @@ def graph(entity_type: EntityType, entity_id: RowId, svc: Svc, p: Who,
         return links.graph(s, p, (entity_type, entity_id), depth, include_suggested=suggested)
 
 
+@router.get("/entities/{entity_type}/{entity_id}/component", response_model=GraphOut)
+def connected(entity_type: EntityType, entity_id: RowId, svc: Svc, p: Who) -> dict[str, Any]:
+    """Everything joined to the entity by confirmed links, however far."""
+    with svc.ctx.db.session() as s:
+        return links.connected(s, p, (entity_type, entity_id))
+
+
 @router.get("/links/path", response_model=list[LinkOut])
 def path(svc: Svc, p: Who, a: EntityRef, b: EntityRef) -> list[dict[str, Any]]:
     """The fewest confirmed links from ``a`` to ``b``; empty when they are not connected."""

@@ -53,7 +53,8 @@
   function draw(box) {
     var depth = document.getElementById("graph-depth");
     var onlyConfirmed = document.getElementById("graph-confirmed");
-    var url = box.dataset.src + "?depth=" + (depth ? depth.value : 2) +
+    var all = depth && depth.value === "all";  // the whole connected group, confirmed links
+    var url = all ? box.dataset.component : box.dataset.src + "?depth=" + (depth ? depth.value : 2) +
       "&suggested=" + (onlyConfirmed && onlyConfirmed.checked ? "false" : "true");
     fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); })
       .then(function (g) {
