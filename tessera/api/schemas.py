@@ -716,3 +716,22 @@ class ClueOut(Out):
     created_by: str
     created_at: str
     can_edit: bool
+
+
+class DeviceSeriesOut(Out):
+    id: int | None  # None: a series its owner shares hash-only
+    name: str | None
+    agency: str
+    contact: str | None
+    words: str
+    files: int
+
+
+class DeviceOut(Out):
+    id: int
+    make: str
+    model: str
+    serial: str
+    files: int  # all the files Tessera holds from this device
+    readable_media: list[int]  # those whose details the caller may read (up to 200)
+    series: list[DeviceSeriesOut]

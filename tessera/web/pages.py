@@ -44,6 +44,7 @@ from tessera.service import (
     auth,
     categories,
     clues,
+    devices,
     discussion,
     faces,
     links,
@@ -407,11 +408,19 @@ def media_page(media_id: RowId, request: Request, svc: Svc, c: Page) -> Response
         mine = [p for p in faces.list_persons(s, c.principal) if p["can_edit"]] \
             if record["pixels"] else []
         noted = clues.clues_of_media(s, c.principal, media_id)
+        cameras = devices.devices_of_media(s, media_id)
     return render(request, "media.html", c, m=record, faces=found, persons=mine,
                   min_quality=faces.quality_floor(svc.ctx), clues=noted,
                   may_note=record["pixels"] and can(c.principal, Action.EDIT_CLUE,
                                                     _own(c.principal)),
-                  clue_kinds=[k.value for k in ClueKind])
+                  clue_kinds=[k.value for k in ClueKind], cameras=cameras)
+
+
+@router.get("/devices/{device_id}")
+def device_page(device_id: RowId, request: Request, svc: Svc, c: Page) -> Response:
+    with svc.ctx.db.session() as s:
+        row = devices.device_detail(s, c.principal, device_id)
+    return render(request, "device.html", c, device=row)
 
 
 def _fraction(value: str) -> float | None:

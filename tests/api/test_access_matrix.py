@@ -90,6 +90,8 @@ COVERED = {
     # clues in media, per user and level: tests/api/test_places_api.py
     ("GET", "/api/media/{media_id}/clues"), ("POST", "/api/media/{media_id}/clues"),
     ("GET", "/api/clues/{clue_id}"),
+    # devices, per agency: tests/service/test_links.py (the API answers the same function)
+    ("GET", "/api/devices/{device_id}"),
 }
 
 

@@ -192,3 +192,9 @@ def test_a_clue_leads_to_a_place(world: World, made: dict[str, int],
     assert "logo: a bakery's logo on the mug" in words
     assert c.post(f"/api/entities/clue/{clues['logo']}/discussion", headers=as_("nl.inv"),
                   json={"text": "that bakery has a branch in Utrecht"}).status_code == 201
+
+
+def test_a_device_nobody_may_read_a_file_of_is_not_found(world: World) -> None:
+    for user in ("au.inv", "nl.viewer"):
+        r = world.client.get("/api/devices/999999", headers=world.as_(user))
+        assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"

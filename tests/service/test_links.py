@@ -227,3 +227,28 @@ def test_a_place_worked_out_suggests_the_series_made_inside_it(
     assert "held by DE" in (mine["a"]["words"], mine["b"]["words"]) and mine["can_decide"]
     assert "Garden street" not in str(mine)
     assert links.suggest_for_place(ctx, de, street).created == 0  # found once
+
+
+def test_a_camera_shows_the_series_it_shot_as_each_is_shared(ctx: Context,
+                                                             seized: dict[str, int]) -> None:
+    """The camera of ../shared/data's obama.jpg shot a file of AU's Harbour and one of DE's
+    Rhein (both shared hash-only): each agency reads its own series by name and the other as
+    held by its owner; NL, which may read no file of it, does not learn of the camera."""
+    from tessera.service import devices
+    from tessera.store.repos import facts
+
+    with ctx.db.session() as s:
+        (device_id,) = {d.id for d in facts.devices_of(
+            s, [m.id for m in repos.series_media(s, seized["harbour"])]).values()}
+        for agency, own, other in (("AU", "Harbour", "held by DE"),
+                                   ("DE", "Rhein", "held by AU")):
+            row = devices.device_detail(s, _principal(ctx, agency), device_id)
+            assert row["serial"] == "042033006980" and row["files"] == 2
+            assert {x["words"] for x in row["series"]} == {own, other}
+            hidden = next(x for x in row["series"] if x["words"] == other)
+            assert hidden["id"] is None and hidden["name"] is None
+            assert len(row["readable_media"]) == 1  # its own file only
+        with pytest.raises(NotFound):
+            devices.device_detail(s, _principal(ctx, "NL"), device_id)
+        with pytest.raises(NotFound):
+            devices.device_detail(s, _principal(ctx, "AU"), 999_999)

@@ -479,3 +479,28 @@ def test_a_clue_noted_in_a_picture_leads_to_a_place(page, lab: Lab) -> None:  # 
     page.fill("#entity-post-form textarea[name=text]", "that bakery has a branch in Utrecht")
     page.click("#entity-post-form button[type=submit]")
     expect(page.locator("#entity-thread")).to_contain_text("a branch in Utrecht")
+
+
+def test_a_camera_page_from_a_file_it_made(page, lab: Lab) -> None:  # type: ignore[no-untyped-def]
+    import httpx
+
+    from tessera.synthetic import jpeg, picture
+
+    auth = {"authorization": f"Bearer {lab.server.tokens['au.inv']}"}
+    shot = jpeg(picture(777), camera=("Fujifilm", "X-T30", "7AB01234"))
+    job = httpx.post(f"{lab.server.url}/api/jobs", headers=auth,
+                     files=[("files", ("dscf0001.jpg", shot, "image/jpeg"))],
+                     data={"case": "AU-CAM", "series": "Cameras", "store": "true"}).json()
+    for _ in range(600):
+        state = httpx.get(f"{lab.server.url}/api/jobs/{job['id']}", headers=auth).json()
+        if state["state"] not in ("queued", "running"):
+            break
+        page.wait_for_timeout(100)
+    assert state["state"] == "done", state
+    login(page, lab.server, "au.inv")
+    page.click("nav >> text=Series")
+    page.click("a:text-is('Cameras')")
+    page.locator("ul.grid a.small").first.click()
+    page.click("#media-camera")
+    expect(page.locator("#device-serial")).to_have_text("7AB01234")
+    expect(page.locator("#device-series")).to_contain_text("Cameras")

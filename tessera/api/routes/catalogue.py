@@ -9,6 +9,7 @@ from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, Field
 
 from tessera.api.schemas import (
+    DeviceOut,
     MediaDetailOut,
     PostOut,
     SeriesDetailOut,
@@ -18,7 +19,7 @@ from tessera.api.schemas import (
 )
 from tessera.http.deps import MAX_ID, RowId, Svc, Who
 from tessera.http.responses import JPEG, NO_STORE, jpeg
-from tessera.service import discussion, timeline, views
+from tessera.service import devices, discussion, timeline, views
 
 router = APIRouter(tags=["catalogue"])
 
@@ -139,3 +140,10 @@ def download(media_id: RowId, svc: Svc, p: Who) -> StreamingResponse:
         media, chunks = views.download(svc.ctx, s, p, media_id)
     return StreamingResponse(chunks, media_type="application/octet-stream", headers={
         **NO_STORE, "content-disposition": f'attachment; filename="{media.sha256}"'})
+
+
+@router.get("/devices/{device_id}", response_model=DeviceOut)
+def device(device_id: RowId, svc: Svc, p: Who) -> dict[str, Any]:
+    """A camera known by its serial: the series it shot, as far as each is shared."""
+    with svc.ctx.db.session() as s:
+        return devices.device_detail(s, p, device_id)

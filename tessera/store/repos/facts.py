@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tessera.media.metadata import device_of, position_of
+from tessera.store.rows import by_id
 from tessera.store.tables import Device, MediaDevice, MediaPosition, Place
 
 EARTH_RADIUS_M = 6_371_000.0
@@ -55,6 +56,16 @@ def devices_of(s: Session, media_ids: Iterable[int]) -> dict[int, Device]:
                      .join(Device, Device.id == MediaDevice.device_id)
                      .where(MediaDevice.media_id.in_(list(set(media_ids))))).all()
     return {int(m): d for m, d in rows}
+
+
+def get_device(s: Session, device_id: int) -> Device:
+    return by_id(s, Device, device_id, "device")
+
+
+def media_of_device(s: Session, device_id: int, limit: int = 10_000) -> list[int]:
+    return [int(m) for m in s.scalars(select(MediaDevice.media_id)
+                                      .where(MediaDevice.device_id == device_id)
+                                      .order_by(MediaDevice.media_id).limit(limit))]
 
 
 def positions_of(s: Session, media_ids: Iterable[int]) -> dict[int, MediaPosition]:
