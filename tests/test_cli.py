@@ -298,6 +298,8 @@ def test_links_from_the_command_line(home: Path, tmp_path: Path) -> None:
     pictures = write_pictures(ocean, range(3))
     rhein.mkdir()
     (rhein / "copy.jpg").write_bytes(pictures[1].read_bytes())
+    (ocean / "dscf0001.jpg").write_bytes(jpeg(picture(50), camera=("Fujifilm", "X-T30",
+                                                                    "7AB01234")))
     tessera(home, "ingest", str(ocean), "--agency", "AU", "--series", "Ocean")
     tessera(home, "ingest", str(rhein), "--agency", "DE", "--series", "Rhein")
     (link,) = json.loads(tessera(home, "link", "list", "Ocean", "--json").stdout)
@@ -310,6 +312,8 @@ def test_links_from_the_command_line(home: Path, tmp_path: Path) -> None:
     graph = tessera(home, "link", "graph", "AU/Ocean").stdout
     assert "Rhein (DE)" in graph and "the same material" in graph
     assert "Rhein (DE)" in tessera(home, "link", "graph", "Ocean", "--all").stdout
+    camera = tessera(home, "device", "show", "--serial", "7AB01234").stdout
+    assert "Fujifilm X-T30" in camera and "Ocean (AU): 1 file" in camera
     route = tessera(home, "link", "path", "Ocean", "DE/Rhein").stdout
     assert "confirmed" in route and "same file" in route
     rejected = tessera(home, "link", "reject", str(link["id"]), "--agency", "AU").stdout

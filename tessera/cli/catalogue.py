@@ -16,6 +16,9 @@ series_app = typer.Typer(help="Series and their identification status.", no_args
 app.add_typer(series_app, name="series")
 media_app = typer.Typer(help="Stored media.", no_args_is_help=True)
 app.add_typer(media_app, name="media")
+device_app = typer.Typer(help="Cameras and phones known by their serial number.",
+                         no_args_is_help=True)
+app.add_typer(device_app, name="device")
 search_app = typer.Typer(help="Search what the database knows.", no_args_is_help=True)
 app.add_typer(search_app, name="search")
 jobs_app = typer.Typer(help="Ingest jobs and their per-file outcome.", no_args_is_help=True)
@@ -156,3 +159,26 @@ def jobs_show(job_id: int) -> None:
                   "errors")
         for item in repos.job_errors(s, job_id):
             out.print(f"  {item.error_code}  {item.path}: {item.error}")
+
+
+@command(device_app, "show")
+def device_show(device_id: Annotated[int | None, typer.Argument()] = None,
+                serial: Annotated[str | None, typer.Option(
+                    help="the serial number in the files' EXIF")] = None) -> None:
+    """A camera by its id or serial number: the series it shot."""
+    from tessera.core.errors import TesseraError
+    from tessera.service import devices
+    from tessera.store.repos import facts
+
+    ctx = open_context()
+    with ctx.db.session() as s:
+        if device_id is None:
+            found = facts.devices_by_serial(s, serial or "")
+            if len(found) != 1:
+                raise TesseraError(f"{len(found)} devices have serial {serial!r}")
+            device_id = found[0].id
+        row = devices.device_detail(s, operator(ctx), device_id)
+    out.print(f"[bold]{row['make']} {row['model']}[/]  serial {row['serial']}, "
+              f"{row['files']} file(s)")
+    for x in row["series"]:
+        out.print(f"  {x['words']} ({x['agency']}): {x['files']} file(s)")

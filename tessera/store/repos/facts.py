@@ -62,6 +62,10 @@ def get_device(s: Session, device_id: int) -> Device:
     return by_id(s, Device, device_id, "device")
 
 
+def devices_by_serial(s: Session, serial: str) -> list[Device]:
+    return list(s.scalars(select(Device).where(Device.serial == serial).order_by(Device.id)))
+
+
 def media_of_device(s: Session, device_id: int, limit: int = 10_000) -> list[int]:
     return [int(m) for m in s.scalars(select(MediaDevice.media_id)
                                       .where(MediaDevice.device_id == device_id)
