@@ -724,7 +724,7 @@ class DeviceSeriesOut(Out):
     agency: str
     contact: str | None
     words: str
-    files: int
+    files: int | None  # None for a hidden series: who holds it, never how much
 
 
 class DeviceOut(Out):
@@ -732,6 +732,6 @@ class DeviceOut(Out):
     make: str
     model: str
     serial: str
-    files: int  # all the files Tessera holds from this device
+    files: int  # the files from this device whose details the caller may read
     readable_media: list[int]  # those whose details the caller may read (up to 200)
     series: list[DeviceSeriesOut]

@@ -179,6 +179,7 @@ def device_show(device_id: Annotated[int | None, typer.Argument()] = None,
             device_id = found[0].id
         row = devices.device_detail(s, operator(ctx), device_id)
     out.print(f"[bold]{row['make']} {row['model']}[/]  serial {row['serial']}, "
-              f"{row['files']} file(s)")
+              f"{row['files']} file(s) readable")
     for x in row["series"]:
-        out.print(f"  {x['words']} ({x['agency']}): {x['files']} file(s)")
+        count = f": {x['files']} file(s)" if x["files"] is not None else ""
+        out.print(f"  {x['words']} ({x['agency']}){count}")

@@ -35,15 +35,17 @@ def device_detail(s: Session, p: Principal, device_id: int) -> dict[str, Any]:
         for x in series_of.get(m, []):
             open_ = series_visibility(p, *x.shares) >= Visibility.METADATA
             key = f"series:{x.id}" if open_ else f"held:{x.owner.code}"
-            row = series.setdefault(key, {
+            row = series.setdefault(key, {  # a hidden series: who holds it, never how much
                 "id": x.id if open_ else None, "name": x.name if open_ else None,
                 "agency": x.owner.code, "contact": x.owner.contact,
-                "words": x.name if open_ else f"held by {x.owner.code}", "files": 0})
-            row["files"] += 1
+                "words": x.name if open_ else f"held by {x.owner.code}",
+                "files": 0 if open_ else None})
+            if open_:
+                row["files"] += 1
     audit.append_read(s, p.actor, "device.view", f"device:{device.id}", agency=p.agency_code)
     return {"id": device.id, "make": device.make, "model": device.model,
-            "serial": device.serial, "files": len(media), "readable_media": readable[:200],
-            "series": sorted(series.values(), key=lambda r: (-r["files"], r["words"]))}
+            "serial": device.serial, "files": len(readable), "readable_media": readable[:200],
+            "series": sorted(series.values(), key=lambda r: (-(r["files"] or 0), r["words"]))}
 
 
 def devices_of_media(s: Session, media_id: int) -> list[dict[str, Any]]:
