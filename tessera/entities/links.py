@@ -16,7 +16,7 @@ from tessera.matching.leads.base import EntityLead, Lead
 
 Endpoint = tuple[str, int]  # (entity type, id)
 
-ENTITY_TYPES = ("clue", "person", "place", "series")
+ENTITY_TYPES = ("clue", "media", "person", "place", "series")
 
 ASSERTED_KINDS = ("same-series", "same-victim", "same-offender", "same-person", "same-device",
                   "same-place", "same-recording", "related")

@@ -1,7 +1,7 @@
-"""How the services read each type of entity (series, person, place, clue): rows by id, and each row
-as one *side* for a reader, with what the reader may see of it. Links, their walks and the
-threads between agencies go through here; a new entity type is a class of rows, a side and a
-registration, not edits in each of them."""
+"""How the services read each type of entity (series, person, place, clue, media): rows by
+id, and each row as one *side* for a reader, with what the reader may see of it. Links, their
+walks and the threads between agencies go through here; a new entity type is a class of rows,
+a side and a registration, not edits in each of them."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from tessera.store.repos import places as place_repo
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from tessera.store.tables import Agency, Clue, Person, Place, Series
+    from tessera.store.tables import Agency, Clue, Media, Person, Place, Series
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ class EntityKind:
     """How the services read one type of entity: rows by id, and each row as a side for ``p``."""
 
     load: Callable[[Session, Iterable[int]], Mapping[int, Any]]
-    side: Callable[[Session, Principal, Any], Side]
+    side: Callable[[Session, Principal, Any], Side | None]  # None: nobody to ask about it
     shares: Callable[[Any], tuple[int, str, dict[int, str]]]  # for policy.*_visibility
 
 
@@ -83,6 +83,24 @@ def _clue_side(s: Session, p: Principal, x: Clue) -> Side:
     return Side(("clue", x.id), x.owner, seen, clue_words(x.kind, x.note), None, x.kind)
 
 
+def _media_side(s: Session, p: Principal, x: Media) -> Side | None:
+    """A file is its submitting agencies' (one's own first): a link to it is read as far as
+    the file's details may be, a hidden one as "held by" an agency that holds it."""
+    owners = repos.media_owners(s, [x.id]).get(x.id, [])
+    held = repos.series_for_media(s, [x.id]).get(x.id, [])
+    agencies = sorted(owners, key=lambda a: (a.id != p.agency_id, a.id)) or \
+        [y.owner for y in held]
+    if not agencies:
+        return None
+    seen = media_visibility(p, [a.id for a in owners], [y.shares for y in held])
+    return Side(("media", x.id), agencies[0], seen, f"media #{x.id}", None, x.kind)
+
+
+def _media_shares(x: Media) -> tuple[int, str, dict[int, str]]:
+    first = min((sub.agency_id for sub in x.submissions), default=0)
+    return first, "hash-only", {}
+
+
 ENTITY_KINDS: dict[str, EntityKind] = {
     "series": EntityKind(repos.series_by_ids, _series_side, lambda x: x.shares),
     "person": EntityKind(face_repo.persons_by_ids, _person_side,
@@ -91,6 +109,7 @@ ENTITY_KINDS: dict[str, EntityKind] = {
                         lambda x: (x.owner_agency_id, x.sharing, {})),
     "clue": EntityKind(clue_repo.clues_by_ids, _clue_side,
                        lambda x: (x.owner_agency_id, x.sharing, {})),
+    "media": EntityKind(repos.media_by_ids, _media_side, _media_shares),
 }
 assert set(ENTITY_KINDS) == set(ENTITY_TYPES)
 
@@ -107,7 +126,8 @@ def sides(s: Session, p: Principal, ends: Iterable[Endpoint]) -> dict[Endpoint, 
             continue
         for row in entity.load(s, ids).values():
             side = entity.side(s, p, row)
-            out[side.end] = side
+            if side is not None:
+                out[side.end] = side
     return out
 
 

@@ -115,6 +115,6 @@ def test_deciding_asserting_and_walking(world: World, tulip: int) -> None:
                   params={"a": f"series:{full}", "b": f"series:{meta}"}).json()
     assert [r["kind"] for r in route] == ["same-series", "same-victim"]
     assert c.get("/api/links/path", headers=as_("nl.inv"),
-                 params={"a": f"series:{full}", "b": "media:1"}).status_code == 422
+                 params={"a": f"series:{full}", "b": "device:1"}).status_code == 422
     assert c.get(f"/api/entities/series/{hidden}/graph",
                  headers=as_("nl.inv")).status_code == 404

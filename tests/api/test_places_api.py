@@ -122,7 +122,7 @@ def test_a_note_on_a_place_tells_its_owner_and_those_named(world: World,
                    for who in ("nl.viewer", "root") for m in told[who])
     assert c.get("/api/entities/person/999999/discussion",
                  headers=as_("au.inv")).status_code == 404
-    assert c.get("/api/entities/media/1/discussion",
+    assert c.get("/api/entities/device/1/discussion",
                  headers=as_("au.inv")).status_code == 422
 
 
@@ -198,3 +198,26 @@ def test_a_device_nobody_may_read_a_file_of_is_not_found(world: World) -> None:
     for user in ("au.inv", "nl.viewer"):
         r = world.client.get("/api/devices/999999", headers=world.as_(user))
         assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
+
+
+def test_a_file_itself_is_linked_and_read_as_its_details_are(world: World,
+                                                             made: dict[str, int]) -> None:
+    """AU links one of its files of each sharing level to its place: NL reads the link to a
+    file it may read the details of by its number, and a hash-only one as held by AU."""
+    c, as_ = world.client, world.as_
+    for level in SHARING:
+        r = c.post("/api/links", headers=as_("au.inv"),
+                   json={"a": {"type": "media", "id": world.media[level][1]},
+                         "b": {"type": "place", "id": made["harbour"]}, "kind": "related"})
+        assert r.status_code == 201, r.text
+    seen = c.get(f"/api/entities/place/{made['harbour']}/links", headers=as_("nl.viewer"))
+    files = sorted(side["words"] for link in seen.json() for side in (link["a"], link["b"])
+                   if side["type"] == "media")
+    assert files == sorted([f"media #{world.media['full'][1]}",
+                            f"media #{world.media['metadata'][1]}", "held by AU"])
+    assert c.get(f"/api/entities/media/{world.media['hash-only'][1]}/links",
+                 headers=as_("nl.viewer")).status_code == 404
+    assert c.post("/api/links", headers=as_("nl.inv"),
+                  json={"a": {"type": "media", "id": world.media["full"][1]},
+                        "b": {"type": "place", "id": made["harbour"]},
+                        "kind": "same-place"}).status_code == 403  # neither side is NL's

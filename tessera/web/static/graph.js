@@ -3,7 +3,8 @@
 // same in text: for a screen reader, and for a browser without the library.
 "use strict";
 (function () {
-  var PAGES = { series: "/series/", person: "/persons/", place: "/places/", clue: "/clues/" };
+  var PAGES = { series: "/series/", person: "/persons/", place: "/places/", clue: "/clues/",
+                media: "/media/" };
   function label(n) { return n.words + " (" + n.agency + ")"; }
 
   function elements(g) {
