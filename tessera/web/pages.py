@@ -458,7 +458,7 @@ def clue_page(clue_id: RowId, request: Request, svc: Svc, c: Page) -> Response:
         posts = discussion.thread_of(s, c.principal, ("clue", clue_id))
         may_post = discussion.may_post(s, c.principal, ("clue", clue_id))
     return render(request, "clue.html", c, clue=row, links=connections, my_places=mine,
-                  posts=posts, may_post=may_post, post_to=f"/clues/{clue_id}/discussion")
+                  posts=posts, may_post=may_post, post_to=f"/entities/clue/{clue_id}/discussion")
 
 
 @router.post("/clues/{clue_id}/links")
@@ -471,12 +471,18 @@ def clue_link(clue_id: RowId, svc: Svc, c: FormWho,
     return back(f"/clues/{clue_id}#connections")
 
 
-@router.post("/clues/{clue_id}/discussion")
-def clue_post(clue_id: RowId, svc: Svc, c: FormWho,
-              text: Annotated[str, Form(max_length=10_000)]) -> Response:
+ENTITY_PAGES = {"series": "series", "person": "persons", "place": "places", "clue": "clues",
+                "media": "media"}
+
+
+@router.post("/entities/{entity_type}/{entity_id}/discussion")
+def entity_post(entity_type: Annotated[str, UrlPart(pattern=f"^({'|'.join(ENTITY_PAGES)})$")],
+                entity_id: RowId, svc: Svc, c: FormWho,
+                text: Annotated[str, Form(max_length=10_000)]) -> Response:
+    """A message in the thread on a person, place or clue (a series has its own form)."""
     with svc.ctx.db.session() as s:
-        discussion.post_on(s, c.principal, ("clue", clue_id), text)
-    return back(f"/clues/{clue_id}#discussion")
+        discussion.post_on(s, c.principal, (entity_type, entity_id), text)
+    return back(f"/{ENTITY_PAGES[entity_type]}/{entity_id}#discussion")
 
 
 @router.get("/compare/{left}/{right}")
@@ -606,23 +612,7 @@ def place_page(place_id: RowId, request: Request, svc: Svc, c: Page) -> Response
     focus = [n for n in [country_number(row["country"])] if n]
     return render(request, "place.html", c, place=row, links=connections, others=others,
                   points=_map_points([row]), focus=focus, posts=posts, may_post=may_post,
-                  post_to=f"/places/{place_id}/discussion")
-
-
-@router.post("/places/{place_id}/discussion")
-def place_post(place_id: RowId, svc: Svc, c: FormWho,
-               text: Annotated[str, Form(max_length=10_000)]) -> Response:
-    with svc.ctx.db.session() as s:
-        discussion.post_on(s, c.principal, ("place", place_id), text)
-    return back(f"/places/{place_id}#discussion")
-
-
-@router.post("/persons/{person_id}/discussion")
-def person_post(person_id: RowId, svc: Svc, c: FormWho,
-                text: Annotated[str, Form(max_length=10_000)]) -> Response:
-    with svc.ctx.db.session() as s:
-        discussion.post_on(s, c.principal, ("person", person_id), text)
-    return back(f"/persons/{person_id}#discussion")
+                  post_to=f"/entities/place/{place_id}/discussion")
 
 
 @router.post("/places/{place_id}/edit")
@@ -674,7 +664,7 @@ def person_page(person_id: RowId, request: Request, svc: Svc, c: Page) -> Respon
         may_post = discussion.may_post(s, c.principal, ("person", person_id))
     statuses = [x.value for x in ROLES[row["role"]]]
     return render(request, "person.html", c, p=row, statuses=statuses, posts=posts,
-                  may_post=may_post, post_to=f"/persons/{person_id}/discussion")
+                  may_post=may_post, post_to=f"/entities/person/{person_id}/discussion")
 
 
 @router.post("/persons/{person_id}/edit")

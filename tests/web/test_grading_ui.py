@@ -74,6 +74,25 @@ def _current(page):  # type: ignore[no-untyped-def]
     return page.locator("#grade li.current")
 
 
+def _upload(lab: Lab, user: str, files: list[tuple[str, bytes]], **data: str) -> int:
+    """An upload through the API as ``user``, waited for: its job id."""
+    import time
+
+    import httpx
+
+    auth = {"authorization": f"Bearer {lab.server.tokens[user]}"}
+    job = httpx.post(f"{lab.server.url}/api/jobs", headers=auth, data=data,
+                     files=[("files", (name, body, "image/jpeg")) for name, body in files])
+    assert job.status_code in (200, 201, 202), job.text
+    for _ in range(600):
+        state = httpx.get(f"{lab.server.url}/api/jobs/{job.json()['id']}", headers=auth).json()
+        if state["state"] not in ("queued", "running"):
+            break
+        time.sleep(0.1)
+    assert state["state"] == "done", state
+    return int(job.json()["id"])
+
+
 def test_grade_a_stored_seizure_with_the_keyboard(page, lab: Lab) -> None:  # type: ignore[no-untyped-def]
     login(page, lab.server, "nl.inv")
     page.goto(lab.server.url + "/upload")
@@ -275,19 +294,10 @@ def test_connections_confirmed_rejected_and_told(page, lab: Lab) -> None:  # typ
     """NL stores copies of two AU pictures in its series Tulip; AU opens its series, sees the
     suggested link and why, confirms it, marks the victim safeguarded; NL is told of both,
     rejects the other suggestion and links Tulip to a third series by hand."""
-    import httpx
 
-    files = [("files", (f"{level}.jpg", sorted(lab.server.folders[level].iterdir())[0]
-                        .read_bytes(), "image/jpeg")) for level in ("full", "metadata")]
-    auth = {"authorization": f"Bearer {lab.server.tokens['nl.inv']}"}
-    job = httpx.post(f"{lab.server.url}/api/jobs", headers=auth, files=files,
-                     data={"case": "NL-TULIP", "series": "Tulip", "store": "true"}).json()
-    for _ in range(600):
-        state = httpx.get(f"{lab.server.url}/api/jobs/{job['id']}", headers=auth).json()
-        if state["state"] not in ("queued", "running"):
-            break
-        page.wait_for_timeout(100)
-    assert state["state"] == "done", state
+    _upload(lab, "nl.inv", [(f"{level}.jpg", sorted(lab.server.folders[level].iterdir())[0]
+                              .read_bytes()) for level in ("full", "metadata")],
+            case="NL-TULIP", series="Tulip", store="true")
 
     login(page, lab.server, "au.inv")
     page.goto(f"{lab.server.url}/series/{lab.server.series['full']}#connections")
@@ -340,18 +350,9 @@ def test_asking_for_access_and_the_owner_answering(page, lab: Lab) -> None:  # t
     """NL asks AU for full access to a series it reads, and for access to what its upload
     matched that is known only as "held by AU"; AU's agency admin grants one and refuses the
     other in one click each; NL then sees the pictures (blurred) and both answers."""
-    import httpx
 
     hidden = sorted(lab.server.folders["hash-only"].iterdir())[1]
-    auth = {"authorization": f"Bearer {lab.server.tokens['nl.inv']}"}
-    job = httpx.post(f"{lab.server.url}/api/jobs", headers=auth, data={"case": "NL-ASK"},
-                     files=[("files", (hidden.name, hidden.read_bytes(), "image/jpeg"))]).json()
-    for _ in range(600):
-        state = httpx.get(f"{lab.server.url}/api/jobs/{job['id']}", headers=auth).json()
-        if state["state"] not in ("queued", "running"):
-            break
-        page.wait_for_timeout(100)
-    assert state["state"] == "done", state
+    job = {"id": _upload(lab, "nl.inv", [(hidden.name, hidden.read_bytes())], case="NL-ASK")}
 
     login(page, lab.server, "nl.inv")
     page.goto(f"{lab.server.url}/jobs/{job['id']}/report")
@@ -482,21 +483,12 @@ def test_a_clue_noted_in_a_picture_leads_to_a_place(page, lab: Lab) -> None:  # 
 
 
 def test_a_camera_page_from_a_file_it_made(page, lab: Lab) -> None:  # type: ignore[no-untyped-def]
-    import httpx
 
     from tessera.synthetic import jpeg, picture
 
-    auth = {"authorization": f"Bearer {lab.server.tokens['au.inv']}"}
     shot = jpeg(picture(777), camera=("Fujifilm", "X-T30", "7AB01234"))
-    job = httpx.post(f"{lab.server.url}/api/jobs", headers=auth,
-                     files=[("files", ("dscf0001.jpg", shot, "image/jpeg"))],
-                     data={"case": "AU-CAM", "series": "Cameras", "store": "true"}).json()
-    for _ in range(600):
-        state = httpx.get(f"{lab.server.url}/api/jobs/{job['id']}", headers=auth).json()
-        if state["state"] not in ("queued", "running"):
-            break
-        page.wait_for_timeout(100)
-    assert state["state"] == "done", state
+    _upload(lab, "au.inv", [("dscf0001.jpg", shot)], case="AU-CAM", series="Cameras",
+            store="true")
     login(page, lab.server, "au.inv")
     page.click("nav >> text=Series")
     page.click("a:text-is('Cameras')")
