@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Out(BaseModel):
@@ -29,6 +29,12 @@ class Removed(Out):
 
 class SharingOut(Out):
     sharing: str
+
+
+class SharingIn(BaseModel):
+    """An owner's sharing choice for a series, person or place."""
+
+    sharing: str = Field(max_length=12, description="hash-only | metadata | full")
 
 
 # --- accounts -------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from tessera.api.schemas import (
     PostOut,
     SeriesDetailOut,
     SeriesOut,
+    SharingIn,
     SharingOut,
     TimelineEventOut,
 )
@@ -30,10 +31,6 @@ class SeriesEdit(BaseModel):
     description: str | None = Field(default=None, max_length=10_000)
     note: str | None = Field(default=None, max_length=2000,
                              description="why the status changed: kept in the series' history")
-
-
-class SharingIn(BaseModel):
-    sharing: str = Field(max_length=12, description="hash-only | metadata | full")
 
 
 @router.get("/series", response_model=list[SeriesOut])

@@ -21,6 +21,7 @@ from tessera.api.schemas import (
     PersonOut,
     Removed,
     ReviewedOut,
+    SharingIn,
     SharingOut,
 )
 from tessera.core.errors import TesseraError
@@ -49,10 +50,6 @@ class PersonEdit(BaseModel):
     status: str | None = Field(default=None, max_length=20)
     label: str | None = Field(default=None, min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=10_000)
-
-
-class SharingIn(BaseModel):
-    sharing: str = Field(max_length=12, description="hash-only | metadata | full")
 
 
 class LinkIn(BaseModel):

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from tessera.api.schemas import PlaceOut, SharingOut
+from tessera.api.schemas import PlaceOut, SharingIn, SharingOut
 from tessera.http.deps import RowId, Svc, Who
 from tessera.service import links, places
 
@@ -30,10 +30,6 @@ class PlaceIn(PlaceEdit):
     label: str = Field(min_length=1, max_length=200)
     sharing: str | None = Field(default=None, max_length=12,
                                 description="hash-only | metadata | full")
-
-
-class PlaceSharingIn(BaseModel):
-    sharing: str = Field(max_length=12, description="hash-only | metadata | full")
 
 
 @router.get("/places", response_model=list[PlaceOut])
@@ -69,6 +65,6 @@ def edit_place(place_id: RowId, body: PlaceEdit, svc: Svc, p: Who) -> dict[str, 
 
 
 @router.put("/places/{place_id}/sharing", response_model=SharingOut)
-def share_place(place_id: RowId, body: PlaceSharingIn, svc: Svc, p: Who) -> dict[str, Any]:
+def share_place(place_id: RowId, body: SharingIn, svc: Svc, p: Who) -> dict[str, Any]:
     with svc.ctx.db.session() as s:
         return {"sharing": places.share_place(s, p, place_id, body.sharing)["sharing"]}
