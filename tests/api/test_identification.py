@@ -239,3 +239,12 @@ def test_asking_for_access_is_granted_or_refused_in_one_click(world: World) -> N
     assert c.delete(f"/api/series/{meta}/grants/NL", headers=as_("au.admin")).status_code == 200
     assert c.get(thumb, headers=as_("nl.viewer")).status_code == 403
     assert c.delete(f"/api/series/{meta}/grants/NL", headers=as_("au.admin")).status_code == 404
+
+    by_file = lambda level: c.post(  # noqa: E731
+        f"/api/media/{world.media[level][0]}/access-requests", headers=as_("nl.inv"),
+        json={"level": "full", "reason": "this file again"})
+    asked = by_file("metadata")  # the grant withdrawn: NL may ask again, through the file
+    assert asked.status_code == 201 and [x["state"] for x in asked.json()] == ["pending"]
+    assert asked.json()[0]["series"] == SHARING["metadata"]
+    assert by_file("hash-only").status_code == 404  # a file NL may not read the details of
+    assert by_file("full").status_code == 400  # nothing more to ask for
