@@ -117,7 +117,7 @@ def _ask(s: Session, p: Principal, x: Series, seen: Visibility, level: str,
                message=f"{me.name} ({me.code}) asks for {level} access to your series "
                        f"'{x.name}'.{why} Contact: {me.contact or 'no contact recorded'}",
                details={"access_request": row.id})
-    return request_row(s, p, row)
+    return request_row(p, row)
 
 
 def decide_request(s: Session, p: Principal, request_id: int, grant: bool,
@@ -142,7 +142,7 @@ def decide_request(s: Session, p: Principal, request_id: int, grant: bool,
                  f"series:{x.id}", agency=owner.code,
                  details={"request": row.id, "to_agency_id": row.agency_id, "level": row.level})
     _tell_requester(s, row, x, owner, note)
-    return request_row(s, p, row)
+    return request_row(p, row)
 
 
 def _tell_requester(s: Session, row: AccessRequest, x: Series, owner: Agency,
@@ -171,17 +171,18 @@ def withdraw_grant(s: Session, p: Principal, series_id: int, agency_code: str) -
 def requests_of(s: Session, p: Principal) -> dict[str, list[dict[str, Any]]]:
     """What one's agency was asked (for its series) and what it asked others."""
     mine = p.agency_id
-    return {"incoming": [request_row(s, p, r) for r in access_repo.requests_to(s, mine)],
-            "outgoing": [request_row(s, p, r) for r in access_repo.requests_from(s, mine)]}
+    return {"incoming": [request_row(p, r) for r in access_repo.requests_to(s, mine)],
+            "outgoing": [request_row(p, r) for r in access_repo.requests_from(s, mine)]}
 
 
 def requests_for_series(s: Session, p: Principal, series_id: int) -> list[dict[str, Any]]:
-    """The requests and grants an owner sees on its series page."""
+    """On a series page: to its owner, what others asked of it; to another agency, what it
+    asked itself."""
     x = get_series(s, p, series_id)
-    if x.owner_agency_id != p.agency_id:
-        return []
-    return [request_row(s, p, r) for r in access_repo.requests_to(s, x.owner_agency_id)
-            if r.series_id == x.id]
+    rows = access_repo.requests_to(s, x.owner_agency_id, series_id=x.id) \
+        if x.owner_agency_id == p.agency_id else \
+        access_repo.requests_from(s, p.agency_id, series_id=x.id)
+    return [request_row(p, r) for r in rows]
 
 
 def grants_of(s: Session, p: Principal, series_id: int) -> list[dict[str, Any]]:
@@ -192,7 +193,7 @@ def grants_of(s: Session, p: Principal, series_id: int) -> list[dict[str, Any]]:
              "granted_by": g.granted_by, "at": g.at.isoformat()} for g in x.grants]
 
 
-def request_row(s: Session, p: Principal, row: AccessRequest) -> dict[str, Any]:
+def request_row(p: Principal, row: AccessRequest) -> dict[str, Any]:
     """A request as ``p`` may read it: the series by name only where ``p`` reads it."""
     x = row.series
     reads = _seen(p, x) >= Visibility.METADATA

@@ -285,14 +285,12 @@ def series_page(series_id: RowId, request: Request, svc: Svc, c: Page,
             if x["can_edit"] else []
         requests = access.requests_for_series(s, c.principal, series_id)
         grants = access.grants_of(s, c.principal, series_id)
-        outgoing = [r for r in access.requests_of(s, c.principal)["outgoing"]
-                    if r["series_id"] == series_id]
         may_ask = can(c.principal, Action.REQUEST_ACCESS, views.series_target(
             c.principal, repos.series_by_id(s, series_id)))
         events = timeline.series_timeline(s, c.principal, series_id)
     return render(request, "series.html", c, series=x, page=max(page, 1), posts=posts,
                   may_post=may_post, links=connections, others=others,
-                  access_requests=requests, grants=grants, asked=outgoing, may_ask=may_ask,
+                  access_requests=requests, grants=grants, may_ask=may_ask,
                   timeline=events,
                   link_kinds=ASSERTED_KINDS,
                   victim_statuses=[v.value for v in VictimStatus],

@@ -27,17 +27,22 @@ def pending(s: Session, series_id: int, agency_id: int, level: str) -> AccessReq
         AccessRequest.level == level, AccessRequest.state == "pending"))
 
 
-def requests_to(s: Session, owner_agency_id: int, limit: int = 500) -> list[AccessRequest]:
-    """Requests for the series an agency owns, pending first, newest first."""
+def requests_to(s: Session, owner_agency_id: int, limit: int = 500,
+                series_id: int | None = None) -> list[AccessRequest]:
+    """Requests for the series an agency owns (or one of them), pending first, newest first."""
     q = (select(AccessRequest).join(Series, Series.id == AccessRequest.series_id)
-         .where(Series.owner_agency_id == owner_agency_id)
+         .where(Series.owner_agency_id == owner_agency_id,
+                *([AccessRequest.series_id == series_id] if series_id is not None else []))
          .options(selectinload(AccessRequest.series), selectinload(AccessRequest.agency))
          .order_by(AccessRequest.state != "pending", AccessRequest.id.desc()).limit(limit))
     return list(s.scalars(q))
 
 
-def requests_from(s: Session, agency_id: int, limit: int = 500) -> list[AccessRequest]:
-    q = (select(AccessRequest).where(AccessRequest.agency_id == agency_id)
+def requests_from(s: Session, agency_id: int, limit: int = 500,
+                  series_id: int | None = None) -> list[AccessRequest]:
+    q = (select(AccessRequest).where(
+        AccessRequest.agency_id == agency_id,
+        *([AccessRequest.series_id == series_id] if series_id is not None else []))
          .options(selectinload(AccessRequest.series).selectinload(Series.owner))
          .order_by(AccessRequest.id.desc()).limit(limit))
     return list(s.scalars(q))
