@@ -19,6 +19,7 @@ from tessera.access.policy import (
 )
 from tessera.entities.clues import clue_words
 from tessera.entities.links import ENTITY_TYPES, Endpoint
+from tessera.service.views import media_target
 from tessera.store import repos
 from tessera.store.repos import clues as clue_repo
 from tessera.store.repos import faces as face_repo
@@ -76,10 +77,8 @@ def _place_side(s: Session, p: Principal, x: Place) -> Side:
 
 
 def _clue_side(s: Session, p: Principal, x: Clue) -> Side:
-    submitting = [a.id for a in repos.media_owners(s, [x.media_id]).get(x.media_id, [])]
-    held = [y.shares for y in repos.series_for_media(s, [x.media_id]).get(x.media_id, [])]
     seen = clue_visibility(p, x.owner_agency_id, x.sharing,
-                           media_visibility(p, submitting, held))
+                           media_target(s, p, x.media_id).visibility)
     return Side(("clue", x.id), x.owner, seen, clue_words(x.kind, x.note), None, x.kind)
 
 

@@ -107,8 +107,8 @@ def _float(value: str) -> float | None:
         raise TesseraError(f"{value!r} is not a number") from None
 
 
-PlaceText = Annotated[str, Form(max_length=200)]
-PlaceNumber = Annotated[str, Form(max_length=32)]  # a number typed in a form
+FormText = Annotated[str, Form(max_length=200)]
+FormNumber = Annotated[str, Form(max_length=32)]  # a number typed in a form
 
 
 # --- login ----------------------------------------------------------------------------------
@@ -431,8 +431,8 @@ def _fraction(value: str) -> float | None:
 def media_clue_add(media_id: RowId, svc: Svc, c: FormWho,
                    kind: Annotated[str, Form(max_length=12)],
                    note: Annotated[str, Form(max_length=5_000)],
-                   x: PlaceNumber = "", y: PlaceNumber = "", w: PlaceNumber = "",
-                   h: PlaceNumber = "", start_s: PlaceNumber = "", end_s: PlaceNumber = "",
+                   x: FormNumber = "", y: FormNumber = "", w: FormNumber = "",
+                   h: FormNumber = "", start_s: FormNumber = "", end_s: FormNumber = "",
                    sharing: Annotated[str, Form(max_length=12)] = "") -> Response:
     box = [_fraction(v) for v in (x, y, w, h)]
     if any(v is not None for v in box) and None in box:
@@ -586,9 +586,9 @@ def places_page(request: Request, svc: Svc, c: Page) -> Response:
 
 
 @router.post("/places")
-def places_create(svc: Svc, c: FormWho, label: PlaceText, country: PlaceText = "",
-                  region: PlaceText = "", lat: PlaceNumber = "", lon: PlaceNumber = "",
-                  radius_m: PlaceNumber = "",
+def places_create(svc: Svc, c: FormWho, label: FormText, country: FormText = "",
+                  region: FormText = "", lat: FormNumber = "", lon: FormNumber = "",
+                  radius_m: FormNumber = "",
                   clues: Annotated[str, Form(max_length=10_000)] = "",
                   sharing: Annotated[str, Form(max_length=12)] = "") -> Response:
     with svc.ctx.db.session() as s:
@@ -614,9 +614,9 @@ def place_page(place_id: RowId, request: Request, svc: Svc, c: Page) -> Response
 
 
 @router.post("/places/{place_id}/edit")
-def place_edit(place_id: RowId, svc: Svc, c: FormWho, label: PlaceText,
-               country: PlaceText = "", region: PlaceText = "", lat: PlaceNumber = "",
-               lon: PlaceNumber = "", radius_m: PlaceNumber = "",
+def place_edit(place_id: RowId, svc: Svc, c: FormWho, label: FormText,
+               country: FormText = "", region: FormText = "", lat: FormNumber = "",
+               lon: FormNumber = "", radius_m: FormNumber = "",
                clues: Annotated[str, Form(max_length=10_000)] = "") -> Response:
     with svc.ctx.db.session() as s:
         places.edit_place(s, c.principal, place_id,
